@@ -1,0 +1,31 @@
+"""Run nbgrader's own commands for this course, the same way every time.
+
+nbgrader shells out to ``alembic`` when it creates the gradebook, so the
+directory of the running Python's scripts must be on PATH; a missing entry
+leaves a half-made database behind (nbgrader-notes).  Every verb here goes
+through ``nbgrader`` so that what a user types by hand gives the same bytes.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from .course import ROOT
+
+
+class NbgraderError(RuntimeError):
+    """An nbgrader command failed; the message carries the end of its log."""
+
+
+def nbgrader(*args, root=ROOT, check=True):
+    """Run ``nbgrader <args>`` in the course directory; return the completed process."""
+    env = dict(os.environ)
+    bindir = str(Path(sys.executable).parent)
+    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=env,
+                          capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
+        raise NbgraderError(f"nbgrader {' '.join(args)} failed (exit {proc.returncode}):\n{tail}")
+    return proc

@@ -1,0 +1,77 @@
+"""The training loop every problem uses: per-pattern SGD with the student's own gradients.
+
+Each epoch visits the four patterns in a fresh random order and updates after
+each one.  The order comes from ``epoch_orders``, drawn from the same seeded
+generator as the initial parameters, so a seed fixes the whole run.  The loop
+never calls ``backward()``: the update can only use the gradient the student
+computed by hand.
+"""
+
+from dataclasses import dataclass
+
+import torch
+
+from .contract import ContractError, check_forward, check_param_dict
+
+
+@dataclass
+class TrainResult:
+    """What a training run leaves behind."""
+
+    params: dict          #: the final parameters
+    epoch_errors: list    #: summed squared error of each epoch (floats)
+    yhat: torch.Tensor    #: final outputs on the four patterns, shape (4, 1)
+
+
+def epoch_orders(gen, epochs, n_patterns=4):
+    """The visiting order of every epoch, shape ``(epochs, n_patterns)``.
+
+    Drawn as the argsort of uniform numbers so that many seeds can be drawn
+    (and simulated) at once with exactly the same stream as one seed.
+    """
+    return torch.argsort(torch.rand(epochs, n_patterns, generator=gen), dim=1)
+
+
+def train(forward, grads, update, params, X, Y, *, alpha, epochs, gen):
+    """Train by per-pattern SGD and record the summed error of each epoch.
+
+    Args:
+        forward: ``forward(params, x) -> {"yhat": (1,), ...}``.
+        grads: ``grads(params, x, y) -> dict`` keyed like ``params``.
+        update: ``update(params, grads, alpha) -> dict`` keyed like ``params``.
+        params: starting parameters (not modified).
+        X, Y: patterns ``(4, 2)`` and targets ``(4, 1)``.
+        alpha: learning rate.
+        epochs: number of passes over the four patterns.
+        gen: a seeded ``torch.Generator``; it draws the pattern orders.
+
+    Returns:
+        ``TrainResult``.  Raises ``ContractError`` with the step at which a
+        student function first returned something unusable (a wrong key or
+        shape, a NaN).
+    """
+    orders = epoch_orders(gen, epochs, len(X)).tolist()
+    errors = []
+    ys = Y.flatten().tolist()
+    with torch.inference_mode():
+        _check_first_step(forward, grads, update, params, X[orders[0][0]], Y[orders[0][0]], alpha)
+        for epoch, order in enumerate(orders):
+            total = 0.0
+            for i in order:
+                yhat = float(forward(params, X[i])["yhat"])
+                params = update(params, grads(params, X[i], Y[i]), alpha)
+                total += (yhat - ys[i]) ** 2
+            if total != total or total == float("inf"):
+                raise ContractError(
+                    f"the epoch error became {total} in epoch {epoch}: a gradient or an "
+                    "update produced NaN or inf (check the formulas and the sign of the step).")
+            errors.append(total)
+        yhat = torch.stack([forward(params, x)["yhat"] for x in X])
+    return TrainResult(params=params, epoch_errors=errors, yhat=yhat)
+
+
+def _check_first_step(forward, grads, update, params, x, y, alpha):
+    """Run the contract checks once, on the first step, where they are cheap."""
+    check_forward(forward(params, x), getattr(forward, "__name__", "forward"))
+    g = check_param_dict(grads(params, x, y), params, getattr(grads, "__name__", "grads"))
+    check_param_dict(update(params, g, alpha), params, getattr(update, "__name__", "update"))
