@@ -6,8 +6,10 @@ keeps the outputs and plots; this course sets ``CourseDirectory.solution_directo
 the README and the bytes do not depend on the day.
 """
 
+import nbformat
+
 from .course import ROOT, existing_assignments, solutions_notebook
-from .nbgrader_run import nbgrader
+from .nbgrader_run import NbgraderError, nbgrader
 from .source import build_source
 
 
@@ -17,5 +19,18 @@ def solutions(assignments=None, root=ROOT):
     for a in assignments or existing_assignments(root):
         build_source(a, root)
         nbgrader("generate_solution", a, "--force", root=root)
-        done.append(solutions_notebook(a, root))
+        path = solutions_notebook(a, root)
+        errors = cell_errors(path)
+        if errors:
+            raise NbgraderError(f"{path}: the solution raised an error, which nbgrader "
+                                "keeps as output instead of failing:\n" + "\n".join(errors))
+        done.append(path)
     return done
+
+
+def cell_errors(path):
+    """``"cell N: Name: message"`` for every error output in an executed notebook."""
+    nb = nbformat.read(path, as_version=4)
+    return [f"cell {n}: {out.ename}: {out.evalue}"
+            for n, cell in enumerate(nb.cells) if cell.cell_type == "code"
+            for out in cell.get("outputs", []) if out.output_type == "error"]

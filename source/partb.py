@@ -428,7 +428,25 @@ explain_xor(run_xor.params, xor_forward);
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "p5_explanation", "locked": false, "points": 10, "schema_version": 3, "solution": true}
 # ### BEGIN SOLUTION
-# MODEL_ANSWER
+# *Model answer for the reference solution with `SEED = 0`; numbers from the table above.*
+#
+# **Parameters.** With seed 0 the network learned $w_3 = w_4 = 5.62$, $b_0 = -8.82$,
+# $w_0 = w_1 = 4.94$, $w_2 = -11.23$ and $b_1 = -2.14$.
+#
+# **Hidden unit.** $net_h = 5.62\,(x_0 + x_1) - 8.82$ is positive only when both inputs are
+# on, so $h \approx 0$ for 00, 0.04 for 01 and 10, and 0.92 for 11: the hidden unit is an
+# **AND** detector.
+#
+# **Pattern by pattern** ($\hat y > 0.5$ exactly when $net_y > 0$):
+# * 00: only the bias acts, $net_y = b_1 = -2.14 < 0$, so the output is off (0.105).
+# * 01 and 10: one direct weight, $4.94$, outweighs the bias; $h$ is nearly off, so
+#   $w_2 h = -0.44$ barely matters; $net_y = 2.36 > 0$, output on (0.914).
+# * 11: both direct weights together ($+9.89$) would switch the output on, but the AND unit
+#   fires and $w_2 h = -10.31$ vetoes it: $net_y = -2.56$, output off (0.072).
+#
+# **Why it works.** The direct weights and the bias make the output unit an OR of the inputs;
+# the hidden unit adds the one feature a line cannot provide (AND), and a large negative
+# $w_2$ subtracts it, giving OR and not AND, which is XOR.
 # ### END SOLUTION
 
 # %% [markdown]
