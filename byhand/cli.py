@@ -23,6 +23,39 @@ def _solutions(args):
         print(f"solutions: {path.relative_to(ROOT)}")
 
 
+def _sample_class(args):
+    from .sample_class import write_sample_class
+    names = write_sample_class()
+    print(f"sample class: {len(names)} scenario students in submitted/: {', '.join(names)}")
+
+
+def _grade(args):
+    from .grade import grade
+    from .merge import format_table
+    from .sandbox import sandbox_available
+    ok, why = sandbox_available()
+    if not ok:
+        print(f"WARNING: {why}", file=sys.stderr)
+    start = time.perf_counter()
+    results = grade(args.assignment or None, students=args.student or None,
+                    workers=args.workers, execute=args.execute)
+    for assignment in sorted({r["assignment"] for r in results}):
+        rows = [r for r in results if r["assignment"] == assignment]
+        print(f"\n{assignment}: {len(rows)} submissions")
+        print(format_table(rows))
+        print(f"(also in autograded/report-{assignment}.csv; scores are in gradebook.db for "
+              "formgrader, `nbgrader export` and `nbgrader generate_feedback`)")
+    if not results:
+        print("no submissions found under submitted/<student>/<assignment>/")
+    print(f"graded {len(results)} submissions in {time.perf_counter() - start:.0f} s")
+
+
+def _setup_sandbox(args):
+    from .setup_sandbox import setup_sandbox
+    ok, message = setup_sandbox()
+    print(message, file=sys.stdout if ok else sys.stderr)
+
+
 def _all(args):
     """The main job: regenerate release/ and solutions/, then grade the sample class."""
     start = time.perf_counter()
@@ -46,6 +79,20 @@ def build_parser():
 
     verb("release", _release, "regenerate the student notebooks in release/ from source/")
     verb("solutions", _solutions, "regenerate the executed worked solutions in solutions/")
+    p = verb("grade", _grade, "autograde submitted/ with the hidden checks and merge the scores "
+             "into the gradebook")
+    p.add_argument("--student", action="append", help="only this student (repeatable)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="worker processes (default: one per CPU core)")
+    p.add_argument("--execute", action="store_true",
+                   help="also re-run each notebook in nbgrader's sandboxed kernel, so autograded/ "
+                        "and feedback show fresh outputs (slower)")
+    p = verbs.add_parser("sample-class", help="write the bundled sample class into submitted/",
+                         description="write the bundled sample class into submitted/")
+    p.set_defaults(func=_sample_class)
+    p = verbs.add_parser("setup-sandbox", help="install and check the sandbox for student code",
+                         description="install and check the sandbox for student code")
+    p.set_defaults(func=_setup_sandbox)
     verb("all", _all, "the main job: release, solutions, then grade the sample class")
     return parser
 

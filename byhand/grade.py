@@ -61,9 +61,11 @@ class StudentResult:
     curves: list = field(default_factory=list)  #: (seed, student epoch errors) of XOR runs
     seconds: float = 0.0
 
-    @property
-    def auto_score(self):
-        return round(sum(c["score"] for c in self.cells), 2)
+    def as_dict(self):
+        """Plain data (it crosses process boundaries), with the total filled in."""
+        d = asdict(self)
+        d["auto_score"] = round(sum(c["score"] for c in self.cells), 2)
+        return d
 
 
 # -- the parts a worker runs ------------------------------------------------------------
@@ -87,7 +89,11 @@ class Worker:
     """What one worker process holds: an nbgrader API and a sandboxed harness."""
 
     def __init__(self, slot, root, execute):
+        import warnings
+
         from nbgrader.apps import NbGraderAPI
+        from sqlalchemy.exc import SAWarning
+        warnings.filterwarnings("ignore", category=SAWarning)
 
         from .runner import Runner
         os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]
@@ -189,7 +195,7 @@ def _init_worker(slots, root, execute):
 
 
 def _grade_task(args):
-    return asdict(_WORKER.grade(*args))
+    return _WORKER.grade(*args).as_dict()
 
 
 def find_submissions(root=ROOT, assignments=None, students=None):
@@ -224,7 +230,7 @@ def grade(assignments=None, students=None, workers=None, execute=False, root=ROO
         worker = Worker(0, root, execute)
         try:
             for item in todo:
-                results.append(asdict(worker.grade(*item)))
+                results.append(worker.grade(*item).as_dict())
                 bar.step(results[-1])
         finally:
             worker.close()

@@ -87,12 +87,12 @@ def build_calls(assignment, student, tests_dir=GRADER_TESTS):
 
 class _Plugin:
     def __init__(self, probe):
-        self.probe = probe
+        self._probe = probe
         self.cells = {}
 
     @pytest.fixture
     def probe(self):
-        return self.probe
+        return self._probe
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -122,8 +122,8 @@ class _Plugin:
 def judge(assignment, probe, tests_dir=GRADER_TESTS):
     """Run ``test_<assignment>.py`` against one probe; return ``{grade_id: CellResult}``."""
     plugin = _Plugin(probe)
-    args = [str(Path(tests_dir) / f"test_{assignment}.py"), "-q", "-p", "no:cacheprovider",
-            "--no-header", "-p", "no:terminal", "-p", "no:warnings",
+    args = [str(Path(tests_dir) / f"test_{assignment}.py"), "-p", "no:cacheprovider",
+            "-p", "no:terminal", "-p", "no:warnings",
             "-o", "markers=grade_cell(grade_id): the grade cell a check scores",
             "--rootdir", str(tests_dir), "-c", "/dev/null"]
     code = pytest.main(args, plugins=[plugin])

@@ -50,11 +50,51 @@ class Runner:
             raise HarnessDied("the grading harness did not start")
         return self
 
-    def run(self, request, timeout=None):
-        """Send one request; restart the harness if it died.  Never raises for student faults."""
-        limits = request.get("limits", {})
+    def run(self, request, retries=4):
+        """Run a submission's request; never raises for anything the student did.
+
+        When the child dies or overruns in the middle (``os._exit``, a kill for
+        memory or time), the cell or call it was in is marked with that reason
+        and the rest is run again in a fresh child, so one fatal line costs
+        only the checks that depend on it.
+        """
+        cells = list(request.get("cells", []))
+        calls = list(request.get("calls", []))
+        merged = {"cells": [], "calls": {}, "status": "ok", "reason": None, "output": ""}
+        skipped = set()
+        for _ in range(retries + 1):
+            todo_calls = [c for c in calls if c["id"] not in merged["calls"]]
+            run_cells = [c for n, c in enumerate(cells) if n not in skipped]
+            reply = self._run_once({**request, "cells": run_cells, "calls": todo_calls})
+            merged["output"] += reply.get("output", "")
+            done_cells = reply.get("cells", [])
+            merged["calls"].update(reply.get("calls", {}))
+            if reply.get("status") == "ok":
+                merged["reason"] = merged["reason"] or reply.get("reason")
+                merged["cells"] = _cell_report(cells, skipped, done_cells, merged["cells"])
+                return merged
+            merged["status"] = "killed"
+            reason = reply.get("reason") or "the process died"
+            merged["reason"] = reason
+            if len(done_cells) < len(run_cells):       # died while running a cell
+                index = [n for n in range(len(cells)) if n not in skipped][len(done_cells)]
+                skipped.add(index)
+                merged["cells"].append({"label": cells[index]["label"], "error": reason,
+                                        "index": index})
+                continue
+            pending = [c for c in calls if c["id"] not in merged["calls"]]
+            if not pending:
+                merged["cells"] = _cell_report(cells, skipped, done_cells, merged["cells"])
+                return merged
+            merged["calls"][pending[0]["id"]] = {"ok": False, "error": reason}
+        merged["cells"] = _cell_report(cells, skipped, [], merged["cells"])
+        for c in calls:
+            merged["calls"].setdefault(c["id"], {"ok": False, "error": merged["reason"]})
+        return merged
+
+    def _run_once(self, request):
         from .harness import CHILD_LIMITS
-        budget = (timeout or limits.get("total_s", CHILD_LIMITS["total_s"])) + 30
+        budget = request.get("limits", {}).get("total_s", CHILD_LIMITS["total_s"]) + 30
         for attempt in (1, 2):
             if self.proc is None or self.proc.poll() is not None:
                 self.start()
@@ -66,10 +106,8 @@ class Runner:
             except (OSError, ValueError, HarnessDied):
                 pass
             self.close()
-            if attempt == 2:
-                return {"cells": [], "calls": {}, "status": "killed",
-                        "reason": "the submission brought down the grading harness"}
-        return None
+        return {"cells": [], "calls": {}, "status": "killed",
+                "reason": "the submission brought down the grading harness"}
 
     def _write(self, obj):
         data = json.dumps(obj).encode("utf-8")
@@ -113,3 +151,18 @@ class Runner:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _cell_report(cells, skipped, last_done, fatal):
+    """One entry per cell, in order: the fatal ones from earlier tries, the rest from the last."""
+    by_index = {f["index"]: f for f in fatal}
+    ran = iter(last_done)
+    out = []
+    for n, cell in enumerate(cells):
+        if n in by_index:
+            out.append({"label": cell["label"], "error": by_index[n]["error"]})
+        else:
+            got = next(ran, None)
+            out.append({"label": cell["label"], "error": got.get("error") if got else
+                        "not run"})
+    return out

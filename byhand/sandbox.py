@@ -12,6 +12,7 @@ student code to uid/gid ``61000 + slot`` with no capabilities and
 no_new_privs: root-only files stay unreadable, and RLIMIT_NPROC (counted per
 uid, ignored for root) really bounds a fork bomb.  One uid per worker slot
 means a fork bomb in one worker's sandbox cannot use up another's quota.
+Not root, bwrap makes a user namespace and the code keeps the caller's uid.
 
 Limits are rlimits set by ``prlimit`` and inherited by everything inside;
 ``choom`` sets oom_score_adj to 1000 so that, if the machine itself runs out of
@@ -49,19 +50,19 @@ class Limits:
     is larger than the memory actually touched.  Measured here (Python 3.11,
     torch 2.13 CPU, one OpenMP thread): ``import torch`` peaks at 0.57 GiB of
     address space, a torch matmul plus a matplotlib figure at 0.7 GiB, and a
-    Jupyter kernel that imports torch and byhand at 1.3 GiB.  3 GiB leaves
+    Jupyter kernel that imports torch and byhand at 1.25 GiB.  3 GiB leaves
     room for student tensors and still fails fast with a MemoryError.
 
     ``file_bytes`` bounds any single file written (RLIMIT_FSIZE) and also the
     size of the private RAM-backed ``/tmp`` and ``/dev/shm``.
     """
 
-    wall_s: float = 60.0
-    cpu_s: int = 60
-    memory_bytes: int = 3 * 2**30
-    nproc: int = 64
-    output_bytes: int = 2**20
-    file_bytes: int = 64 * 2**20
+    wall_s: float = 60.0            # wall clock; the whole process tree is killed after
+    cpu_s: int = 60                 # RLIMIT_CPU per process (SIGXCPU, then SIGKILL 1 s later)
+    memory_bytes: int = 3 * 2**30   # RLIMIT_AS per process
+    nproc: int = 64                 # RLIMIT_NPROC: processes and threads of the sandbox uid
+    output_bytes: int = 2**20       # kept per stream; the rest is read and discarded
+    file_bytes: int = 64 * 2**20    # RLIMIT_FSIZE, and the size of /tmp and /dev/shm
 
 
 @dataclass
@@ -130,16 +131,37 @@ def _uid(slot):
     return BASE_UID + int(slot) if _root() else os.getuid()
 
 
-def _user_tasks(uid):
-    """Threads the user runs now; RLIMIT_NPROC counts these per uid."""
-    count = 0
-    for pid in os.listdir("/proc"):
+def _processes(uid):
+    pids = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
-            if pid.isdigit() and os.stat(f"/proc/{pid}").st_uid == uid:
-                count += len(os.listdir(f"/proc/{pid}/task"))
+            if os.stat(f"/proc/{pid}").st_uid == uid:
+                pids.append(int(pid))
         except OSError:
             pass
-    return count
+    return pids
+
+
+def _user_tasks(uid):
+    """Threads the user runs now; RLIMIT_NPROC counts these per uid."""
+    return sum(len(os.listdir(f"/proc/{pid}/task")) for pid in _processes(uid)
+               if os.path.isdir(f"/proc/{pid}/task"))
+
+
+def _sweep(uid, timeout=10.0):
+    """Kill what is left of a slot uid's processes; return once they are gone.
+
+    The pid namespace dies with bwrap, but not instantly; the workdir is only
+    taken back once nothing can write to it any more.
+    """
+    deadline = time.monotonic() + timeout
+    while (pids := _processes(uid)) and time.monotonic() < deadline:
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.01)
 
 
 def _limit_prefix(limits, uid):
@@ -341,12 +363,62 @@ def _run(argv, *, workdir, stdin=b"", hide=(), readable=(), limits=Limits(), slo
             t.join(timeout=2.0)
     finally:
         if claimed:
+            _sweep(uid)
             _reclaim(workdir, uid)
     wall = time.monotonic() - start
     rc = None if timed_out else proc.returncode
     reason = _reason(rc, timed_out, out, err, limits, confine)
     return Outcome(rc, bytes(out.head), bytes(err.head), wall, reason)
 
+
+
+# -- long-lived processes -------------------------------------------------------
+
+def popen_sandboxed(argv, *, workdir, hide=(), readable=(), limits=Limits(), slot=0, env=None):
+    """Start ``argv`` confined like ``run_sandboxed`` and return the ``Popen``.
+
+    For a process that lives across many requests (the grading harness): its
+    stdin and stdout are pipes for the caller's protocol, stderr is discarded,
+    and ``limits.wall_s`` is not enforced here.  Call ``stop(proc)`` and then
+    ``release_workdir(workdir, slot)`` when done.
+    """
+    confine = sandbox_available()[0]
+    workdir = Path(workdir).resolve()
+    uid = _uid(slot) if confine else os.getuid()
+    cmd = _limit_prefix(limits, uid)
+    if confine:
+        cmd += _bwrap_args(workdir, hide, readable, limits, uid, False, ())
+    cmd += [os.fspath(a) for a in argv]
+    if confine and _root():
+        _claim(workdir, uid)
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, cwd=workdir,
+                            env=_environment(workdir, env), start_new_session=True)
+    proc.byhand_uid = uid if confine and _root() else None
+    return proc
+
+
+def stop(proc):
+    """Kill a process from ``popen_sandboxed`` and everything its uid still runs."""
+    _kill(proc)
+    proc.wait()
+    for pipe in (proc.stdin, proc.stdout):
+        try:
+            pipe.close()
+        except OSError:
+            pass
+    if getattr(proc, "byhand_uid", None) is not None:
+        _sweep(proc.byhand_uid)
+
+
+def release_workdir(workdir, slot=0):
+    """Take a ``popen_sandboxed`` workdir back from the sandbox uid and delete it."""
+    workdir = Path(workdir)
+    if not workdir.exists():
+        return
+    if sandbox_available()[0] and _root():
+        _reclaim(workdir, _uid(slot))
+    shutil.rmtree(workdir, ignore_errors=True)
 
 def _size(n):
     for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):

@@ -66,7 +66,7 @@ def _stop(signum, frame):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-f", dest="connection_file", required=True)
-    args = parser.parse_args(argv)
+    args, kernel_args = parser.parse_known_args(argv)  # the rest goes to ipykernel
 
     read_end, write_end = os.pipe()
     os.write(write_end, Path(args.connection_file).read_bytes())  # < 1 KiB: fits the pipe
@@ -83,7 +83,7 @@ def main(argv=None):
         print(f"byhand sandbox: WARNING, kernel NOT confined: {why}", file=sys.stderr)
     outcome = sandbox._run(
         [sys.executable, "-m", "ipykernel_launcher", "-f",
-         CONNECTION if confined else args.connection_file],
+         CONNECTION if confined else args.connection_file, *kernel_args],
         workdir=os.getcwd(),
         hide=[course_root],
         readable=[sys.prefix, PACKAGE],

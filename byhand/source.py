@@ -2,7 +2,8 @@
 
 The twin is what authors edit and reviewers diff: jupytext's percent format,
 with nbgrader's cell metadata in each cell header.  The build gives every cell
-a fixed id (the ``grade_id`` where there is one, else ``<a>-<n>``), validates
+a fixed id (the ``grade_id`` where there is one, else the ``id`` in the cell's
+header, else ``<a>-<n>``), validates
 the nbgrader metadata, and writes bytes that depend only on the twin, so
 ``release/`` and ``solutions/`` built from it are byte-stable too.
 """
@@ -33,7 +34,9 @@ def read_twin(assignment, root=None):
     seen = set()
     for n, cell in enumerate(nb.cells):
         meta = cell.metadata.get("nbgrader")
-        cell_id = meta["grade_id"] if meta and meta.get("grade_id") else f"{assignment}-{n:02d}"
+        named = cell.metadata.pop("id", None)  # `# %% id="..."` names a given cell
+        cell_id = (meta["grade_id"] if meta and meta.get("grade_id")
+                   else named or f"{assignment}-{n:02d}")
         if cell_id in seen:
             raise SourceError(f"{path}: cell id {cell_id!r} is used twice (cell {n}).")
         seen.add(cell_id)

@@ -52,7 +52,7 @@ print("OR targets =", Y_OR.flatten().tolist(), "  XOR targets =", Y_XOR.flatten(
 # random generator, so the same seed gives the same run, every time. Change `SEED` to see
 # other runs; put it back before you submit.
 
-# %% nbgrader={"grade": false, "grade_id": "setup_seed", "locked": false, "schema_version": 3, "solution": false}
+# %% id="setup_seed"
 # seed and learning rate, in plain sight
 SEED = 0
 ALPHA = 0.05

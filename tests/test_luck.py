@@ -99,7 +99,7 @@ def test_batched_xor_agrees_with_the_course_training_loop():
     result = train(forward, grads, update, init_xor(gen), X, Y_XOR, alpha=0.05, epochs=epochs, gen=gen)
     sim = luck.simulate_xor(*luck.draw_xor_starts([5], epochs), record_errors=True)
     torch.testing.assert_close(sim["yhat"][0], result.yhat.flatten(), atol=1e-5, rtol=0)
-    torch.testing.assert_close(sim["epoch_errors"][0].double(), torch.tensor(result.epoch_errors),
+    torch.testing.assert_close(sim["epoch_errors"][0].double(), torch.tensor(result.epoch_errors, dtype=torch.float64),
                                atol=1e-5, rtol=0)
 
 

@@ -1,0 +1,288 @@
+"""Is the autograder's XOR-training check fair to correct code, and does it catch bugs?
+
+The check: train the student's Problem 4 code (their forward, gradients and
+update inside ``byhand.training.train``) from K of the screened starts in
+``grader_tests/xor_starts.json`` and pass if at least m of the K runs meet a
+per-start criterion after 8000 epochs.  Three per-start criteria are measured:
+
+* ``solved``: every output within 0.5 of its target;
+* ``within_0.2``: every output within 0.2 of its target;
+* ``matches_reference``: every output within ``MATCH_TOL`` = 0.02 of the
+  reference's output from the same start (``reference_yhat`` in the JSON);
+  possible only because the grader owns the start *and* the pattern order.
+
+False fails.  A *trial* is one correct variant (float64; other algebraic
+forms; a fused update; all with a fresh Gaussian jitter of std 1e-6 on the
+start, or rounding-sized noise, relative 3e-7, on every parameter after
+every epoch) on one screened start, simulated in batches with
+``byhand.luck``.  Trials run round-robin over the variants until the time
+budget is spent.  From f failures in T trials the per-trial rate is bounded
+by the one-sided 95% Clopper-Pearson upper bound p_u (3/T when f = 0, the
+rule of three).  The check fails a correct student when more than K - m of
+their K runs fail: assuming the K runs fail independently, that has
+probability at most ``P(Binomial(K, p_u) > K - m)``.  Without independence
+only Markov's bound holds, ``K p_u / (K - m + 1)``; both are printed.
+
+Catch rates.  Each bug (the common slips in Problem 4) runs from every
+screened start (no jitter); a start "catches" a bug when the bug's run fails
+the criterion there.  The check's catch rate is the probability that fewer
+than m of K distinct starts drawn from the list pass (hypergeometric, exact).
+
+    python benchmarks/fairness.py                 # ~5 minutes of trials
+    python benchmarks/fairness.py --budget-s 60   # quicker, weaker bound
+    python benchmarks/fairness.py --trials 20480  # a fixed, reproducible count
+"""
+
+import argparse
+import math
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:          # so that `python benchmarks/fairness.py` finds grader_tests
+    sys.path.insert(0, str(ROOT))
+
+from byhand.data import Y_XOR  # noqa: E402
+from byhand.luck import (ALPHA, XOR_EPOCHS, XOR_RULE, Rule, draw_xor_starts,  # noqa: E402
+                         sgd_update, simulate_xor, xor_forward, xor_grads)
+from grader_tests.xor_starts import (JITTER, RULE_EXPANDED, RULE_GROUPED, jittered,  # noqa: E402
+                                     load_starts)
+
+MATCH_TOL = 0.02
+CRITERIA = ("solved", "within_0.2", "matches_reference")
+EPOCH_NOISE = 3e-7      # relative; float32 spacing is 1.2e-7 relative
+REPLICAS = 80           # trials per start in one batch: 64 x 80 = 5120 runs at once
+CHECKS = ((1, 1), (2, 1), (2, 2), (3, 1), (3, 2), (3, 3), (5, 3))
+
+
+# ---------------------------------------------------------------------------
+# correct variants
+
+def noisy_update(alpha_noise, gen):
+    """An SGD update that also multiplies every parameter by ``1 + alpha_noise * N(0, 1)``
+    once per epoch (every 4th step): rounding differences anywhere in training."""
+    step = [0]
+
+    def update(p, g, alpha):
+        p = sgd_update(p, g, alpha)
+        step[0] += 1
+        if step[0] % 4 == 0:
+            n = next(iter(p.values())).shape[0]
+            noise = torch.randn((len(p), n), generator=gen, dtype=torch.float64)
+            p = {k: v * (1 + alpha_noise * noise[i]).to(v.dtype) for i, (k, v) in enumerate(p.items())}
+        return p
+    return update
+
+
+#: name -> (rule or rule factory, dtype, start jitter?)
+CORRECT_VARIANTS = {
+    "reference_jitter": (XOR_RULE, torch.float32, True),
+    "float64_jitter": (XOR_RULE, torch.float64, True),
+    "expanded_forms_jitter": (RULE_EXPANDED, torch.float32, True),
+    "grouped_fused_jitter": (RULE_GROUPED, torch.float32, True),
+    "epoch_noise": (lambda gen: Rule(xor_forward, xor_grads, noisy_update(EPOCH_NOISE, gen)),
+                    torch.float32, False),
+}
+
+
+# ---------------------------------------------------------------------------
+# bugs
+
+def _grads(d_y_of, d_h_of, hidden=True):
+    def grads(p, f, x0, x1, y):
+        yhat, h = f["yhat"], f["h"]
+        d_y = d_y_of(yhat, y)
+        d_h = d_h_of(d_y, p["w2"], h) if hidden else torch.zeros_like(d_y)
+        return {"w3": d_h * x0, "w4": d_h * x1, "b0": d_h,
+                "w0": d_y * x0, "w1": d_y * x1, "w2": d_y * h, "b1": d_y}
+    return grads
+
+
+def _d_y(yhat, y):
+    return 2 * (yhat - y) * yhat * (1 - yhat)
+
+
+def _d_h(d_y, w2, h):
+    return d_y * w2 * h * (1 - h)
+
+
+def tanh_forward(p, x0, x1):
+    net_h = p["w3"] * x0 + p["w4"] * x1 + p["b0"]
+    h = torch.tanh(net_h)
+    net_y = p["w0"] * x0 + p["w1"] * x1 + p["w2"] * h + p["b1"]
+    return {"net_h": net_h, "h": h, "net_y": net_y, "yhat": torch.tanh(net_y)}
+
+
+def grads_updated_w2(p, f, x0, x1, y):
+    """d_h computed with w2 *after* its update (the update interleaved with backprop)."""
+    g = xor_grads(p, f, x0, x1, y)
+    w2_new = p["w2"] - ALPHA * g["w2"]
+    d_h = g["b1"] * w2_new * f["h"] * (1 - f["h"])
+    return {**g, "w3": d_h * x0, "w4": d_h * x1, "b0": d_h}
+
+
+#: name -> (rule, alpha): the brief's seven bugs, then two more common slips.
+BUGS = {
+    "d_y missing factor 2": (Rule(xor_forward, _grads(lambda yhat, y: (yhat - y) * yhat * (1 - yhat), _d_h)), ALPHA),
+    "update sign wrong (ascent)": (Rule(xor_forward, xor_grads, lambda p, g, a: {k: p[k] + a * g[k] for k in p}), ALPHA),
+    "tanh forward, logistic grads": (Rule(tanh_forward, xor_grads), ALPHA),
+    "d_h missing w2": (Rule(xor_forward, _grads(_d_y, lambda d_y, w2, h: d_y * h * (1 - h))), ALPHA),
+    "d_h missing h(1-h)": (Rule(xor_forward, _grads(_d_y, lambda d_y, w2, h: d_y * w2)), ALPHA),
+    "hidden layer not updated": (Rule(xor_forward, _grads(_d_y, _d_h, hidden=False)), ALPHA),
+    "alpha ignored (alpha = 1)": (XOR_RULE, 1.0),
+    "d_y missing yhat(1-yhat)": (Rule(xor_forward, _grads(lambda yhat, y: 2 * (yhat - y), _d_h)), ALPHA),
+    "d_h uses updated w2": (Rule(xor_forward, grads_updated_w2), ALPHA),
+}
+
+
+# ---------------------------------------------------------------------------
+# measuring
+
+def per_start_pass(yhat, reference):
+    """Which runs pass each criterion: dict criterion -> bool (N,).  NaN fails everything."""
+    yhat = yhat.double()
+    worst = (yhat - Y_XOR.reshape(1, -1).double()).abs().max(dim=1).values
+    dev = (yhat - reference).abs().max(dim=1).values
+    return {"solved": worst < 0.5, "within_0.2": worst < 0.2,
+            "matches_reference": (dev < MATCH_TOL) & (worst < 0.5)}, dev
+
+
+def upper95(failures, trials):
+    """One-sided 95% Clopper-Pearson upper bound on a rate (``1 - 0.05**(1/T)`` ~ 3/T at 0)."""
+    if trials == 0:
+        return 1.0
+    if failures >= trials:
+        return 1.0
+    lo, hi = failures / trials, 1.0
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        cdf = sum(math.exp(math.lgamma(trials + 1) - math.lgamma(j + 1) - math.lgamma(trials - j + 1)
+                           + j * math.log(mid) + (trials - j) * math.log1p(-mid))
+                  for j in range(failures + 1))
+        lo, hi = (mid, hi) if cdf > 0.05 else (lo, mid)
+    return hi
+
+
+def check_false_fail(p, k, m):
+    """P(fewer than m of k independent runs pass) when each fails with probability p."""
+    return sum(math.comb(k, j) * p ** j * (1 - p) ** (k - j) for j in range(k - m + 1, k + 1))
+
+
+def check_catch(n_pass, n, k, m):
+    """P(fewer than m of k distinct starts drawn from n pass), n_pass of them passing."""
+    return sum(math.comb(n_pass, j) * math.comb(n - n_pass, k - j) for j in range(m)) / math.comb(n, k)
+
+
+def run_trials(starts, budget_s=240.0, max_trials=None, replicas=REPLICAS):
+    """Correct variants round-robin, ``replicas`` trials per start per batch, until the budget."""
+    seeds = [s["seed"] for s in starts]
+    params, orders = draw_xor_starts(seeds)
+    reference = torch.tensor([s["reference_yhat"] for s in starts], dtype=torch.float64)
+    big_params = {k: v.repeat(replicas, 1) for k, v in params.items()}
+    big_orders = orders.repeat(replicas, 1, 1)
+    big_reference = reference.repeat(replicas, 1)
+    stats = {name: {"trials": 0, **{c: 0 for c in CRITERIA}, "max_deviation": 0.0}
+             for name in CORRECT_VARIANTS}
+    t0, batch = time.perf_counter(), 0
+    names = list(CORRECT_VARIANTS)
+    while True:
+        done = sum(s["trials"] for s in stats.values())
+        if max_trials is not None and done >= max_trials:
+            break
+        if max_trials is None and time.perf_counter() - t0 >= budget_s:
+            break
+        name = names[batch % len(names)]
+        rule, dtype, jitter = CORRECT_VARIANTS[name]
+        gen = torch.Generator().manual_seed(1_000_003 * (batch + 1))
+        start_params = jittered(big_params, gen, JITTER) if jitter else big_params
+        if not isinstance(rule, Rule):
+            rule = rule(gen)
+        yhat = simulate_xor(start_params, big_orders, ALPHA, dtype, rule=rule)["yhat"]
+        ok, dev = per_start_pass(yhat, big_reference)
+        s = stats[name]
+        s["trials"] += len(yhat)
+        for c in CRITERIA:
+            s[c] += int((~ok[c]).sum())
+        s["max_deviation"] = max(s["max_deviation"], float(dev.max()))
+        batch += 1
+        print(f"  batch {batch:3d} {name:<24} {len(yhat)} trials, {time.perf_counter() - t0:6.1f} s",
+              file=sys.stderr)
+    return stats, time.perf_counter() - t0
+
+
+def run_bugs(starts):
+    """Each bug from every screened start: dict bug -> (pass masks, deviations)."""
+    params, orders = draw_xor_starts([s["seed"] for s in starts])
+    reference = torch.tensor([s["reference_yhat"] for s in starts], dtype=torch.float64)
+    out = {}
+    for name, (rule, alpha) in BUGS.items():
+        yhat = simulate_xor(params, orders, alpha, rule=rule)["yhat"]
+        out[name] = per_start_pass(yhat, reference)
+    return out
+
+
+def report(stats, trial_s, bugs, n_starts):
+    lines = []
+    total = {c: sum(s[c] for s in stats.values()) for c in CRITERIA}
+    trials = sum(s["trials"] for s in stats.values())
+    lines.append(f"FALSE FAILS: {trials} trials of correct variants on {n_starts} screened starts "
+                 f"in {trial_s:.0f} s")
+    lines.append(f"  {'variant':<24}{'trials':>8}" + "".join(f"{c:>19}" for c in CRITERIA)
+                 + f"{'max |yhat - ref|':>18}")
+    for name, s in stats.items():
+        lines.append(f"  {name:<24}{s['trials']:>8}" + "".join(f"{s[c]:>19}" for c in CRITERIA)
+                     + f"{s['max_deviation']:>18.2e}")
+    lines.append(f"  {'all':<24}{trials:>8}" + "".join(f"{total[c]:>19}" for c in CRITERIA))
+    p_u = {c: upper95(total[c], trials) for c in CRITERIA}
+    lines.append("  per-trial false-fail rate, one-sided 95% upper bound p_u: "
+                 + ", ".join(f"{c} {p_u[c]:.2e}" for c in CRITERIA))
+    lines.append("")
+    lines.append("CHECK 'at least m of K starts pass': false-fail bound "
+                 "(independent runs | Markov, no independence)")
+    lines.append(f"  {'K':>2} {'m':>2}" + "".join(f"{c:>30}" for c in CRITERIA))
+    for k, m in CHECKS:
+        lines.append(f"  {k:>2} {m:>2}" + "".join(
+            f"{check_false_fail(p_u[c], k, m):>16.1e} | {min(1.0, k * p_u[c] / (k - m + 1)):>9.1e}"
+            for c in CRITERIA))
+    lines.append("  (independent: assumes a student's K runs fail independently, per-trial rate p_u;"
+                 " Markov: holds without that assumption)")
+    lines.append("")
+    lines.append(f"CATCH RATES: fraction of the {n_starts} starts where the bug FAILS the criterion")
+    lines.append(f"  {'bug':<30}" + "".join(f"{c:>19}" for c in CRITERIA) + f"{'median |yhat-ref|':>19}")
+    for name, (ok, dev) in bugs.items():
+        lines.append(f"  {name:<30}" + "".join(f"{1 - ok[c].double().mean():>19.3f}" for c in CRITERIA)
+                     + f"{float(dev.nanmedian()):>19.3f}")
+    lines.append("")
+    lines.append("CHECK catch rate, P(bug fails the check) for K starts drawn from the list, m needed:")
+    header = "  " + f"{'bug':<30}" + "".join(f"{f'K{k}m{m}':>8}" for k, m in CHECKS)
+    for c in CRITERIA:
+        lines.append(f"  criterion {c}:")
+        lines.append(header)
+        for name, (ok, _) in bugs.items():
+            n_pass = int(ok[c].sum())
+            lines.append(f"  {name:<30}" + "".join(f"{check_catch(n_pass, n_starts, k, m):>8.3f}"
+                                                   for k, m in CHECKS))
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--budget-s", type=float, default=240.0,
+                        help="seconds of correct-variant trials (default 240; the bugs take ~40 s more)")
+    parser.add_argument("--trials", type=int, default=None,
+                        help="run this many trials instead of a time budget (reproducible)")
+    args = parser.parse_args(argv)
+    starts = load_starts()
+    t0 = time.perf_counter()
+    bugs = run_bugs(starts)
+    bug_s = time.perf_counter() - t0
+    stats, trial_s = run_trials(starts, args.budget_s, args.trials)
+    print(report(stats, trial_s, bugs, len(starts)))
+    print(f"\nbugs: {bug_s:.0f} s; trials: {trial_s:.0f} s; total {time.perf_counter() - t0:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""Are the worked ``solutions/`` executed, error-free and regenerated from ``source/``?"""
+
+import re
+
+import nbformat
+import pytest
+
+from byhand.course import existing_assignments, solutions_notebook
+from byhand.solutions import cell_errors, solutions
+
+from .course_copy import copy_course
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory):
+    root = copy_course(tmp_path_factory.mktemp("course"))
+    solutions(root=root)
+    return root
+
+
+@pytest.mark.parametrize("assignment", existing_assignments())
+def test_solutions_are_regenerated_byte_for_byte(regenerated, assignment):
+    """Does executing source/ again give the committed solutions, byte for byte?"""
+    fresh = solutions_notebook(assignment, regenerated).read_bytes()
+    assert solutions_notebook(assignment).read_bytes() == fresh, (
+        f"solutions/{assignment} drifted from source/: run `python -m byhand solutions`")
+
+
+@pytest.mark.parametrize("assignment", existing_assignments())
+def test_solutions_ran_without_errors_and_show_plots(assignment):
+    """Did every cell run, and are the plots there for students to compare with?"""
+    path = solutions_notebook(assignment)
+    assert cell_errors(path) == []
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.get("execution_count") for c in code)
+    assert sum("image/png" in o.get("data", {}) for c in code for o in c.outputs) >= 3
+
+
+def test_partb_model_answer_quotes_numbers_the_notebook_printed():
+    """Is every number in Problem 5's model answer printed by the explain cell above it?"""
+    nb = nbformat.read(solutions_notebook("partb"), as_version=4)
+    answer = next(c for c in nb.cells if c.get("id") == "p5_explanation").source
+    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                      and "explain_xor" in c.source for o in c.outputs)
+    numbers = re.findall(r"-?\d+\.\d+", answer.split("Why it works")[0])
+    assert len(numbers) >= 10
+    for n in numbers:
+        stripped = n.lstrip("-")
+        assert n in printed or stripped in printed or f"{float(n):.2f}" in printed, n
