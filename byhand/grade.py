@@ -60,6 +60,7 @@ class StudentResult:
     cells: list = field(default_factory=list)   #: CellGrade dicts
     curves: list = field(default_factory=list)  #: (seed, student epoch errors) of XOR runs
     seconds: float = 0.0
+    timings: dict = field(default_factory=dict)  #: seconds per phase: intake, nbgrader, harness, judge
 
     def as_dict(self):
         """Plain data (it crosses process boundaries), with the total filled in."""
@@ -117,7 +118,9 @@ class Worker:
             result.status = "failed"
             result.reasons.append(str(err))
             _stage_blank(self.root, folder, student, assignment)
+        result.timings["intake"] = time.perf_counter() - start
         ag = self.api.autograde(assignment, student, force=True, create=True)
+        result.timings["nbgrader"] = time.perf_counter() - start - result.timings["intake"]
         if not ag.get("success"):
             result.status = "failed"
             result.reasons.append("nbgrader could not autograde it: "
@@ -128,8 +131,12 @@ class Worker:
             result.seconds = time.perf_counter() - start
             return result
         calls = judge.build_calls(assignment, student)
+        mark = time.perf_counter()
         reply = self.runner.run({"cells": staged.cells, "calls": list(calls.values())})
+        result.timings["harness"] = time.perf_counter() - mark
+        mark = time.perf_counter()
         verdicts = judge.judge(assignment, judge.Probe(student, calls, reply))
+        result.timings["judge"] = time.perf_counter() - mark
         for grade_id, pts in points.items():
             v = verdicts.get(grade_id, judge.CellResult())
             result.cells.append(asdict(CellGrade(grade_id, pts, v.score(pts), v.passed, v.total,

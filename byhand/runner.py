@@ -96,9 +96,9 @@ class Runner:
         from .harness import CHILD_LIMITS
         budget = request.get("limits", {}).get("total_s", CHILD_LIMITS["total_s"]) + 30
         for attempt in (1, 2):
-            if self.proc is None or self.proc.poll() is not None:
-                self.start()
             try:
+                if self.proc is None or self.proc.poll() is not None:
+                    self.start()
                 self._write(request)
                 reply = self._read(budget)
                 if reply is not None:

@@ -462,10 +462,13 @@ def _self_check():
             _tool(name)
     except FileNotFoundError as e:
         return False, f"{e}; student code runs with rlimits only, NOT confined"
-    probe = f'test "$(id -u)" = {_uid(0)} && exit 7'
+    # A slot of its own, unique to this process: the check must never share a
+    # uid with (and so sweep away) a worker's sandbox started a moment earlier.
+    slot = 1000 + os.getpid() % 30000
+    probe = f'test "$(id -u)" = {_uid(slot)} && exit 7'
     with tempfile.TemporaryDirectory() as tmp:
         try:
-            got = _run(["/bin/sh", "-c", probe], workdir=tmp, confine=True,
+            got = _run(["/bin/sh", "-c", probe], workdir=tmp, confine=True, slot=slot,
                        limits=Limits(wall_s=20))
         except OSError as e:
             return False, f"bwrap could not start ({e}); rlimits only, NOT confined"

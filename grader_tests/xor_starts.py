@@ -33,9 +33,8 @@ from pathlib import Path
 
 import torch
 
-from byhand.luck import (ALPHA, XOR_EPOCHS, XOR_RULE, Rule, draw_xor_starts, simulate_xor,
-                         sgd_update, xor_forward)
 from byhand.data import Y_XOR
+from byhand.luck import ALPHA, XOR_EPOCHS, XOR_RULE, Rule, draw_xor_starts, simulate_xor, xor_forward
 
 JSON_PATH = Path(__file__).resolve().parent / "xor_starts.json"
 
@@ -178,6 +177,7 @@ def load_starts(path=JSON_PATH):
 
 def main(argv=None):
     path = Path(argv[0]) if argv else JSON_PATH
+    torch.set_num_threads(1)   # tiny ops: threads only add OpenMP waits on a busy machine
     t0 = time.perf_counter()
     result = screen()
     path.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n", encoding="utf-8")
