@@ -8,7 +8,7 @@ import argparse
 import sys
 import time
 
-from .course import ROOT
+from .course import ROOT, existing_assignments
 
 
 def _release(args):
@@ -58,11 +58,20 @@ def _setup_sandbox(args):
 
 def _all(args):
     """The main job: regenerate release/ and solutions/, then grade the sample class."""
+    from .nbgrader_run import nbgrader
     start = time.perf_counter()
     _release(args)
     _solutions(args)
-    print(f"done in {time.perf_counter() - start:.0f} s: student notebooks in release/, "
-          "worked solutions in solutions/.")
+    _sample_class(args)
+    _grade(argparse.Namespace(assignment=[], student=None, workers=None, execute=False))
+    for a in args.assignment or existing_assignments():
+        nbgrader("generate_feedback", a, "--force")
+    nbgrader("export")
+    print(f"\ndone in {time.perf_counter() - start:.0f} s.\n"
+          "  student notebooks:  release/<assignment>/   (give these to students)\n"
+          "  worked solutions:   solutions/<assignment>/ (executed, with plots)\n"
+          "  graded sample class: autograded/, feedback/, grades.csv, gradebook.db\n"
+          "  grade Problem 5 by hand: jupyter lab, then Nbgrader > Formgrader")
 
 
 def build_parser():

@@ -95,6 +95,7 @@ class Worker:
         from nbgrader.apps import NbGraderAPI
         from sqlalchemy.exc import SAWarning
         warnings.filterwarnings("ignore", category=SAWarning)
+        warnings.filterwarnings("ignore", module="nbformat")  # ids nbgrader's restored cells lack
 
         from .runner import Runner
         os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]

@@ -56,9 +56,9 @@ def _describe(err):
     """``Name: message`` with the student's own frames, never the harness's."""
     if isinstance(err, _Alarm):
         return "TimeoutError: took longer than the time limit"
-    if isinstance(err, MemoryError):
-        return "MemoryError: ran out of memory (the grader's limit)"
     msg = str(err).strip().splitlines()
+    if isinstance(err, MemoryError) or "can't allocate memory" in str(err):
+        return "MemoryError: ran out of memory (the grader's limit)"
     line = ""
     tb = err.__traceback__
     while tb is not None:
@@ -278,6 +278,7 @@ def _child(request, result_w, out_w, limits, base_vm, base_nproc):
         results.flush()
 
     run_request(request, emit)
+    emit({"done": True})
     results.close()
     os._exit(0)
 
@@ -320,6 +321,7 @@ def serve_one(request, keep):
     results.join(5)
     output.join(5)
     reply = {"cells": [], "calls": {}}
+    finished = False
     for line in bytes(results.data).decode("utf-8", "replace").splitlines():
         try:
             item = json.loads(line)
@@ -329,7 +331,12 @@ def serve_one(request, keep):
             reply["cells"].append({"label": item["cell"], "error": item.get("error")})
         elif "call" in item:
             reply["calls"][item["call"]] = {k: v for k, v in item.items() if k != "call"}
+        elif item.get("done"):
+            finished = True
     reply["status"], reply["reason"] = _status(status, timed_out, limits, output.dropped)
+    if reply["status"] == "ok" and not finished:
+        reply["status"] = "exited"
+        reply["reason"] = "it exited (status 0, os._exit or similar) before finishing"
     reply["output"] = bytes(output.data).decode("utf-8", "replace")
     return reply
 
@@ -350,17 +357,16 @@ def _wipe(folder):
 
 def _status(status, timed_out, limits, dropped):
     if timed_out:
-        return "killed", f"stopped after the {limits['total_s']:.0f} s time limit"
+        return "killed", f"it was stopped at the {limits['total_s']:.0f} s time limit"
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
         if sig == signal.SIGXCPU:
-            return "killed", f"used more than {limits['cpu_s']} s of CPU time"
+            return "killed", f"it used more than {limits['cpu_s']} s of CPU time"
         name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else sig
-        return "killed", f"the process was killed by signal {name}"
+        return "killed", f"it was killed by signal {name}"
     code = os.WEXITSTATUS(status)
     if code != 0:
-        return "exited", (f"the code ended the process (exit status {code}) before "
-                          "grading finished")
+        return "exited", f"it exited with status {code} before finishing"
     if dropped:
         return "ok", f"printed more than {limits['output_bytes'] // 1024} KiB; output cut"
     return "ok", None

@@ -135,6 +135,20 @@ def write_report_csv(results, path):
                         r["status"], " | ".join(r["reasons"]), " | ".join(r["notes"])])
 
 
+def lost_points(result, width=90):
+    """One short line per problem that lost points: the first reason its checks gave."""
+    out, seen = [], set()
+    for cell in result["cells"]:
+        prob = PROBLEM_OF.get(cell["grade_id"].split("_")[0], cell["grade_id"])
+        if cell["score"] < cell["points"] and prob not in seen:
+            seen.add(prob)
+            msg = cell["messages"][0] if cell["messages"] else "checks could not run"
+            msg = msg.split(". ")[0].split(" (was it")[0]
+            msg = msg if len(msg) <= width else msg[: width - 3] + "..."
+            out.append(f"{prob}: {msg}")
+    return out
+
+
 def format_table(results):
     """The grade table a tired instructor reads: one row per submission."""
     if not results:
@@ -148,7 +162,7 @@ def format_table(results):
     lines = [head, "-" * len(head)]
     for r in results:
         ps = problem_scores(r)
-        why = "; ".join(r["reasons"] + [n for n in r["notes"] if "added by you" not in n][:1])
+        why = "; ".join(r["reasons"] + lost_points(r))
         lines.append(f"{r['student']:<{name_w}}  "
                      + "".join(f"{ps.get(p, (0, 0))[0]:>8g}" for p in problems)
                      + f"{r['auto_score']:>9g}  {r['status']}" + (f": {why}" if why else ""))

@@ -23,6 +23,7 @@ filled the same way starts from the same numbers.
 """
 
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
@@ -40,6 +41,9 @@ LOSSES = ("sse", "half_sse", "mse", "smooth_l1")
 
 #: A run is a *success* when every output is within this distance of its target.
 WITHIN = 0.1
+#: Every output within this distance of its 0/1 target is on the right side of 0.5:
+#: 100% accuracy (an output of exactly 0.5 counts as wrong).
+RIGHT_SIDE = 0.5
 
 
 def init_bounds(init, fan_in):
@@ -87,6 +91,10 @@ class Nets:
         """Outputs of every network on every pattern: ``X`` (P, 2) -> ``yhat`` (P, B)."""
         return forward(self.params(), X)
 
+    def hidden_units(self, X=X):
+        """The hidden activations ``h`` of every network: ``X`` (P, 2) -> (P, H, B)."""
+        return torch.sigmoid(hidden_net_input(self.params(), X))
+
     def state(self, i):
         """Network ``i`` in ``nn.Sequential``'s ``state_dict`` layout (biases only if it has them)."""
         state = {"0.weight": self.W1[:, :, i].T.clone(), "0.bias": self.b1[:, i].clone(),
@@ -99,6 +107,18 @@ class Nets:
         return Nets(*(p.to(dtype) for p in self.params()), self.has_bias)
 
     @staticmethod
+    def from_states(states):
+        """``Nets`` from ``nn.Sequential`` state dicts (one per network; biases optional)."""
+        states = list(states)
+        def col(key, shape):
+            return torch.stack([st[key].detach().float().reshape(shape) if key in st
+                                else torch.zeros(shape) for st in states], -1)
+        hidden = states[0]["0.weight"].shape[0]
+        return Nets(col("0.weight", (hidden, 2)).transpose(0, 1).contiguous(),
+                    col("0.bias", (hidden,)), col("2.weight", (hidden,)), col("2.bias", ()),
+                    torch.tensor(["0.bias" in st for st in states]))
+
+    @staticmethod
     def cat(many):
         """One ``Nets`` holding every network of ``many`` (all of one width), in order."""
         many = list(many)
@@ -109,11 +129,16 @@ class Nets:
                     torch.cat([n.has_bias for n in many], -1))
 
 
+def hidden_net_input(params, X):
+    """``net_h`` (P, H, B) of the networks ``[W1, b1, W2, b2]`` on the patterns ``X`` (P, 2)."""
+    W1, b1 = params[0], params[1]
+    return X[:, 0, None, None] * W1[0] + X[:, 1, None, None] * W1[1] + b1
+
+
 def forward(params, X):
     """``yhat`` (P, B) of the networks ``[W1, b1, W2, b2]`` on the patterns ``X`` (P, 2)."""
     W1, b1, W2, b2 = params
-    net_h = X[:, 0, None, None] * W1[0] + X[:, 1, None, None] * W1[1] + b1   # (P, H, B)
-    h = torch.sigmoid(net_h)
+    h = torch.sigmoid(hidden_net_input(params, X))                            # (P, H, B)
     net_y = (h * W2).sum(1) + b2                                              # (P, B)
     return torch.sigmoid(net_y)
 
@@ -183,11 +208,12 @@ def torch_loss(name):
 class Run:
     """What ``train_many`` leaves behind, one entry per network."""
 
-    nets: Nets                 #: the final parameters
-    yhat: torch.Tensor         #: final outputs (P, B)
+    nets: Nets                        #: the final parameters
+    yhat: torch.Tensor                #: final outputs (P, B)
+    y: torch.Tensor                   #: the targets (P, 1)
     epochs_to_accuracy: torch.Tensor  #: (B,) first epoch t whose outputs were all on the right side of 0.5; -1 if never
     epochs_to_within: torch.Tensor    #: (B,) first epoch t whose outputs were all within WITHIN; -1 if never
-    loss: torch.Tensor = None  #: (epochs, B) loss before each step, if recorded
+    loss: torch.Tensor = None         #: (epochs, B) each network's loss before each step, if recorded
 
     @property
     def solved(self):
@@ -199,12 +225,26 @@ class Run:
         """(B,) bool: every final output within ``WITHIN`` of its target."""
         return all_within(self.yhat, self.y)
 
-    y: torch.Tensor = None     #: the targets (P, 1)
+
+@contextmanager
+def threads(n):
+    """Run the block with ``n`` intra-op threads, then restore the previous number.
+
+    Tiny tensors gain nothing from a second thread, and on a shared machine a
+    thread that waits for a busy core stalls every operation (a measured 10-100x
+    slowdown on the course's 2-core machine); one thread is fast and steady.
+    """
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def all_right_side(yhat, y):
-    """(B,) bool: each network puts every output on the same side of 0.5 as its target."""
-    return ((yhat > 0.5) == (y > 0.5)).all(0)
+    """(B,) bool: each network puts every output on the target's side of 0.5 (100% accuracy)."""
+    return all_within(yhat, y, RIGHT_SIDE)
 
 
 def all_within(yhat, y, within=WITHIN):
@@ -213,7 +253,7 @@ def all_within(yhat, y, within=WITHIN):
 
 
 def train_many(nets, *, lr, epochs, loss="sse", X=X, Y=Y_XOR, noise_std=None, noise_group=None,
-               noise_seed=0, record_loss=False):
+               noise_seed=0, record_loss=False, n_threads=1):
     """Full-batch gradient descent on every network of ``nets`` at once.
 
     Step ``t = 0, 1, ..., epochs - 1``: outputs on all patterns, per-network loss
@@ -234,6 +274,7 @@ def train_many(nets, *, lr, epochs, loss="sse", X=X, Y=Y_XOR, noise_std=None, no
         noise_seed: seed of the one generator that draws all the noise, per step in
             the order W1, b1, W2, b2, each of the batched shape.
         record_loss: keep the (epochs, B) loss history.
+        n_threads: intra-op threads while training (see ``threads``).
 
     Returns:
         ``Run``.
@@ -244,7 +285,7 @@ def train_many(nets, *, lr, epochs, loss="sse", X=X, Y=Y_XOR, noise_std=None, no
     params = [p.detach().clone().requires_grad_(True) for p in nets.params()]
     lr = torch.as_tensor(lr, dtype=dtype).expand(B).clone()
     bias_mask = nets.has_bias.to(dtype)
-    mixed_bias = not bool(nets.has_bias.all())
+    some_without_bias = not bool(nets.has_bias.all())
     gen = None
     if noise_std is not None:
         noise_std = torch.as_tensor(noise_std, dtype=dtype)
@@ -259,27 +300,29 @@ def train_many(nets, *, lr, epochs, loss="sse", X=X, Y=Y_XOR, noise_std=None, no
     losses = torch.empty(epochs, B, dtype=dtype) if record_loss else None
 
     def track(yhat, t):
-        for first, ok in ((to_accuracy, all_right_side(yhat, Y)), (to_within, all_within(yhat, Y))):
-            first.masked_fill_((first < 0) & ok, t)
+        worst = (yhat - Y).abs().amax(0)            # (B,) each network's largest error
+        for first, bound in ((to_accuracy, RIGHT_SIDE), (to_within, WITHIN)):
+            first.masked_fill_((first < 0) & (worst < bound), t)
 
-    for t in range(epochs):
-        yhat = forward(params, X)
-        L = batched_loss(loss, yhat, Y)
-        grads = torch.autograd.grad(L.sum(), params)
+    with threads(n_threads):
+        for t in range(epochs):
+            yhat = forward(params, X)
+            L = batched_loss(loss, yhat, Y)
+            grads = torch.autograd.grad(L.sum(), params)
+            with torch.no_grad():
+                track(yhat, t)
+                if record_loss:
+                    losses[t] = L
+                if gen is not None:
+                    s = noise_std[t] if noise_std.dim() == 1 else noise_std[t][noise_group]
+                    grads = [g + s * torch.randn(g.shape, generator=gen, dtype=dtype) for g in grads]
+                W1g, b1g, W2g, b2g = grads
+                if some_without_bias:
+                    b1g, b2g = b1g * bias_mask, b2g * bias_mask
+                for p, g in zip(params, (W1g, b1g, W2g, b2g)):
+                    p.sub_(lr * g)
         with torch.no_grad():
-            track(yhat, t)
-            if record_loss:
-                losses[t] = L
-            if gen is not None:
-                s = noise_std[t] if noise_std.dim() == 1 else noise_std[t][noise_group]
-                grads = [g + s * torch.randn(g.shape, generator=gen, dtype=dtype) for g in grads]
-            W1g, b1g, W2g, b2g = grads
-            if mixed_bias or not bool(nets.has_bias[0]):
-                b1g, b2g = b1g * bias_mask, b2g * bias_mask
-            for p, g in zip(params, (W1g, b1g, W2g, b2g)):
-                p.sub_(lr * g)
-    with torch.no_grad():
-        yhat = forward(params, X)
-        track(yhat, epochs)
+            yhat = forward(params, X)
+            track(yhat, epochs)
     final = Nets(*(p.detach() for p in params), nets.has_bias.clone())
-    return Run(final, yhat.detach(), to_accuracy, to_within, losses, Y)
+    return Run(final, yhat.detach(), Y, to_accuracy, to_within, losses)

@@ -79,6 +79,8 @@ class Runner:
             if len(done_cells) < len(run_cells):       # died while running a cell
                 index = [n for n in range(len(cells)) if n not in skipped][len(done_cells)]
                 skipped.add(index)
+                merged["reason"] = (f"{cells[index]['label']} ended the process ({reason}); "
+                                    "it was skipped and grading went on")
                 merged["cells"].append({"label": cells[index]["label"], "error": reason,
                                         "index": index})
                 continue

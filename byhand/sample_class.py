@@ -130,8 +130,11 @@ def _monkeypatch_cheat(nb):
 
 def _reads_hidden_tests(nb):
     cell = _cell(nb, "p1_logistic_grads_answer")
-    cell.source = ("import glob, os\nfor path in glob.glob('/**/grader_tests/*.py', recursive=True)"
-                   "[:3]:\n    print(open(path).read())\nprint(os.listdir('..'))\n\n" + cell.source)
+    cell.source = ("import glob, os\nfound = glob.glob('/*/*/grader_tests/*.py') + "
+                   "glob.glob('/*/grader_tests/*.py') + glob.glob('../../../grader_tests/*.py')\n"
+                   "for path in found:\n    print(open(path).read())\n"
+                   "print('found:', found, 'gradebook:', os.path.exists('../../../gradebook.db'))\n\n"
+                   + cell.source)
     return nb
 
 
