@@ -43,7 +43,7 @@ class Runner:
         self.workdir = tempfile.mkdtemp(prefix=f"byhand-harness-{self.slot}-")
         self.proc = sandbox.popen_sandboxed(
             [sys.executable, "-m", "byhand.harness"], workdir=self.workdir,
-            hide=[self.course_root], readable=[PACKAGE], limits=HARNESS_LIMITS, slot=self.slot,
+            hide=sorted({self.course_root, PACKAGE.parent}), readable=[PACKAGE], limits=HARNESS_LIMITS, slot=self.slot,
             env={"MPLBACKEND": "Agg"})
         hello = self._read(self.start_timeout)
         if not hello or not hello.get("ready"):

@@ -219,16 +219,18 @@ def test_xor_grads(probe, group):
 def test_xor_training_learns_xor(probe):
     from byhand.judge import load_module
     starts = load_module("partb_probes").XOR_STARTS
+    within = starts.get("within", SOLVED_WITHIN)
+    required = starts.get("required", 1)
     runs = learned(probe)
-    solved = [seed for seed, worst, _ in runs if worst < SOLVED_WITHIN]
-    if len(solved) < starts.get("required", 1):
+    good = [seed for seed, worst, _ in runs if worst < within]
+    if len(good) < required:
         worst = ", ".join(f"{w:.2f}" for _, w, _ in runs)
         raise Verdict(
-            f"trained with your xor_forward and xor_grads from {len(runs)} starting points "
-            f"on which a correct implementation always learns XOR in {starts['epochs']} epochs, "
-            f"the network learned XOR from {len(solved)} (needed: {starts.get('required', 1)}); the "
-            f"worst output errors were {worst}. Your epoch-error curve is plotted beside the "
-            "reference's in your feedback.")
+            f"trained with your xor_forward and xor_grads for {starts['epochs']} epochs from "
+            f"{len(runs)} starting points where a correct implementation gets every output "
+            f"within {within} of its target, your network did so from {len(good)} (needed: "
+            f"{required}); its worst output errors were {worst}. Your epoch-error curves are "
+            "plotted beside the reference's in your feedback.")
 
 
 def learned(probe):

@@ -1,0 +1,123 @@
+"""Does every student of the sample class get exactly the score its scenario deserves?
+
+The whole pipeline runs on a copy of the course: intake, nbgrader autograde,
+the sandboxed harness, the hidden checks, the gradebook merge, feedback and
+export.  Scores are per problem (P1/10, P2/5, P3/5, P4/15).
+"""
+
+import csv
+import shutil
+
+import pytest
+
+from byhand.course import ROOT
+from byhand.grade import grade
+from byhand.merge import format_table
+from byhand.nbgrader_run import nbgrader
+from byhand.sample_class import SCENARIOS, write_sample_class
+
+from .course_copy import copy_course
+
+FULL = {"P1": 10, "P2": 5, "P3": 5, "P4": 15}
+
+#: scenario -> (points per problem, status)
+EXPECTED = {
+    "correct": (FULL, "graded"),
+    "unlucky-seed": (FULL, "graded"),
+    "blank": ({"P1": 0, "P2": 0, "P3": 0, "P4": 0}, "graded"),
+    # the 2 is missing everywhere: only the saturated cases (gradient about 0) still pass
+    "missing-factor-2": ({"P1": 2.5, "P2": 5, "P3": 1.25, "P4": 3 + 2 + 4}, "graded"),
+    "update-uses-dot-grad": ({**FULL, "P2": 0}, "graded"),
+    # forward wrong (0/3); xor_grads differentiates the wrong forward: only saturated
+    # cases pass (2/8); the network still learns XOR from the grader's starts (4/4)
+    "tanh-forward-logistic-grads": ({**FULL, "P4": 0 + 2 + 4}, "graded"),
+    "syntax-error": ({**FULL, "P3": 0}, "graded"),
+    "infinite-loop": ({**FULL, "P3": 0}, "graded"),
+    "os-exit": ({**FULL, "P2": 0}, "partly graded"),
+    "memory-bomb": ({**FULL, "P3": 0}, "graded"),
+    "fork-bomb": (FULL, "graded"),
+    # (yhat - y) without the logistic derivative: wrong everywhere, the patch changes nothing
+    "monkeypatch-cheat": ({**FULL, "P1": 0}, "graded"),
+    "reads-hidden-tests": (FULL, "graded"),
+    "output-flood": (FULL, "graded"),
+    "deleted-grade-cell": (FULL, "graded"),
+    # the edited grade cell is restored; the wrong gradient it hid loses 6 of 8 points
+    "edited-test-cell": ({**FULL, "P4": 3 + 2 + 4}, "graded"),
+    "duplicated-cell": (FULL, "graded"),
+    "skip-execution-tags": (FULL, "graded"),
+    "renamed-notebook": (FULL, "graded"),
+    "corrupt-json": ({"P1": 0, "P2": 0, "P3": 0, "P4": 0}, "failed"),
+}
+
+
+def test_every_scenario_has_an_expected_score():
+    """Is every scenario in the sample class covered by this table, and nothing else?"""
+    assert set(EXPECTED) == set(SCENARIOS)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    root = copy_course(tmp_path_factory.mktemp("course"))
+    shutil.copytree(ROOT / "grader_tests", root / "grader_tests")
+    write_sample_class(root=ROOT, dest=root)
+    nbgrader("generate_assignment", "partb", "--force", root=root)
+    results = grade(["partb"], root=root, workers=2, progress=False)
+    print(format_table(results))
+    return root, {r["student"]: r for r in results}
+
+
+def _by_problem(result):
+    from byhand.merge import problem_scores
+    return {p: s for p, (s, _) in problem_scores(result).items()}
+
+
+@pytest.mark.parametrize("scenario", sorted(EXPECTED))
+def test_scenario_scores(graded, scenario):
+    """Does this scenario lose exactly the points it should, with the right status?"""
+    _, results = graded
+    points, status = EXPECTED[scenario]
+    assert _by_problem(results[scenario]) == pytest.approx(points), results[scenario]
+    assert results[scenario]["status"] == status
+
+
+def test_gradebook_export_matches_the_judge(graded):
+    """Does `nbgrader export` show the same total as the grade table, for every student?"""
+    root, results = graded
+    nbgrader("export", root=root)
+    with open(root / "grades.csv", newline="") as f:
+        exported = {row["student_id"]: float(row["raw_score"]) for row in csv.DictReader(f)}
+    for student, r in results.items():
+        assert exported[student] == pytest.approx(r["auto_score"]), student
+
+
+def test_feedback_never_shows_hidden_tests_or_inputs(graded):
+    """Does the feedback teach without leaking the hidden checks' source or inputs?"""
+    root, _ = graded
+    nbgrader("generate_feedback", "partb", "--force", root=root)
+    hidden_source = (ROOT / "grader_tests" / "test_partb.py").read_text()
+    for html in (root / "feedback").glob("*/partb/partb.html"):
+        text = html.read_text()
+        for needle in ("grader_tests", "def test_", "_check_grads", "SALT", "p1/random",
+                       "xor_forward64", hidden_source.splitlines()[0]):
+            assert needle not in text, (html, needle)
+
+
+def test_failure_messages_say_what_is_wrong(graded):
+    """Would a tired instructor understand why points were lost, from the table alone?"""
+    _, results = graded
+    table = format_table(list(results.values()))
+    assert "factor" in str(results["missing-factor-2"]["cells"])
+    assert ".grad" in str(results["update-uses-dot-grad"]["cells"])
+    assert "TimeoutError" in table and "MemoryError" in table
+    assert "corrupt JSON" in table
+    assert "ended the process" in results["os-exit"]["reasons"][0]
+
+
+def test_regrading_is_idempotent(graded):
+    """Does grading the same submission twice give the same scores?"""
+    root, results = graded
+    again = grade(["partb"], students=["missing-factor-2", "corrupt-json"], root=root,
+                  workers=1, progress=False)
+    for r in again:
+        assert r["auto_score"] == results[r["student"]]["auto_score"]
+        assert r["status"] == results[r["student"]]["status"]
