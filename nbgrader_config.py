@@ -9,7 +9,6 @@ c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this f
 c.CourseDirectory.root = "."
 c.CourseDirectory.course_id = "byhand"
 c.CourseDirectory.solution_directory = "solutions"
-c.CourseDirectory.db_assignments = [{"name": "partb"}, {"name": "xor_mlp"}]
 
 # Byte-stable generated files: no timings in the executed solutions.
 c.Execute.record_timing = False

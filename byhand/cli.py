@@ -62,7 +62,6 @@ def _all(args):
     start = time.perf_counter()
     _release(args)
     _solutions(args)
-    _sample_class(args)
     _grade(argparse.Namespace(assignment=[], student=None, workers=None, execute=False))
     for a in args.assignment or existing_assignments():
         nbgrader("generate_feedback", a, "--force")
@@ -102,7 +101,8 @@ def build_parser():
     p = verbs.add_parser("setup-sandbox", help="install and check the sandbox for student code",
                          description="install and check the sandbox for student code")
     p.set_defaults(func=_setup_sandbox)
-    verb("all", _all, "the main job: release, solutions, then grade the sample class")
+    verb("all", _all, "the main job: release, solutions, then grade submitted/ (the sample "
+         "class), write feedback and grades.csv")
     return parser
 
 

@@ -5,8 +5,10 @@ epochs, how many are slow or stuck, which hidden-unit family a solved run
 finds, how thin the single neuron's margins are) must come from code, not from
 memory.  Simulating 20,000 runs one pattern at a time in Python would take
 hours, so this module trains N runs at once: every parameter is an ``(N, k)``
-tensor, the gradients are the closed-form ones of the course, and each run
-visits the patterns in its own order.
+tensor, the gradients come from autograd through the forward pass (the
+closed-form ones, the answers to Problems 1, 3 and 4, are not in this package:
+they live in the grader-only ``grader_tests/reference_rules.py``), and each
+run visits the patterns in its own order.
 
 A run with seed ``s`` is exactly the run the notebook makes::
 
@@ -28,8 +30,10 @@ Batched rules.  A *rule* is the batched twin of the course's contract
 named like the maths (``w3, w4, b0, w0, w1, w2, b1`` for the XOR network,
 ``w0, w1, b`` for the neuron) and on one pattern per run, ``x0, x1, y`` of
 shape ``(N,)``.  ``XOR_RULE``, ``LOGISTIC_RULE`` and ``TANH_RULE`` are the
-course's reference; the grader's fairness benchmark passes variants (other
-algebraic forms, float64, known bugs) through the same simulator.
+course's reference, built by ``autograd_rule`` from the forward passes alone
+(the course's loss, differentiated by autograd); the grader passes its
+closed-form rules and their variants (other algebraic forms, float64, known
+bugs) through the same simulator.
 
 Command line: ``python -m byhand.luck --runs 20000 --seed-start 0`` prints the
 rates with 95% Wilson intervals and writes ``byhand/luck_results.json``
@@ -112,7 +116,7 @@ def _draw(seeds, epochs, init):
 
 
 # ---------------------------------------------------------------------------
-# batched rules: the course's formulas on (N,) columns
+# batched rules: the course's forward passes on (N,) columns, gradients by autograd
 
 class Rule(NamedTuple):
     """A batched training rule, the twin of the course's (forward, grads, update).
@@ -121,6 +125,7 @@ class Rule(NamedTuple):
     network); ``grads(p, f, x0, x1, y) -> dict`` keyed like ``p``, where ``f`` is
     what ``forward`` returned for the same pattern; ``update(p, g, alpha) ->
     dict``.  Every value is an ``(N,)`` column: one pattern per run.
+    ``autograd_rule(forward)`` builds a rule from a forward pass alone.
     """
 
     forward: Callable
@@ -254,15 +259,15 @@ def simulate(params, orders, rule, columns, targets, alpha=ALPHA, dtype=torch.fl
                 f = rule.forward(p, x0, x1)
                 p = update(p, rule.grads(p, f, x0, x1, y), alpha)
                 if track:
-                    err += (f["yhat"] - y) ** 2
+                    err += (f["yhat"].detach() - y) ** 2
             if history is not None:
                 history[:, epoch] = err
         final = [rule.forward(p, x0_of[i].expand(n), x1_of[i].expand(n)) for i in range(4)]
-    out = {"params": from_columns(p, columns),
-           "yhat": torch.stack([f["yhat"] for f in final], dim=1),
+    out = {"params": from_columns({k: v.detach() for k, v in p.items()}, columns),
+           "yhat": torch.stack([f["yhat"].detach() for f in final], dim=1),
            "last_error": err}
     if "h" in final[0]:
-        out["h"] = torch.stack([f["h"] for f in final], dim=1)
+        out["h"] = torch.stack([f["h"].detach() for f in final], dim=1)
     if history is not None:
         out["epoch_errors"] = history
     return out
@@ -279,9 +284,13 @@ def simulate_xor(params, orders, alpha=ALPHA, dtype=torch.float32, record_errors
 
 
 def simulate_neuron(params, orders, activation="logistic", alpha=ALPHA, dtype=torch.float32,
-                    record_errors=False):
-    """Train N single neurons on OR (Problem 1: ``"logistic"``, Problem 3: ``"tanh"``)."""
-    rule = {"logistic": LOGISTIC_RULE, "tanh": TANH_RULE}[activation]
+                    record_errors=False, rule=None):
+    """Train N single neurons on OR (Problem 1: ``"logistic"``, Problem 3: ``"tanh"``).
+
+    ``rule`` defaults to ``NEURON_RULES[activation]`` (autograd) and is the hook
+    for variants.
+    """
+    rule = NEURON_RULES[activation] if rule is None else rule
     return simulate(params, orders, rule, NEURON_COLUMNS, Y_OR, alpha, dtype, record_errors)
 
 

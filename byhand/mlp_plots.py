@@ -19,7 +19,7 @@ def _rate_errorbar(ax, xs, rates, **style):
     p = np.array([r.p for r in rates])
     lo = np.array([r.lo for r in rates])
     hi = np.array([r.hi for r in rates])
-    ax.errorbar(xs, p, yerr=[p - lo, hi - p], capsize=3, **style)
+    ax.errorbar(xs, p, yerr=[np.clip(p - lo, 0, None), np.clip(hi - p, 0, None)], capsize=3, **style)
 
 
 def plot_success_by_width(outcomes, widths, lrs, n_seeds, epochs):
@@ -140,20 +140,27 @@ def plot_smooth_l1(curves, title):
     return fig
 
 
-def plot_epoch_costs(median_seconds, baseline, title):
-    """Horizontal bars: median microseconds per epoch, each labelled with its ratio to ``baseline``."""
+def plot_epoch_costs(median_seconds, ratio, baseline, title):
+    """Horizontal bars: median microseconds per epoch, each labelled with its ratio to ``baseline``.
+
+    Args:
+        median_seconds: ``{name: median seconds per epoch}``.
+        ratio: ``{name: ratio to the baseline}`` (as printed next to the plot).
+        baseline: a short name of the baseline for the labels, e.g. ``"numpy"``.
+        title: what was timed.
+    """
     names = list(median_seconds)
     us = np.array([median_seconds[n] * 1e6 for n in names])
     fig, ax = plt.subplots(figsize=(8, 0.6 * len(names) + 1.4))
     bars = ax.barh(range(len(names)), us, color="tab:blue")
     for bar, n, v in zip(bars, names, us):
-        ax.annotate(f"{v:.0f} µs  ({v / (median_seconds[baseline] * 1e6):.1f}x {baseline})",
+        ax.annotate(f"{v:.0f} µs ({ratio[n]:.1f}x {baseline})",
                     (v, bar.get_y() + bar.get_height() / 2), xytext=(4, 0),
                     textcoords="offset points", va="center", fontsize=8)
     ax.set_yticks(range(len(names)), names)
     ax.invert_yaxis()
     ax.set_xlabel("median time per epoch (µs), lower is faster")
-    ax.set_xlim(0, us.max() * 1.6)
+    ax.set_xlim(0, us.max() * 1.45)
     ax.set_title(title, fontsize=10)
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()

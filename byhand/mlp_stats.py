@@ -30,7 +30,9 @@ def wilson(k, n, z=Z95):
     denom = 1 + z * z / n
     centre = (phat + z * z / (2 * n)) / denom
     half = z * math.sqrt(phat * (1 - phat) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    lo = 0.0 if k == 0 else min(phat, centre - half)      # exact ends, no rounding past phat
+    hi = 1.0 if k == n else max(phat, centre + half)
+    return lo, hi
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ class Rate:
 
     def __str__(self):
         lo, hi = self.interval
-        return f"{100 * self.p:5.1f}% [{100 * lo:5.1f}, {100 * hi:5.1f}] ({self.k}/{self.n})"
+        return f"{100 * self.p:.1f}% [{100 * lo:.1f}, {100 * hi:.1f}] ({self.k}/{self.n})"
 
 
 def rate(flags):

@@ -121,3 +121,14 @@ def test_regrading_is_idempotent(graded):
     for r in again:
         assert r["auto_score"] == results[r["student"]]["auto_score"]
         assert r["status"] == results[r["student"]]["status"]
+
+
+def test_committed_sample_class_is_up_to_date(tmp_path):
+    """Is submitted/ exactly what `python -m byhand sample-class` writes from source/?"""
+    write_sample_class(root=ROOT, dest=tmp_path)
+    fresh = sorted(p.relative_to(tmp_path) for p in (tmp_path / "submitted").rglob("*") if p.is_file())
+    committed = sorted(p.relative_to(ROOT) for p in (ROOT / "submitted").rglob("*") if p.is_file())
+    assert fresh == committed, "run `python -m byhand sample-class`"
+    for rel in fresh:
+        assert (tmp_path / rel).read_bytes() == (ROOT / rel).read_bytes(), (
+            f"{rel} is out of date: run `python -m byhand sample-class`")

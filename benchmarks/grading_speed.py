@@ -1,0 +1,114 @@
+"""How fast does `python -m byhand grade` grade a class, against plain `nbgrader autograde`?
+
+Builds a synthetic class in a throwaway copy of the course (students cycle
+through the scenarios correct, missing-factor-2, update-uses-dot-grad and
+blank), then, in one run:
+
+1. the floor: a Jupyter kernel start plus ``import torch`` (nbclient, median of 3);
+2. ours: ``grade()`` with all workers, hidden checks included;
+3. plain nbgrader: ``nbgrader autograde`` of the same students, sequentially,
+   executing every notebook in the default kernel (no hidden checks, no sandbox),
+   on the first ``--plain`` students (it is slow; its per-submission time is
+   what is compared).
+
+Usage:  .venv/bin/python benchmarks/grading_speed.py [--students 60] [--plain 12]
+"""
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from byhand.grade import grade  # noqa: E402
+from byhand.nbgrader_run import nbgrader  # noqa: E402
+from byhand.sample_class import SCENARIOS, TIMESTAMP, solved_release  # noqa: E402
+
+MIX = ("correct", "missing-factor-2", "update-uses-dot-grad", "blank")
+
+
+def floor_seconds(repeats=3):
+    """Kernel start plus ``import torch``: the least any executing grader pays per notebook."""
+    times = []
+    for _ in range(repeats):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import torch")])
+        start = time.perf_counter()
+        NotebookClient(nb, kernel_name="python3", timeout=120).execute()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def make_class(root, n):
+    base = solved_release("partb", ROOT)
+    for i in range(n):
+        scenario = MIX[i % len(MIX)]
+        nb = SCENARIOS[scenario][1](nbformat.from_dict(nbformat.reads(nbformat.writes(base), 4)))
+        folder = root / "submitted" / f"s{i:03d}-{scenario}" / "partb"
+        folder.mkdir(parents=True)
+        (folder / "partb.ipynb").write_text(nbformat.writes(nb))
+        (folder / "timestamp.txt").write_text(TIMESTAMP + "\n")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=60)
+    parser.add_argument("--plain", type=int, default=12,
+                        help="students to grade with plain nbgrader (0 to skip)")
+    parser.add_argument("--workers", type=int, default=None)
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        shutil.copy2(ROOT / "nbgrader_config.py", root)
+        for folder in ("source", "release", "grader_tests"):
+            shutil.copytree(ROOT / folder, root / folder)
+        make_class(root, args.students)
+        nbgrader("generate_assignment", "partb", "--force", root=root)
+
+        floor = floor_seconds()
+        start = time.perf_counter()
+        results = grade(["partb"], root=root, workers=args.workers, progress=False)
+        ours = time.perf_counter() - start
+        per_ours = ours / len(results)
+        phases = {k: statistics.median(r["timings"].get(k, 0) for r in results)
+                  for k in ("intake", "nbgrader", "harness", "judge")}
+
+        per_plain = None
+        if args.plain:
+            plain_root = root / "plain"
+            plain_root.mkdir()
+            shutil.copy2(ROOT / "nbgrader_config.py", plain_root)
+            for folder in ("source", "release"):
+                shutil.copytree(root / folder, plain_root / folder)
+            students = sorted(p.name for p in (root / "submitted").iterdir())[: args.plain]
+            for s in students:
+                shutil.copytree(root / "submitted" / s, plain_root / "submitted" / s)
+            nbgrader("generate_assignment", "partb", "--force", root=plain_root)
+            start = time.perf_counter()
+            nbgrader("autograde", "partb", "--force", "--Execute.kernel_name=python3",
+                     root=plain_root, check=False)
+            per_plain = (time.perf_counter() - start) / len(students)
+
+    print(f"class of {args.students} submissions (mix: {', '.join(MIX)})")
+    print(f"floor (kernel start + import torch, median of 3):   {floor:6.2f} s")
+    print(f"byhand grade, {len(results)} submissions, hidden checks included: "
+          f"{ours:6.1f} s wall = {per_ours:.2f} s per submission")
+    print("  median seconds per phase (inside a worker): "
+          + ", ".join(f"{k} {v:.2f}" for k, v in phases.items()))
+    print(f"  projected for 300 submissions: {300 * per_ours / 60:.1f} min")
+    if per_plain:
+        print(f"plain sequential nbgrader autograde ({args.plain} submissions, executing each "
+              f"notebook, no hidden checks): {per_plain:.2f} s per submission")
+        print(f"  speed-up of byhand grade over plain nbgrader: {per_plain / per_ours:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
