@@ -50,6 +50,11 @@ def _grade(args):
     print(f"graded {len(results)} submissions in {time.perf_counter() - start:.0f} s")
 
 
+def _luck(args):
+    from .luck import main as luck_main
+    return luck_main(args.args)
+
+
 def _setup_sandbox(args):
     from .setup_sandbox import setup_sandbox
     ok, message = setup_sandbox()
@@ -98,6 +103,10 @@ def build_parser():
     p = verbs.add_parser("sample-class", help="write the bundled sample class into submitted/",
                          description="write the bundled sample class into submitted/")
     p.set_defaults(func=_sample_class)
+    p = verbs.add_parser("luck", help="measure how often a correct implementation learns XOR "
+                         "(python -m byhand luck --help)", add_help=False)
+    p.add_argument("args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=_luck)
     p = verbs.add_parser("setup-sandbox", help="install and check the sandbox for student code",
                          description="install and check the sandbox for student code")
     p.set_defaults(func=_setup_sandbox)
@@ -109,7 +118,9 @@ def build_parser():
 def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
-        args.func(args)
+        code = args.func(args)
+        if isinstance(code, int):
+            return code
     except Exception as err:  # a sentence for the user, not a traceback
         if getattr(args, "debug", False):
             raise

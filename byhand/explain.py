@@ -83,8 +83,8 @@ def explain_xor(params, forward, plot=True):
 
 
 def _plot(rows, family):
-    fig, (ax_h, ax_net) = plt.subplots(1, 2, figsize=(10, 3.4),
-                                       gridspec_kw={"width_ratios": [1, 2.2]})
+    fig, (ax_h, ax_net) = plt.subplots(1, 2, figsize=(10.5, 3.6),
+                                       gridspec_kw={"width_ratios": [1, 2.2], "wspace": 0.35})
     names = [r["pattern"] for r in rows]
     ax_h.bar(names, [r["h"] for r in rows], color="tab:purple")
     ax_h.axhline(0.5, color="grey", lw=0.8, ls="--")
@@ -104,7 +104,8 @@ def _plot(rows, family):
     ax_net.set_xlabel("input pattern")
     ax_net.set_ylabel("contribution to the output's net input")
     ax_net.set_title("net_y = w0·x0 + w1·x1 + w2·h + b1; output on when net_y > 0")
-    ax_net.legend(fontsize=8, ncol=5, loc="best")
-    fig.tight_layout()
+    ax_net.legend(fontsize=8, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.28),
+                  frameon=False)
+    fig.subplots_adjust(bottom=0.32)
     plt.show()
     return fig

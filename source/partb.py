@@ -364,7 +364,7 @@ print("xor_grads matches autograd on the four XOR patterns")
 # *stuck*: one pattern is confidently wrong, the logistic derivative there is nearly zero,
 # and more training does not help. The cell after the training run prints how often each
 # happens, measured over many seeded runs of a correct implementation by
-# `python -m byhand.luck` — roughly one run in ten fails to solve XOR in 8000 epochs.
+# `python -m byhand luck` — roughly one run in ten fails to solve XOR in 8000 epochs.
 #
 # So if your run fails: first make sure your gradient checks above pass; then look at
 # what `describe_xor_run` says; then try another `SEED` or more epochs. The autograder
@@ -382,7 +382,7 @@ describe_xor_run(run_xor)
 plot_epoch_errors({"XOR network": run_xor.epoch_errors}, f"One hidden unit learning XOR (seed {SEED})");
 
 # %%
-# how often does a correct implementation learn XOR? (measured by python -m byhand.luck)
+# how often does a correct implementation learn XOR? (measured by python -m byhand luck)
 show_luck()
 
 # %% nbgrader={"grade": true, "grade_id": "p4_xor_learns", "locked": true, "points": 4, "schema_version": 3, "solution": false}
@@ -427,7 +427,7 @@ explain_xor(run_xor.params, xor_forward);
 #    neuron cannot.
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "p5_explanation", "locked": false, "points": 10, "schema_version": 3, "solution": true}
-# ### BEGIN SOLUTION
+# <!-- BEGIN SOLUTION -->
 # *Model answer for the reference solution with `SEED = 0`; numbers from the table above.*
 #
 # **Parameters.** With seed 0 the network learned $w_3 = w_4 = 5.62$, $b_0 = -8.82$,
@@ -441,13 +441,13 @@ explain_xor(run_xor.params, xor_forward);
 # * 00: only the bias acts, $net_y = b_1 = -2.14 < 0$, so the output is off (0.105).
 # * 01 and 10: one direct weight, $4.94$, outweighs the bias; $h$ is nearly off, so
 #   $w_2 h = -0.44$ barely matters; $net_y = 2.36 > 0$, output on (0.914).
-# * 11: both direct weights together ($+9.89$) would switch the output on, but the AND unit
+# * 11: both direct weights together would switch the output on, but the AND unit
 #   fires and $w_2 h = -10.31$ vetoes it: $net_y = -2.56$, output off (0.072).
 #
 # **Why it works.** The direct weights and the bias make the output unit an OR of the inputs;
 # the hidden unit adds the one feature a line cannot provide (AND), and a large negative
 # $w_2$ subtracts it, giving OR and not AND, which is XOR.
-# ### END SOLUTION
+# <!-- END SOLUTION -->
 
 # %% [markdown]
 # ## Before you submit
