@@ -98,7 +98,8 @@ class Worker:
         warnings.filterwarnings("ignore", module="nbformat")  # ids nbgrader's restored cells lack
 
         from .runner import Runner
-        os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]
+        from .nbgrader_run import scripts_on_path
+        scripts_on_path()
         os.environ["BYHAND_SLOT"] = str(slot)
         self.root = Path(root)
         self.api = NbGraderAPI(config=_nbgrader_config(self.root, execute))

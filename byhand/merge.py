@@ -24,6 +24,9 @@ PROBLEM_OF = {"p1": "P1", "p2": "P2", "p3": "P3", "p4": "P4"}
 def merge_results(results, root=ROOT):
     """Write scores to the gradebook, verdicts to the notebooks; save the report CSVs."""
     from nbgrader.api import Gradebook
+
+    from .nbgrader_run import scripts_on_path
+    scripts_on_path()
     root = Path(root)
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         for r in results:

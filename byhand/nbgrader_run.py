@@ -29,3 +29,18 @@ def nbgrader(*args, root=ROOT, check=True):
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
         raise NbgraderError(f"nbgrader {' '.join(args)} failed (exit {proc.returncode}):\n{tail}")
     return proc
+
+
+def scripts_on_path():
+    """Put this Python's scripts (``alembic``) on PATH, for nbgrader used in-process."""
+    bindir = str(Path(sys.executable).parent)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+
+
+def ensure_assignment(assignment, root=ROOT):
+    """Record the assignment in the gradebook (``generate_solution`` refuses unknown ones)."""
+    from nbgrader.api import Gradebook
+    scripts_on_path()
+    with Gradebook(f"sqlite:///{Path(root).resolve() / 'gradebook.db'}") as gb:
+        gb.update_or_create_assignment(assignment)

@@ -9,7 +9,7 @@ the README and the bytes do not depend on the day.
 import nbformat
 
 from .course import ROOT, existing_assignments, solutions_notebook
-from .nbgrader_run import NbgraderError, nbgrader
+from .nbgrader_run import NbgraderError, ensure_assignment, nbgrader
 from .source import build_source
 
 
@@ -18,6 +18,7 @@ def solutions(assignments=None, root=ROOT):
     done = []
     for a in assignments or existing_assignments(root):
         build_source(a, root)
+        ensure_assignment(a, root)
         nbgrader("generate_solution", a, "--force", root=root)
         path = solutions_notebook(a, root)
         errors = cell_errors(path)
