@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from byhand.grade import grade  # noqa: E402
 from byhand.nbgrader_run import nbgrader  # noqa: E402
-from byhand.sample_class import SCENARIOS, TIMESTAMP, solved_release  # noqa: E402
+from byhand.sample_class import TIMESTAMP, scenarios, solved_release  # noqa: E402
 
 MIX = ("correct", "missing-factor-2", "update-uses-dot-grad", "blank")
 
@@ -50,7 +50,7 @@ def make_class(root, n):
     base = solved_release("partb", ROOT)
     for i in range(n):
         scenario = MIX[i % len(MIX)]
-        nb = SCENARIOS[scenario][1](nbformat.from_dict(nbformat.reads(nbformat.writes(base), 4)))
+        nb = scenarios()[scenario][1](nbformat.from_dict(nbformat.reads(nbformat.writes(base), 4)))
         folder = root / "submitted" / f"s{i:03d}-{scenario}" / "partb"
         folder.mkdir(parents=True)
         (folder / "partb.ipynb").write_text(nbformat.writes(nb))

@@ -100,7 +100,7 @@ def build_calls(student):
                   "params": HAND_BUILT, "x": X[3].tolist()})
     calls.append({"id": "p4/shown", "kind": "grads", "fn": "xor_grads",
                   "params": _lists(shown_xor), "x": X[2].tolist(), "y": Y_XOR[2].tolist()})
-    for seed in [s["seed"] for s in XOR_STARTS["starts"]][:XOR_STARTS.get("k", 3)]:
+    for seed in [s["seed"] for s in XOR_STARTS["starts"]][:XOR_STARTS["k"]]:
         calls.append({"id": f"p4/learn/{seed}", "kind": "train", "fn": "xor_grads",
                       "forward": "xor_forward", "seed": seed, "epochs": XOR_STARTS["epochs"],
                       "alpha": 0.05, "X": X.tolist(), "Y": Y_XOR.flatten().tolist()})

@@ -17,8 +17,6 @@ from byhand.neuron import logistic_forward, tanh_forward
 
 #: A student's float32 value passes when |yours - autograd| <= ATOL + RTOL |autograd|.
 ATOL, RTOL = 1e-5, 1e-3
-#: Every output within this distance of its target counts as "learned XOR".
-SOLVED_WITHIN = 0.5
 
 
 def xor_forward64(params, x):
@@ -215,26 +213,37 @@ def test_xor_grads(probe, group):
 
 # -- Problem 4: learning XOR (4 points) -------------------------------------------
 
+#: A student's final outputs must be this close to the reference's from the same start.
+#: Correct variants (float64, other algebraic forms, jitter) stay within 1.2e-5
+#: (benchmarks/fairness.py): 0.02 leaves a factor of about 1600.
+MATCH_WITHIN = 0.02
+
+
 @pytest.mark.grade_cell("p4_xor_learns")
-def test_xor_training_learns_xor(probe):
+def test_xor_training_reaches_the_right_network(probe):
     from byhand.judge import load_module
     starts = load_module("partb_probes").XOR_STARTS
-    within = starts.get("within", SOLVED_WITHIN)
-    required = starts.get("required", 1)
+    reference = {s["seed"]: s["reference_yhat"] for s in starts["starts"]}
+    required = starts["required"]
     runs = learned(probe)
-    good = [seed for seed, worst, _ in runs if worst < within]
-    if len(good) < required:
-        worst = ", ".join(f"{w:.2f}" for _, w, _ in runs)
+    good, gaps = 0, []
+    for seed, worst, _, yhat in runs:
+        gap = max(abs(a - b) for a, b in zip(yhat, reference[seed]))
+        gaps.append(gap)
+        if worst < starts["within"] and gap <= MATCH_WITHIN:
+            good += 1
+    if good < required:
         raise Verdict(
             f"trained with your xor_forward and xor_grads for {starts['epochs']} epochs from "
-            f"{len(runs)} starting points where a correct implementation gets every output "
-            f"within {within} of its target, your network did so from {len(good)} (needed: "
-            f"{required}); its worst output errors were {worst}. Your epoch-error curves are "
-            "plotted beside the reference's in your feedback.")
+            f"{len(runs)} starting points where a correct implementation always learns XOR, "
+            f"your network matched a correct implementation's outputs (to {MATCH_WITHIN}) "
+            f"{good} time(s) (needed: {required}); its outputs ended up to "
+            f"{', '.join(f'{g:.2f}' for g in gaps)} away. Your epoch-error curves are plotted "
+            "beside the reference's in your feedback.")
 
 
 def learned(probe):
-    """Per screened start: (seed, worst output error, epoch errors) of the student's run."""
+    """Per screened start: (seed, worst output error, epoch errors, final outputs)."""
     runs = []
     for cid, call in probe.calls.items():
         if call["kind"] != "train":
@@ -242,5 +251,5 @@ def learned(probe):
         got = probe.result(cid)
         worst = max(abs(v - t) for v, t in zip(got["yhat"], call["Y"]))
         runs.append((call["seed"], worst if math.isfinite(worst) else float("inf"),
-                     got["epoch_errors"]))
+                     got["epoch_errors"], got["yhat"]))
     return runs

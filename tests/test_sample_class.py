@@ -14,7 +14,7 @@ from byhand.course import ROOT
 from byhand.grade import grade
 from byhand.merge import format_table
 from byhand.nbgrader_run import nbgrader
-from byhand.sample_class import SCENARIOS, write_sample_class
+from byhand.sample_class import scenarios, write_sample_class
 
 from .course_copy import copy_course
 
@@ -25,12 +25,13 @@ EXPECTED = {
     "correct": (FULL, "graded"),
     "unlucky-seed": (FULL, "graded"),
     "blank": ({"P1": 0, "P2": 0, "P3": 0, "P4": 0}, "graded"),
-    # the 2 is missing everywhere: only the saturated cases (gradient about 0) still pass
-    "missing-factor-2": ({"P1": 2.5, "P2": 5, "P3": 1.25, "P4": 3 + 2 + 4}, "graded"),
+    # the 2 is missing everywhere: only the saturated cases (gradient about 0) still pass,
+    # and XOR training (half the step) no longer ends where a correct one does
+    "missing-factor-2": ({"P1": 2.5, "P2": 5, "P3": 1.25, "P4": 3 + 2 + 0}, "graded"),
     "update-uses-dot-grad": ({**FULL, "P2": 0}, "graded"),
     # forward wrong (0/3); xor_grads differentiates the wrong forward: only saturated
-    # cases pass (2/8); the network still learns XOR from the grader's starts (4/4)
-    "tanh-forward-logistic-grads": ({**FULL, "P4": 0 + 2 + 4}, "graded"),
+    # cases pass (2/8); training ends far from a correct implementation's network (0/4)
+    "tanh-forward-logistic-grads": ({**FULL, "P4": 0 + 2 + 0}, "graded"),
     "syntax-error": ({**FULL, "P3": 0}, "graded"),
     "infinite-loop": ({**FULL, "P3": 0}, "graded"),
     "os-exit": ({**FULL, "P2": 0}, "partly graded"),
@@ -41,8 +42,9 @@ EXPECTED = {
     "reads-hidden-tests": (FULL, "graded"),
     "output-flood": (FULL, "graded"),
     "deleted-grade-cell": (FULL, "graded"),
-    # the edited grade cell is restored; the wrong gradient it hid loses 6 of 8 points
-    "edited-test-cell": ({**FULL, "P4": 3 + 2 + 4}, "graded"),
+    # the edited grade cell is restored; the wrong gradient it hid loses 6 of 8 points,
+    # and the 4 of the training check
+    "edited-test-cell": ({**FULL, "P4": 3 + 2 + 0}, "graded"),
     "duplicated-cell": (FULL, "graded"),
     "skip-execution-tags": (FULL, "graded"),
     "renamed-notebook": (FULL, "graded"),
@@ -52,7 +54,7 @@ EXPECTED = {
 
 def test_every_scenario_has_an_expected_score():
     """Is every scenario in the sample class covered by this table, and nothing else?"""
-    assert set(EXPECTED) == set(SCENARIOS)
+    assert set(EXPECTED) == set(scenarios())
 
 
 @pytest.fixture(scope="module")
