@@ -9,14 +9,23 @@ only seeds on which the reference solves XOR *robustly*.
 The check is short, to keep grading cheap (the student's own Python code
 trains at ~100 us a step): ``EPOCHS`` = 2000 epochs, not the notebook's 8000,
 from the first ``K`` = 3 screened starts; it passes when the student's run
-has every output within ``WITHIN`` = 0.2 of its target on at least
-``REQUIRED`` = 2 of them.  The JSON carries these (``epochs``, ``k``,
-``required``, ``within``, ``alpha``) for the grader to read.  A seed is robust
-when, at ``EPOCHS`` epochs:
+has every output within ``WITHIN`` = 0.5 of its target (solved: on the right
+side of 0.5) on at least ``REQUIRED`` = 2 of them.  The JSON carries these
+(``epochs``, ``k``, ``required``, ``within``, ``alpha``) for the grader to read.
+
+Why not "within 0.2"?  At 2000 epochs almost no run is there yet: over
+candidates 100000..100511 the reference has every output within 0.2 on 0 of
+512 at 1500 and 2000 epochs, 3 at 2500, 8% at 3000 and 36% at 4000 (83% at
+8000).  At 2000 epochs 56% are solved, 40% within 0.45.  So the check asks
+for "solved" and the screen keeps only starts the reference solves with
+``SCREEN_MARGIN`` = 0.45, i.e. a headroom of 0.05 (10x ``SCREEN_DEVIATION``)
+below the check's 0.5; that keeps about 40% of candidates at 2000 epochs (22%
+at 1500).  ``python grader_tests/xor_starts.py --rates 1500 2000 --margin 0.2``
+reproduces these rates.  A seed is robust when, at ``EPOCHS`` epochs:
 
 * the reference (float32, the course's closed-form gradients from
   ``grader_tests/reference_rules.py``) ends with every output within
-  ``SCREEN_MARGIN`` = 0.2 of its target, and
+  ``SCREEN_MARGIN`` of its target, and
 * so does every perturbation in ``SCREEN_VARIANTS``, which model what a correct
   student implementation may legitimately do differently: float64, other
   algebraic forms of the same forward pass, gradient and update (other
@@ -32,7 +41,8 @@ writes the first ``N_STARTS`` robust ones to ``grader_tests/xor_starts.json``,
 with each start's initial parameters (to detect a changed random stream) and
 the reference's final outputs.  Same torch, same bytes.
 ``python grader_tests/xor_starts.py --rates 1500 2000`` only prints the
-screen's pass rate at those epoch counts (how E was chosen).
+screen's pass rate at those epoch counts (how E was chosen); ``--margin``
+changes the screen margin for that.
 ``benchmarks/fairness.py`` measures how often correct and buggy variants
 pass the check built on these starts.
 """
@@ -60,12 +70,12 @@ JSON_PATH = Path(__file__).resolve().parent / "xor_starts.json"
 EPOCHS = 2000
 K = 3
 REQUIRED = 2
-WITHIN = 0.2
+WITHIN = 0.5
 
 N_STARTS = 64
 FIRST_CANDIDATE = 100_000
 BLOCK = 128                 # candidates screened per batch
-SCREEN_MARGIN = 0.2         # every output within 0.2 of its target, in every variant
+SCREEN_MARGIN = 0.45        # every output within 0.45 of its target, in every variant
 SCREEN_DEVIATION = 0.005    # every variant's outputs within 0.005 of the reference's
 JITTER = 1e-6               # std of the start jitter (float32 spacing near 1 is 1.2e-7)
 N_SCREEN_JITTERS = 4
@@ -139,18 +149,18 @@ def worst_error(yhat):
 # ---------------------------------------------------------------------------
 # the screen
 
-def screen_block(seeds, epochs=EPOCHS):
+def screen_block(seeds, epochs=EPOCHS, margin=SCREEN_MARGIN):
     """Screen some seeds; return one record per seed with its verdict and reason."""
     params, orders = draw_xor_starts(seeds, epochs)
     ref = run_variant(params, orders, XOR_RULE, torch.float32, None)
-    ok = worst_error(ref) < SCREEN_MARGIN
-    reason = ["" if good else "reference not within 0.2" for good in ok.tolist()]
+    ok = worst_error(ref) < margin
+    reason = ["" if good else f"reference not within {margin:g}" for good in ok.tolist()]
     deviation = torch.zeros(len(seeds), dtype=torch.float64)
     for name, (rule, dtype, jitter_seed) in SCREEN_VARIANTS.items():
         yhat = run_variant(params, orders, rule, dtype, jitter_seed)
         dev = (yhat - ref).abs().max(dim=1).values
         deviation = torch.maximum(deviation, dev)
-        bad = (worst_error(yhat) >= SCREEN_MARGIN) | (dev >= SCREEN_DEVIATION)
+        bad = (worst_error(yhat) >= margin) | (dev >= SCREEN_DEVIATION)
         for i in torch.nonzero(ok & bad).flatten().tolist():
             reason[i] = f"{name}: worst error {float(worst_error(yhat)[i]):.3f}, deviation {float(dev[i]):.2g}"
         ok &= ~bad
@@ -166,11 +176,12 @@ def screen_block(seeds, epochs=EPOCHS):
     return records
 
 
-def screen(n_starts=N_STARTS, first=FIRST_CANDIDATE, block=BLOCK, epochs=EPOCHS):
+def screen(n_starts=N_STARTS, first=FIRST_CANDIDATE, block=BLOCK, epochs=EPOCHS,
+           margin=SCREEN_MARGIN):
     """Screen candidates ``first, first + 1, ...`` until ``n_starts`` robust seeds are found."""
     kept, rejected, seed = [], [], first
     while len(kept) < n_starts:
-        for rec in screen_block(range(seed, seed + block), epochs):
+        for rec in screen_block(range(seed, seed + block), epochs, margin):
             if rec["robust"] and len(kept) < n_starts:
                 kept.append({k: v for k, v in rec.items() if k not in ("robust", "reason")})
             elif not rec["robust"]:
@@ -184,7 +195,7 @@ def screen(n_starts=N_STARTS, first=FIRST_CANDIDATE, block=BLOCK, epochs=EPOCHS)
                   "byhand.training.epoch_orders(gen, epochs). Screened by "
                   "grader_tests/xor_starts.py; do not edit by hand."),
         "alpha": ALPHA, "epochs": epochs, "k": K, "required": REQUIRED, "within": WITHIN,
-        "criteria": {"screen_margin": SCREEN_MARGIN, "screen_deviation": SCREEN_DEVIATION,
+        "criteria": {"screen_margin": margin, "screen_deviation": SCREEN_DEVIATION,
                      "jitter": JITTER, "variants": ["reference_float32"] + list(SCREEN_VARIANTS)},
         "candidates": {"first": first, "last": last, "screened": last - first + 1,
                        "kept": len(kept), "rejected": len(rejected),
@@ -205,11 +216,12 @@ def load_starts(path=JSON_PATH):
     return load_design(path)["starts"]
 
 
-def pass_rate(epochs, n_candidates=256, first=FIRST_CANDIDATE, block=BLOCK):
+def pass_rate(epochs, n_candidates=256, first=FIRST_CANDIDATE, block=BLOCK, margin=SCREEN_MARGIN):
     """Fraction of the candidates ``first .. first + n_candidates - 1`` the screen keeps at ``epochs``."""
     kept = 0
     for lo in range(first, first + n_candidates, block):
-        kept += sum(r["robust"] for r in screen_block(range(lo, min(lo + block, first + n_candidates)), epochs))
+        seeds = range(lo, min(lo + block, first + n_candidates))
+        kept += sum(r["robust"] for r in screen_block(seeds, epochs, margin))
     return kept / n_candidates
 
 
@@ -220,17 +232,19 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=EPOCHS, help=f"epochs of the check (default {EPOCHS})")
     parser.add_argument("--rates", type=int, nargs="+", metavar="E",
                         help="only print the screen's pass rate at these epoch counts")
-    parser.add_argument("--candidates", type=int, default=256, help="candidates for --rates (default 256)")
+    parser.add_argument("--candidates", type=int, default=512, help="candidates for --rates (default 512)")
+    parser.add_argument("--margin", type=float, default=SCREEN_MARGIN,
+                        help=f"screen margin (default {SCREEN_MARGIN})")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)   # tiny ops: threads only add OpenMP waits on a busy machine
     t0 = time.perf_counter()
     if args.rates:
         for e in args.rates:
-            r = pass_rate(e, args.candidates)
-            print(f"{e} epochs: screen keeps {r:.1%} of {args.candidates} candidates "
+            r = pass_rate(e, args.candidates, margin=args.margin)
+            print(f"{e} epochs, margin {args.margin:g}: screen keeps {r:.1%} of {args.candidates} candidates "
                   f"({time.perf_counter() - t0:.0f} s)")
         return
-    result = screen(epochs=args.epochs)
+    result = screen(epochs=args.epochs, margin=args.margin)
     path = Path(args.json)
     path.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     c = result["candidates"]
