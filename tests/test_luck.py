@@ -361,7 +361,6 @@ REPO = PACKAGE.parent
 KNOWN_ELSEWHERE = {
     "mlp_timing.py": "the numpy MLP timing loop spells out d_y = c err yhat (1 - yhat), "
                      "d_h = (d_y W2) h (1 - h): Problem 4's backprop in matrix form",
-    "sample_class.py": "a string holds Problem 1's answer, d_net = 2 (yhat - y) yhat (1 - yhat)",
 }
 
 
