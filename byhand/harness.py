@@ -65,7 +65,8 @@ def _describe(err):
         if tb.tb_frame.f_code.co_filename.startswith("<cell"):
             line = f" (in {tb.tb_frame.f_code.co_name}, line {tb.tb_lineno})"
         tb = tb.tb_next
-    return f"{type(err).__name__}: {(msg[0] if msg else '')[:300]}{line}"
+    text = f": {msg[0][:300]}" if msg else ""
+    return f"{type(err).__name__}{text}{line}"
 
 
 def _tensor(value):
@@ -95,6 +96,8 @@ def _call(call, ns):
                         "did its cell fail?)")
     params = {k: _tensor(v) for k, v in call.get("params", {}).items()}
     kind = call["kind"]
+    if kind in _MLP_KINDS:
+        return _MLP_KINDS[kind](fn, call)
     if kind == "forward":
         with torch.no_grad():
             out = fn(params, _tensor(call["x"]))
@@ -130,6 +133,120 @@ def _call(call, ns):
         out["epoch_errors"] = [float(e) for e in result.epoch_errors]
         return out
     raise ValueError(f"unknown call kind {kind!r}")
+
+
+# -- the xor_mlp extension: torch.nn models in, plain lists out ----------------------
+
+
+def _build_mlp_call(fn, call):
+    """``fn(hidden, init, bias, seed)``: its modules, parameters and outputs on ``call["X"]``."""
+    import torch
+    from torch import nn
+    model = fn(int(call["hidden"]), str(call["init"]), bool(call["bias"]), int(call["seed"]))
+    if not isinstance(model, nn.Sequential):
+        raise TypeError(f"{call['fn']} returned {_a_type(model)}, not an nn.Sequential")
+    out = {"modules": [type(m).__name__ for m in model],
+           "params": [{"name": name, "shape": list(p.shape), "dtype": str(p.dtype).replace("torch.", ""),
+                       "values": p.detach().to(torch.float64).flatten().tolist()}
+                      for name, p in model.named_parameters()]}
+    try:
+        with torch.no_grad():
+            y = model(_tensor(call["X"]))
+        if not isinstance(y, torch.Tensor):
+            raise TypeError(f"the network returned {_a_type(y)}, not a tensor")
+        out["outputs"] = y.detach().to(torch.float64).flatten().tolist()
+        out["outputs_shape"] = list(y.shape)
+    except BaseException as err:  # noqa: B036 - a broken network is a finding, not a crash
+        if isinstance(err, (_Alarm, KeyboardInterrupt)):
+            raise
+        out["outputs_error"] = _describe(err)
+    return out
+
+
+#: The losses a ``train_full_batch`` call may name (the judge picks; nothing else is built).
+_LOSSES = {"mse": lambda nn: nn.MSELoss(), "sum_squared": lambda nn: nn.MSELoss(reduction="sum"),
+           "smooth_l1": lambda nn: nn.SmoothL1Loss()}
+#: The modules a ``train_full_batch`` call may ask the harness to build.
+_MODULES = {"Linear": lambda nn, n_in, n_out, bias: nn.Linear(int(n_in), int(n_out), bias=bool(bias)),
+            "Sigmoid": lambda nn: nn.Sigmoid()}
+
+
+def _sequential(layers, state):
+    """``nn.Sequential`` of whitelisted ``layers`` (``[name, *args]``) holding exactly ``state``."""
+    import torch
+    from torch import nn
+    model = nn.Sequential(*[_MODULES[name](nn, *args) for name, *args in layers])
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            p.copy_(torch.tensor(state[name], dtype=torch.float32).reshape(p.shape))
+    if set(state) != {name for name, _ in model.named_parameters()}:
+        raise ValueError("the grader's model does not match its parameters")
+    return model
+
+
+def _train_full_batch_call(fn, call):
+    """``fn(model, X, Y, lr, epochs, loss_fn)`` on a model the harness builds: losses and final state."""
+    import torch
+    if call["loss"] not in _LOSSES:
+        raise ValueError(f"unknown loss {call['loss']!r}")
+    from torch import nn
+    model = _sequential(call["layers"], call["state"])
+    X, Y = _tensor(call["X"]), _tensor(call["Y"]).reshape(-1, 1)
+    returned = fn(model, X, Y, float(call["lr"]), int(call["epochs"]), _LOSSES[call["loss"]](nn))
+    out = {"returned": _a_type(returned), "losses": None, "float_entries": None,
+           "state": {name: p.detach().to(torch.float64).flatten().tolist()
+                     for name, p in model.named_parameters()}}
+    if isinstance(returned, (list, tuple)):
+        losses, floats = [], []
+        for v in returned[:100000]:
+            floats.append(isinstance(v, float))
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                losses.append(float(v))
+            elif isinstance(v, torch.Tensor) and v.numel() == 1:
+                losses.append(float(v.detach().to(torch.float64)))
+            else:
+                losses.append(None)
+        out["losses"], out["float_entries"] = losses, floats
+        out["entry_types"] = sorted({_a_type(v) for v in returned[:100000]})
+    return out
+
+
+def _noise_std_call(fn, call):
+    """``fn(t, eta[, gamma])`` with ``t`` built as asked: what came back, described."""
+    import torch
+    t = torch.tensor(call["t"], dtype=getattr(torch, call["t_dtype"]))
+    args = (t, float(call["eta"])) + ((float(call["gamma"]),) if "gamma" in call else ())
+    value = fn(*args)
+    out = {"returned": _a_type(value)}
+    if isinstance(value, torch.Tensor):
+        if value.is_complex():
+            raise TypeError(f"{call['fn']} returned a complex tensor")
+        out.update(shape=list(value.shape), dtype=str(value.dtype).replace("torch.", ""),
+                   floating=value.is_floating_point(),
+                   values=value.detach().to(torch.float64).flatten().tolist())
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        out.update(shape=None, values=[float(value)])
+    elif isinstance(value, (list, tuple)):
+        try:
+            as_tensor = torch.as_tensor(value, dtype=torch.float64)
+        except (TypeError, ValueError, RuntimeError):
+            raise TypeError(f"{call['fn']} returned {_a_type(value)}, not a tensor") from None
+        out.update(shape=None, values=as_tensor.flatten().tolist())
+    else:
+        raise TypeError(f"{call['fn']} returned {_a_type(value)}, not a tensor")
+    return out
+
+
+def _a_type(value):
+    """``a list``, ``None``, ``a Tensor``: how a message names what came back."""
+    if value is None:
+        return "None"
+    name = type(value).__name__
+    return ("an " if name[:1].lower() in "aeiou" else "a ") + name
+
+
+_MLP_KINDS = {"build_mlp": _build_mlp_call, "train_full_batch": _train_full_batch_call,
+              "noise_std": _noise_std_call}
 
 
 def _reference_update(params, grads, alpha):
@@ -336,7 +453,7 @@ def serve_one(request, keep):
     reply["status"], reply["reason"] = _status(status, timed_out, limits, output.dropped)
     if reply["status"] == "ok" and not finished:
         reply["status"] = "exited"
-        reply["reason"] = "it exited (status 0, os._exit or similar) before finishing"
+        reply["reason"] = "exit status 0, e.g. os._exit"
     reply["output"] = bytes(output.data).decode("utf-8", "replace")
     return reply
 
@@ -366,7 +483,7 @@ def _status(status, timed_out, limits, dropped):
         return "killed", f"it was killed by signal {name}"
     code = os.WEXITSTATUS(status)
     if code != 0:
-        return "exited", f"it exited with status {code} before finishing"
+        return "exited", f"exit status {code}"
     if dropped:
         return "ok", f"printed more than {limits['output_bytes'] // 1024} KiB; output cut"
     return "ok", None

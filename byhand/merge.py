@@ -143,7 +143,7 @@ def lost_points(result, width=90):
     out, seen = [], set()
     for cell in result["cells"]:
         prob = PROBLEM_OF.get(cell["grade_id"].split("_")[0], cell["grade_id"])
-        if cell["score"] < cell["points"] and prob not in seen:
+        if cell["score"] < cell["points"] and prob not in seen and cell["total"]:
             seen.add(prob)
             msg = cell["messages"][0] if cell["messages"] else "checks could not run"
             msg = msg.split(". ")[0].split(" (was it")[0]

@@ -1,8 +1,7 @@
 """Many small logistic MLPs trained at once: the engine of the ``xor_mlp`` notebook.
 
 One network has two inputs, ``H`` hidden units and one output, logistic on both
-layers, the same network as ``nn.Sequential(nn.Linear(2, H), nn.Sigmoid(),
-nn.Linear(H, 1), nn.Sigmoid())``:
+layers (the network of the notebook's Problem 1, there built from torch.nn modules):
 
     net_h = x W1^T + b1   (H,)     h    = g(net_h)
     net_y = h w2 + b2     (1,)     yhat = g(net_y)
@@ -18,7 +17,7 @@ hand-differentiated.
 A network's starting point depends only on its seed, its width, its init scheme
 and whether it has biases: ``draw_nets`` draws each parameter with
 ``uniform_(lo, hi, generator=torch.Generator().manual_seed(seed))`` in the order
-``nn.Sequential.parameters()`` lists them, so a per-seed ``nn.Sequential``
+``model.parameters()`` lists them for that network, so a per-seed torch.nn model
 filled the same way starts from the same numbers.
 """
 

@@ -40,11 +40,13 @@ def plot_success_by_width(outcomes, widths, lrs, n_seeds, epochs):
         ax.set_ylim(-0.03, 1.03)
         ax.grid(alpha=0.3)
     np.atleast_1d(axes)[0].set_ylabel("success rate\n(all 4 outputs within 0.1 of target)")
-    np.atleast_1d(axes)[-1].legend(fontsize=8, loc="lower right", title="init scheme")
-    fig.suptitle(f"XOR with a 2-H-1 logistic MLP: success after {epochs} full-batch epochs "
+    handles, labels = np.atleast_1d(axes)[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=9,
+               title="init scheme", title_fontsize=9)
+    fig.suptitle(f"XOR with a 2-H-1 logistic MLP: success after {epochs} full-batch epochs\n"
                  f"(summed squared error; {n_seeds} seeds per point, 95% Wilson intervals)",
                  fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.14, 1, 1))
     plt.show()
     return fig
 
@@ -95,10 +97,12 @@ def plot_noise(outcomes, etas, lrs, n_seeds, epochs, hidden, scheme):
         ax.set_xlabel(r"noise scale $\eta$ (variance $\eta / (1+t)^{0.55}$; 0 = no noise)")
         ax.set_ylim(-0.03, 1.03)
         ax.grid(alpha=0.3)
-    axes[1].legend(fontsize=8, loc="lower left")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=9,
+               title="learning rate", title_fontsize=9)
     fig.suptitle(f"Annealed gradient noise on a 2-{hidden}-1 net ({scheme}): {epochs} epochs, "
                  f"{n_seeds} seeds per point, 95% Wilson intervals", fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.14, 1, 1))
     plt.show()
     return fig
 
@@ -158,6 +162,7 @@ def plot_epoch_costs(median_seconds, ratio, baseline, title):
                     (v, bar.get_y() + bar.get_height() / 2), xytext=(4, 0),
                     textcoords="offset points", va="center", fontsize=8)
     ax.set_yticks(range(len(names)), names)
+    ax.set_ylabel("implementation")
     ax.invert_yaxis()
     ax.set_xlabel("median time per epoch (µs), lower is faster")
     ax.set_xlim(0, us.max() * 1.45)

@@ -94,7 +94,8 @@ def sweep(settings, seeds, epochs, *, noise_std=None, noise_seed=0, record_loss=
     for (hidden, loss), members in groups.items():
         nets = Nets.cat([draw_nets(hidden, settings[i]["init"], settings[i]["bias"], seeds)
                          for i in members])
-        lr = torch.cat([torch.full((S,), float(settings[i]["lr"])) for i in members])
+        lr = torch.cat([torch.full((S,), float(settings[i]["lr"]), dtype=torch.float64)
+                        for i in members])
         std, group = None, None
         etas = [settings[i].get("eta") for i in members]
         if any(e is not None for e in etas):

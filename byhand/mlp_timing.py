@@ -6,64 +6,22 @@ for autograd the recording and replaying of the graph).  The helpers here time
 whole training runs, divide by the number of epochs, and interleave the
 contenders repeat by repeat, so that a noisy shared machine slows them alike;
 compare medians and ratios from one run, not absolute times between runs.
+
+The hand-written loop itself (the forum's numpy network, gradients written out)
+is not in this package: it is a given, read-only cell of the ``xor_mlp``
+notebook, and ``loop_contenders`` takes it as an argument.
 """
 
 import statistics
 import time
 
-import numpy as np
-import torch
-
+from .data import X, Y_XOR
 from .mlp import draw_nets, threads, train_many
 
 
 def numpy_net(state):
     """A network as float64 numpy arrays, from ``Nets.state(i)`` (``nn.Sequential`` layout)."""
     return {k: v.detach().double().numpy().copy() for k, v in state.items()}
-
-
-def manual_train(net, X, Y, lr, epochs, loss="sse"):
-    """Full-batch gradient descent on one network, gradients written out by hand.
-
-    The forum's numpy loop, and the same loop in torch without autograd.  The
-    gradient of ``loss`` ("sse" or "half_sse") is written by hand:
-    ``dL/dnet_y = c (yhat - y) yhat (1 - yhat)`` with ``c = 2`` for the summed
-    squared error and ``c = 1`` for half of it (the numpy signal ``y - yhat``).
-
-    Args:
-        net: ``{"0.weight": (H, 2), "0.bias": (H,), "2.weight": (1, H), "2.bias": (1,)}``,
-            all numpy arrays or all torch tensors (biases optional); not modified.
-        X, Y: patterns (4, 2) and targets (4, 1), of the same kind as ``net``.
-        lr: learning rate.  epochs: number of full-batch steps.
-
-    Returns:
-        ``(net, losses)``: the trained parameters and the loss before each step.
-    """
-    c = {"sse": 2.0, "half_sse": 1.0}[loss]
-    if isinstance(net["0.weight"], np.ndarray):
-        exp, copy, losses = np.exp, np.copy, np.empty(epochs)
-    else:
-        exp, copy, losses = torch.exp, torch.clone, torch.empty(epochs, dtype=net["0.weight"].dtype)
-    W1, W2 = copy(net["0.weight"]), copy(net["2.weight"])
-    has_bias = "0.bias" in net
-    b1 = copy(net["0.bias"]) if has_bias else 0.0
-    b2 = copy(net["2.bias"]) if has_bias else 0.0
-    for t in range(epochs):
-        h = 1.0 / (1.0 + exp(-(X @ W1.T + b1)))                  # (4, H)
-        yhat = 1.0 / (1.0 + exp(-(h @ W2.T + b2)))               # (4, 1)
-        err = yhat - Y
-        losses[t] = (c / 2) * (err ** 2).sum()
-        d_y = c * err * yhat * (1.0 - yhat)                      # dL/dnet_y (4, 1)
-        d_h = (d_y @ W2) * h * (1.0 - h)                         # dL/dnet_h (4, H)
-        W2 -= lr * (d_y.T @ h)
-        W1 -= lr * (d_h.T @ X)
-        if has_bias:
-            b2 -= lr * d_y.sum(0)
-            b1 -= lr * d_h.sum(0)
-    out = {"0.weight": W1, "2.weight": W2}
-    if has_bias:
-        out.update({"0.bias": b1, "2.bias": b2})
-    return out, losses
 
 
 def time_per_epoch(contenders, epochs, repeats):
@@ -116,3 +74,30 @@ def throughput(sizes, epochs, repeats, hidden=2):
     contenders = {n: batched_run(n, hidden=hidden, init="default", bias=True) for n in sizes}
     times = medians(time_per_epoch(contenders, epochs, repeats))
     return {n: n / times[n] for n in sizes}
+
+
+def loop_contenders(loop, hidden=5, init="uniform01", bias=False, seed=0, lr=1.0):
+    """The given contenders of ``time_per_epoch`` for one network learning XOR.
+
+    Args:
+        loop: a hand-written training loop, ``loop(net, X, Y, lr, epochs)``, where
+            ``net`` holds the parameters in ``Nets.state`` layout (``"0.weight"``,
+            ``"2.weight"``, biases optional), all numpy arrays or all torch tensors,
+            and ``X``, ``Y`` are of the same kind.
+        hidden, init, bias, seed: the network, drawn by ``draw_nets`` for that seed.
+        lr: learning rate of every contender.
+
+    Returns:
+        ``{name: run}``, ``run(epochs)`` training from the same start each time:
+        ``loop`` on float64 numpy arrays (as in the thread), ``loop`` on float32
+        torch tensors, and the engine ``train_many`` given that one network.
+    """
+    state = draw_nets(hidden, init, bias, [seed]).state(0)
+    numpy_start = numpy_net(state)
+    X64, Y64 = X.double().numpy(), Y_XOR.double().numpy()
+    return {
+        "numpy, hand-written gradients": lambda n: loop(numpy_start, X64, Y64, lr, n),
+        "torch, hand-written gradients": lambda n: loop(state, X, Y_XOR, lr, n),
+        "torch autograd, the engine with 1 network": batched_run(1, hidden=hidden, init=init,
+                                                                 bias=bias, lr=lr, seed0=seed),
+    }

@@ -63,8 +63,8 @@ from byhand.mlp_plots import (plot_epoch_costs, plot_noise, plot_smooth_l1,
                               plot_success_by_width, plot_throughput, plot_time_to_accuracy)
 from byhand.mlp_stats import compare, rate
 from byhand.mlp_sweep import describe_init, find, grid, show_table, sweep
-from byhand.mlp_timing import (batched_run, manual_train, medians, numpy_net, ratios,
-                               throughput, time_per_epoch)
+from byhand.mlp_timing import (batched_run, loop_contenders, medians, ratios, throughput,
+                               time_per_epoch)
 
 print("patterns X =", X.tolist(), "  XOR targets =", Y_XOR.flatten().tolist())
 
@@ -82,13 +82,13 @@ print("patterns X =", X.tolist(), "  XOR targets =", Y_XOR.flatten().tolist())
 # in your own session; put it back before you submit, because the autograder runs this
 # notebook with a time limit on every cell.
 
-# %% nbgrader={"grade": false, "grade_id": "setup_seed", "locked": false, "schema_version": 3, "solution": false}
+# %% id="setup_seed"
 # seeds, sweep sizes and the grid, in plain sight
 SEED = 0                              # single networks in the checks and demos
 SWEEP_SEEDS = range(400)              # the knob: each setting is trained once from each seed
 EPOCHS = 5000                         # full-batch epochs per network in every sweep
 NOISE_SEED = 0                        # the generator of the gradient noise (claim 2)
-WIDTHS = (2, 3, 5, 8)                 # hidden units H
+WIDTHS = (2, 3, 5, 8)                 # hidden units H (four widths, one sweep cell each)
 LRS = (1.0, 0.1, 0.03)                # learning rates
 ETAS = (0.0, 0.01, 0.3, 1.0, 2.0)     # gradient-noise scales (claim 2); 0 means no noise
 print(f"{len(SWEEP_SEEDS)} seeds per setting (seeds {SWEEP_SEEDS[0]} to {SWEEP_SEEDS[-1]}), "
@@ -268,18 +268,21 @@ print("w =", [round(v, 5) for v in neuron[0].weight.flatten().tolist()],
 
 # %% nbgrader={"grade": true, "grade_id": "mlp_train_losses", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 # grade: train_full_batch returns one float per epoch, each the loss before that epoch's step
-assert isinstance(or_losses, list) and len(or_losses) == 100, "expected a list of 100 losses"
-assert all(isinstance(v, float) for v in or_losses), "expected Python floats (use loss.item())"
+losses = train_full_batch(or_neuron(), X, Y_OR, 0.5, 100, nn.MSELoss())
+assert isinstance(losses, list) and len(losses) == 100, "expected a list of 100 losses"
+assert all(isinstance(v, float) for v in losses), "expected Python floats (use loss.item())"
 start = nn.MSELoss()(or_neuron()(X), Y_OR).item()
-assert abs(or_losses[0] - start) < 1e-6, f"L_0 is {or_losses[0]}, the loss before any step is {start}"
+assert abs(losses[0] - start) < 1e-6, f"L_0 is {losses[0]}, the loss before any step is {start}"
 for t, want in [(1, 0.22794618), (2, 0.21277945), (99, 0.06885422)]:
-    assert abs(or_losses[t] - want) < 1e-5, f"L_{t} is {or_losses[t]}, expected {want}"
+    assert abs(losses[t] - want) < 1e-5, f"L_{t} is {losses[t]}, expected {want}"
 assert train_full_batch(or_neuron(), X, Y_OR, 0.5, 0, nn.MSELoss()) == [], "0 epochs: expected []"
 print("train_full_batch records the loss before each of its steps")
 
 # %% nbgrader={"grade": true, "grade_id": "mlp_train_updates", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 # grade: train_full_batch updates the model in place by plain gradient steps
-w, b = neuron[0].weight.detach().flatten(), neuron[0].bias.detach()
+trained = or_neuron()
+train_full_batch(trained, X, Y_OR, 0.5, 100, nn.MSELoss())
+w, b = trained[0].weight.detach().flatten(), trained[0].bias.detach()
 assert torch.allclose(w, torch.tensor([1.7422142, 1.4962831]), atol=1e-5), f"w is {w.tolist()}"
 assert torch.allclose(b, torch.tensor([-0.3100959]), atol=1e-5), f"b is {b.tolist()}"
 twice = or_neuron()
@@ -338,6 +341,8 @@ print("expect    [1.414214, 1.168777, 0.731361, 0.39749, 0.211542]")
 
 # %% nbgrader={"grade": true, "grade_id": "mlp_noise_schedule", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 # grade: noise_std is the standard deviation sqrt(eta / (1 + t)^gamma), elementwise
+steps = torch.tensor([0, 1, 10, 100, 1000])
+sigma = noise_std(steps, 2.0)
 assert isinstance(sigma, torch.Tensor) and sigma.shape == steps.shape, "expected a tensor shaped like t"
 assert sigma.is_floating_point(), f"expected a float tensor, got {sigma.dtype}"
 assert torch.allclose(sigma.double(), torch.tensor([1.41421356, 1.16877725, 0.73136061, 0.39748953,
@@ -429,25 +434,25 @@ print(f"largest error {hand_built_error:.4f}: a bias-free 2-2-1 network can repr
 # $4 \text{ schemes} \times 3 \text{ learning rates} \times$ `len(SWEEP_SEEDS)` networks as one batch.
 
 # %%
-# claim 1 sweep, H = 2: every init scheme, bias choice and learning rate, from every seed
+# claim 1 sweep, first width: every init scheme, bias choice and learning rate, from every seed
 SCHEMES = dict(init=("uniform01", "default"), bias=(False, True), lr=LRS)
-claim1 = sweep(grid(hidden=[2], **SCHEMES), SWEEP_SEEDS, EPOCHS)
-print(f"{len(claim1)} settings x {len(SWEEP_SEEDS)} seeds trained")
+claim1 = sweep(grid(hidden=[WIDTHS[0]], **SCHEMES), SWEEP_SEEDS, EPOCHS)
+print(f"H = {WIDTHS[0]}: {len(claim1)} settings x {len(SWEEP_SEEDS)} seeds trained")
 
 # %%
-# claim 1 sweep, H = 3
-claim1 += sweep(grid(hidden=[3], **SCHEMES), SWEEP_SEEDS, EPOCHS)
-print(f"{len(claim1)} settings trained")
+# claim 1 sweep, second width
+claim1 += sweep(grid(hidden=[WIDTHS[1]], **SCHEMES), SWEEP_SEEDS, EPOCHS)
+print(f"H = {WIDTHS[1]}: {len(claim1)} settings trained so far")
 
 # %%
-# claim 1 sweep, H = 5
-claim1 += sweep(grid(hidden=[5], **SCHEMES), SWEEP_SEEDS, EPOCHS)
-print(f"{len(claim1)} settings trained")
+# claim 1 sweep, third width
+claim1 += sweep(grid(hidden=[WIDTHS[2]], **SCHEMES), SWEEP_SEEDS, EPOCHS)
+print(f"H = {WIDTHS[2]}: {len(claim1)} settings trained so far")
 
 # %%
-# claim 1 sweep, H = 8
-claim1 += sweep(grid(hidden=[8], **SCHEMES), SWEEP_SEEDS, EPOCHS)
-print(f"{len(claim1)} settings trained")
+# claim 1 sweep, fourth width
+claim1 += sweep(grid(hidden=[WIDTHS[3]], **SCHEMES), SWEEP_SEEDS, EPOCHS)
+print(f"H = {WIDTHS[3]}: {len(claim1)} settings trained so far")
 
 # %%
 # claim 1 results: success rate with its 95% interval, and epochs to 100% accuracy
@@ -459,7 +464,7 @@ plot_success_by_width(claim1, WIDTHS, LRS, len(SWEEP_SEEDS), EPOCHS);
 
 # %%
 # claim 1 plot: how soon the runs reach 100% accuracy, smallest width
-plot_time_to_accuracy(claim1, 2, LRS, len(SWEEP_SEEDS), EPOCHS);
+plot_time_to_accuracy(claim1, WIDTHS[0], LRS, len(SWEEP_SEEDS), EPOCHS);
 
 # %% [markdown]
 # ### The thread's numpy network, and its gradient signal
@@ -478,21 +483,23 @@ thread_net = sweep(grid(hidden=[5], init=["uniform01"], bias=[False], lr=[1.0],
 for o in thread_net:
     reached, median, q1, q3 = o.to_accuracy
     within_200 = rate((o.epochs_to_accuracy >= 0) & (o.epochs_to_accuracy < 200))
+    typical = "never" if median is None else f"{median:.0f} [IQR {q1:.0f}-{q3:.0f}]"
     print(f"loss {o['loss']:8s}: 100% accuracy in under 200 epochs {within_200};  "
-          f"median epochs to 100% accuracy {median:.0f} [IQR {q1:.0f}-{q3:.0f}];  "
-          f"success after {EPOCHS} epochs {o.success}")
+          f"median epochs to 100% accuracy {typical};  success after {EPOCHS} epochs {o.success}")
 
 # %% [markdown]
 # **Reading claim 1.** Take the answers from the table and the plots, not from this text;
 # here is what to look for.
 #
-# * *Width.* In each panel, compare $H = 2$ with $H = 8$: the failures concentrate in the
-#   smallest networks, and the wider ones succeed from almost every seed.
-# * *Biases.* Compare the two bias-free lines. Lacking biases is not what stops a network
-#   here, but without them the init scheme decides how often it works. Bias-free networks
-#   also reach 100% accuracy long before they get every output within 0.1 (compare the two
-#   rate columns of the table at learning rate 0.1): like the hand-built network, they need
-#   large output weights, and growing them takes many steps.
+# * *Width.* In every panel success rises with width; at learning rate 1 the failures
+#   concentrate in the smallest networks, and the widest succeed from (almost) every seed.
+# * *Biases.* Compare each bias-free line with the line of the same init scheme with biases:
+#   what removing the biases costs depends on the init. From $U[0,1)$ (the thread's numpy
+#   choice) the bias-free network does about as well as with biases; from `nn.Linear`'s
+#   default it loses many seeds at small widths. Bias-free networks also reach 100% accuracy
+#   long before they get every output within 0.1 (compare the two rate columns of the table
+#   at learning rate 0.1): like the hand-built network, they need large output weights, and
+#   growing them takes many steps.
 # * *Learning rate.* It mostly sets the speed. In the time-to-accuracy plot the curves of
 #   the smaller rates have the same shape, shifted to the right on the log scale, and are
 #   still climbing when the budget runs out: "learning rate 0.03 fails" means "0.03 needs
@@ -503,13 +510,13 @@ for o in thread_net:
 # %% [markdown]
 # ## Claim 2 — "Annealed gradient noise gets it out of local minima"
 #
-# Does the noise help a network this small, or hurt? Take the network most often left
-# unsolved among those with biases (2 hidden units, `nn.Linear`'s default init) and train
-# it with your `noise_std` schedule at each $\eta$ in `ETAS` ($\eta = 0$ is plain gradient
-# descent) and each learning rate. Each network's update is
-# $\theta \leftarrow \theta - \alpha\,(g_t + \sigma_t z)$ with $z$ standard normal, so the
-# noise in the *parameters* scales with $\alpha$ too. The noise comes from one generator
-# seeded with `NOISE_SEED`.
+# Does the noise help a network this small, or hurt? Take the smallest network that can
+# represent XOR with biases, started as PyTorch starts it (2 hidden units, `nn.Linear`'s
+# default init, as in the thread's PyTorch version), and train it with your `noise_std`
+# schedule at each $\eta$ in `ETAS` ($\eta = 0$ is plain gradient descent) and each learning
+# rate. Each network's update is $\theta \leftarrow \theta - \alpha\,(g_t + \sigma_t z)$ with
+# $z$ standard normal, so the noise in the *parameters* scales with $\alpha$ too. The noise
+# comes from one generator seeded with `NOISE_SEED`.
 
 # %%
 # claim 2 sweep: gradient noise at every eta and learning rate, H = 2, default init, biases
@@ -636,7 +643,8 @@ print("final outputs with smooth L1 at lr 0.03:", [[round(v, 3) for v in stuck.y
 # recording and replaying of the graph. Time one network ($H = 5$, the thread's numpy
 # network) trained for a few hundred epochs by
 #
-# * the hand-written numpy loop (float64, as in the thread), `manual_train`;
+# * the hand-written numpy loop (float64, as in the thread), `manual_train`, given in the
+#   next cell (read-only);
 # * the same hand-written loop in torch, without autograd (float32);
 # * torch with autograd on raw tensors: the engine, `train_many`, given one network (it also
 #   keeps track of each network's progress, a few more operations per epoch);
@@ -645,17 +653,57 @@ print("final outputs with smooth L1 at lr 0.03:", [[round(v, 3) for v in stuck.y
 # The contenders take turns, repeat after repeat, so a busy machine slows them alike; the
 # ratio is the median of the per-repeat ratios.
 
+# %% nbgrader={"grade": false, "grade_id": "given_numpy_loop", "locked": true, "schema_version": 3, "solution": false}
+# given: the thread's training loop, gradients written by hand (numpy or torch, no autograd)
+import numpy as np
+
+
+def manual_train(net, X, Y, lr, epochs, loss="sse"):
+    """Full-batch gradient descent on one network, gradients written out by hand.
+
+    The forum's numpy loop; given torch tensors, the same loop in torch without
+    autograd. loss "sse" is the summed squared error; "half_sse" is half of it,
+    whose gradient starts from the thread's signal yhat - y.
+
+    Args:
+        net: {"0.weight": (H, 2), "0.bias": (H,), "2.weight": (1, H), "2.bias": (1,)},
+            all numpy arrays or all torch tensors (biases optional); not modified.
+        X, Y: patterns (4, 2) and targets (4, 1), of the same kind as net.
+        lr: learning rate.  epochs: number of full-batch steps.
+
+    Returns:
+        (net, losses): the trained parameters and the loss before each step.
+    """
+    c = {"sse": 2.0, "half_sse": 1.0}[loss]
+    if isinstance(net["0.weight"], np.ndarray):
+        exp, copy, losses = np.exp, np.copy, np.empty(epochs)
+    else:
+        exp, copy, losses = torch.exp, torch.clone, torch.empty(epochs, dtype=net["0.weight"].dtype)
+    W1, W2 = copy(net["0.weight"]), copy(net["2.weight"])
+    has_bias = "0.bias" in net
+    b1 = copy(net["0.bias"]) if has_bias else 0.0
+    b2 = copy(net["2.bias"]) if has_bias else 0.0
+    for t in range(epochs):
+        h = 1.0 / (1.0 + exp(-(X @ W1.T + b1)))                  # (4, H)
+        yhat = 1.0 / (1.0 + exp(-(h @ W2.T + b2)))               # (4, 1)
+        err = yhat - Y
+        losses[t] = (c / 2) * (err ** 2).sum()
+        d_y = c * err * yhat * (1.0 - yhat)                      # dL/dnet_y (4, 1)
+        d_h = (d_y @ W2) * h * (1.0 - h)                         # dL/dnet_h (4, H)
+        W2 -= lr * (d_y.T @ h)
+        W1 -= lr * (d_h.T @ X)
+        if has_bias:
+            b2 -= lr * d_y.sum(0)
+            b1 -= lr * d_h.sum(0)
+    out = {"0.weight": W1, "2.weight": W2}
+    if has_bias:
+        out.update({"0.bias": b1, "2.bias": b2})
+    return out, losses
+
+
 # %% nbgrader={"grade": false, "grade_id": "timing_epoch_costs", "locked": true, "schema_version": 3, "solution": false}
 # claim 4 timing: time per epoch of one network, four ways, in one run
-start = draw_nets(5, "uniform01", False, [SEED])
-numpy_start, torch_start = numpy_net(start.state(0)), start.state(0)
-X64, Y64 = X.double().numpy(), Y_XOR.double().numpy()
-contenders = {
-    "numpy, hand-written gradients": lambda n: manual_train(numpy_start, X64, Y64, 1.0, n),
-    "torch, hand-written gradients": lambda n: manual_train(torch_start, X, Y_XOR, 1.0, n),
-    "torch autograd, the engine with 1 network": batched_run(1, hidden=5, init="uniform01",
-                                                             bias=False, seed0=SEED),
-}
+contenders = loop_contenders(manual_train, hidden=5, init="uniform01", bias=False, seed=SEED)
 try:
     build_mlp(5, "uniform01", False, SEED)
     train_full_batch(build_mlp(5, "uniform01", False, SEED), X, Y_XOR, 1.0, 1, torch_loss("sse"))
@@ -740,8 +788,8 @@ for init, bias in [("default", True), ("default", False), ("uniform01", True), (
         f"H={h}: {100 * success_at(hidden=h, init=init, bias=bias, lr=1.0).p:5.1f}%" for h in WIDTHS))
 print(f"   Without biases: XOR is representable with 2 hidden units (hand-built, largest error "
       f"{hand_built_error:.3f}), never with 1; the output at (0,0) is set by the output weights alone.")
-print("   Learning rate, H = 2, nn.Linear default with biases: " + "; ".join(
-    f"lr {lr:g}: {success_at(hidden=2, init='default', bias=True, lr=lr)}" for lr in LRS))
+print(f"   Learning rate, H = {WIDTHS[0]}, nn.Linear default with biases: " + "; ".join(
+    f"lr {lr:g}: {success_at(hidden=WIDTHS[0], init='default', bias=True, lr=lr)}" for lr in LRS))
 for o in thread_net:
     under_200 = rate((o.epochs_to_accuracy >= 0) & (o.epochs_to_accuracy < 200))
     print(f"   The thread's numpy net (H=5, U[0,1), no bias, lr 1) with {o['loss']}: "

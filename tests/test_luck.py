@@ -359,8 +359,6 @@ REPO = PACKAGE.parent
 #: of this test's writing.  strict xfail: once a file is cleaned, its entry
 #: must go, so the list can only shrink.
 KNOWN_ELSEWHERE = {
-    "mlp_timing.py": "the numpy MLP timing loop spells out d_y = c err yhat (1 - yhat), "
-                     "d_h = (d_y W2) h (1 - h): Problem 4's backprop in matrix form",
 }
 
 
