@@ -87,13 +87,13 @@ def _plain(value, what):
     return out
 
 
-def _call(call, ns):
+def _call(call, ns, failed_cells=()):
     import torch
     from byhand.contract import check_forward, check_param_dict
     fn = ns.get(call["fn"])
     if not callable(fn):
-        raise NameError(f"there is no function named '{call['fn']}' (was it renamed, or "
-                        "did its cell fail?)")
+        why = ("; " + "; ".join(failed_cells)) if failed_cells else " (was it renamed?)"
+        raise NameError(f"there is no function named '{call['fn']}'{why}")
     params = {k: _tensor(v) for k, v in call.get("params", {}).items()}
     kind = call["kind"]
     if kind in _MLP_KINDS:
@@ -260,6 +260,7 @@ def run_request(request, emit):
     matplotlib.use("Agg")
     limits = {**CHILD_LIMITS, **request.get("limits", {})}
     ns = {"__name__": "__main__"}
+    failed = []
     signal.signal(signal.SIGALRM, _on_alarm)
     for n, cell in enumerate(request.get("cells", [])):
         error = None
@@ -274,12 +275,13 @@ def run_request(request, emit):
             if isinstance(err, (KeyboardInterrupt,)):
                 raise
             error = _describe(err)
+            failed.append(f"{cell['label']} raised {error}")
         emit({"cell": cell["label"], "error": error})
     for call in request.get("calls", []):
         try:
             signal.setitimer(signal.ITIMER_REAL, limits["call_s"])
             try:
-                value = _call(call, ns)
+                value = _call(call, ns, failed)
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
             emit({"call": call["id"], "ok": True, "value": value})
