@@ -18,7 +18,14 @@ import nbformat
 from .course import ROOT
 
 REPORT_CELL_ID = "byhand-grader-report"
-PROBLEM_OF = {"p1": "P1", "p2": "P2", "p3": "P3", "p4": "P4"}
+
+
+def problem_of(grade_id):
+    """The column a grade cell counts in: ``p4_xor_grads_...`` -> ``P4``, ``mlp_build_...`` -> ``mlp_build``."""
+    parts = grade_id.split("_")
+    if parts[0][:1] == "p" and parts[0][1:].isdigit():
+        return parts[0].upper()
+    return "_".join(parts[:2])
 
 
 def merge_results(results, root=ROOT):
@@ -119,7 +126,7 @@ def problem_scores(result):
     """``{problem: (score, points)}`` from a result's grade cells (P1, P2, ...)."""
     out = {}
     for cell in result["cells"]:
-        prob = PROBLEM_OF.get(cell["grade_id"].split("_")[0], cell["grade_id"].split("_")[0])
+        prob = problem_of(cell["grade_id"])
         s, p = out.get(prob, (0.0, 0.0))
         out[prob] = (s + cell["score"], p + cell["points"])
     return out
@@ -142,10 +149,14 @@ def lost_points(result, width=90):
     """One short line per problem that lost points: the first reason its checks gave."""
     out, seen = [], set()
     for cell in result["cells"]:
-        prob = PROBLEM_OF.get(cell["grade_id"].split("_")[0], cell["grade_id"])
+        prob = problem_of(cell["grade_id"])
         if cell["score"] < cell["points"] and prob not in seen and cell["total"]:
             seen.add(prob)
             msg = cell["messages"][0] if cell["messages"] else "checks could not run"
+            if "NotImplementedError" in msg:
+                msg = "not attempted (the stub raises NotImplementedError)"
+            elif "there is no function named" in msg and "; " in msg:
+                msg = msg.split("; ", 1)[1]          # the cell that failed to define it
             msg = msg.split(". ")[0].split(" (was it")[0]
             msg = msg if len(msg) <= width else msg[: width - 3] + "..."
             out.append(f"{prob}: {msg}")
@@ -159,14 +170,19 @@ def format_table(results):
     problems = sorted({p for r in results for p in problem_scores(r)})
     maxes = {p: problem_scores(results[0])[p][1] for p in problems}
     name_w = max(7, *(len(r["student"]) for r in results))
-    head = f"{'student':<{name_w}}  " + "".join(f"{p + '/' + format(maxes[p], 'g'):>8}" for p in problems)
+    cols = {p: f"{p}/{maxes[p]:g}" for p in problems}
+    widths = {p: max(8, len(cols[p]) + 2) for p in problems}
+    head = f"{'student':<{name_w}}  " + "".join(f"{cols[p]:>{widths[p]}}" for p in problems)
     total_max = sum(maxes.values())
     head += f"{'auto/' + format(total_max, 'g'):>9}  status"
     lines = [head, "-" * len(head)]
     for r in results:
         ps = problem_scores(r)
-        why = "; ".join(r["reasons"] + lost_points(r))
+        lost = lost_points(r)
+        if len(lost) > 1 and all("not attempted" in x for x in lost):
+            lost = ["nothing attempted: every answer is still the stub"]
+        why = "; ".join(r["reasons"] + lost)
         lines.append(f"{r['student']:<{name_w}}  "
-                     + "".join(f"{ps.get(p, (0, 0))[0]:>8g}" for p in problems)
+                     + "".join(f"{ps.get(p, (0, 0))[0]:>{widths[p]}g}" for p in problems)
                      + f"{r['auto_score']:>9g}  {r['status']}" + (f": {why}" if why else ""))
     return "\n".join(lines)

@@ -50,20 +50,20 @@ def _mismatch(got, ref):
     return None
 
 
-def _ratio_hint(got, ref):
-    """"off by a factor of c" when every component is c times the right one."""
+def _constant_factor(got, ref):
+    """``c`` when every component is ``c`` times the right one (c != 1), else None."""
     ratios = [g / w for name, want in ref.items()
               for g, w in zip(got.get(name, []), want.flatten().tolist()) if abs(w) > 1e-6]
     if len(ratios) >= 2 and all(abs(r - ratios[0]) < 1e-3 * max(1, abs(ratios[0])) for r in ratios):
-        c = ratios[0]
-        if abs(c - 1) > 1e-2:
-            return f" Every component is {c:.3g} times the right value: a constant factor is off."
-    return ""
+        if abs(ratios[0] - 1) > 1e-2:
+            return ratios[0]
+    return None
 
 
 def _explain(probe, fn, prefix, forward, failing, what):
     """A message naming the case and quoting the notebook's shown example."""
     shown_id = f"{prefix}/shown"
+    lead = f"{fn} disagrees with autograd on {failing} unseen {what}."
     detail = ""
     try:
         shown_got = probe.result(shown_id)
@@ -72,14 +72,17 @@ def _explain(probe, fn, prefix, forward, failing, what):
         if bad:
             name, k, v, w = bad
             call = probe.calls[shown_id]
+            factor = _constant_factor(shown_got, shown_ref)
+            if factor is not None:
+                lead = (f"{fn} is off by a constant factor: every component is {factor:.3g} "
+                        f"times autograd's (wrong on {failing} unseen {what}).")
             detail = (f" On the notebook's own check (x = {call['x']}, y = {call['y']}) "
-                      f"you return dE/d{name}[{k}] = {v:.6g} where autograd gives {w:.6g}."
-                      + _ratio_hint(shown_got, shown_ref))
+                      f"you return dE/d{name}[{k}] = {v:.6g} where autograd gives {w:.6g}.")
         else:
             detail = " It is right on the notebook's own check, so look at cases the notebook does not show."
     except Verdict:
         pass
-    return f"{fn} disagrees with autograd on {failing} unseen {what}.{detail}"
+    return lead + detail
 
 
 def _check_grads(probe, fn, prefix, group, forward, what):
