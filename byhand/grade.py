@@ -79,7 +79,7 @@ def _nbgrader_config(root, execute):
     cfg.merge(Config({
         "CourseDirectory": {"root": str(root),
                             "submitted_directory": str(Path(root) / INTAKE)},
-        "Execute": {"enabled": bool(execute)},
+        "Execute": {"enabled": bool(execute), "kernel_name": "byhand-sandbox"},
         "ClearOutput": {"enabled": bool(execute)},
         "Autograde": {"create_student": True},
     }))
@@ -101,8 +101,13 @@ class Worker:
         from .nbgrader_run import scripts_on_path
         scripts_on_path()
         os.environ["BYHAND_SLOT"] = str(slot)
+        os.environ["BYHAND_COURSE_ROOT"] = str(Path(root).resolve())  # hidden from kernels
         self.root = Path(root)
         self.api = NbGraderAPI(config=_nbgrader_config(self.root, execute))
+        # Without re-execution nothing the student wrote runs inside nbgrader, so this
+        # one always leaves a record; it is the fallback when an executing run dies.
+        self.plain_api = (NbGraderAPI(config=_nbgrader_config(self.root, False))
+                          if execute else self.api)
         self.runner = Runner(slot=slot, course_root=self.root)
 
     def grade(self, student, assignment):
@@ -122,6 +127,11 @@ class Worker:
             _stage_blank(self.root, folder, student, assignment)
         result.timings["intake"] = time.perf_counter() - start
         ag = self.api.autograde(assignment, student, force=True, create=True)
+        if not ag.get("success") and self.plain_api is not self.api:
+            ag = self.plain_api.autograde(assignment, student, force=True, create=True)
+            result.notes.append("re-executing the notebook in nbgrader failed (a dead kernel "
+                                "or a cell over the time limit); it was recorded without "
+                                "re-execution")
         result.timings["nbgrader"] = time.perf_counter() - start - result.timings["intake"]
         if not ag.get("success"):
             result.status = "failed"
