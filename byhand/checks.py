@@ -5,7 +5,6 @@ next to its yardstick; grade cells call ``assert_grads_match``, whose message
 names the parameter, the component and both values.
 """
 
-import torch
 
 from .autograd import autograd_grads
 from .contract import check_param_dict

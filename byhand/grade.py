@@ -23,9 +23,6 @@ Re-running regrades from scratch and gives the same scores (hidden inputs are
 seeded per student), so the command is idempotent.
 """
 
-import base64
-import io
-import json
 import multiprocessing
 import os
 import shutil

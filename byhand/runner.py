@@ -11,7 +11,6 @@ import json
 import os
 import select
 import struct
-import subprocess
 import sys
 import tempfile
 import time

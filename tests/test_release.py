@@ -5,7 +5,7 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from byhand.course import ROOT, existing_assignments, release_notebook
+from byhand.course import existing_assignments, release_notebook
 from byhand.release import release
 
 from .course_copy import copy_course
