@@ -90,7 +90,10 @@ def report_markdown(result):
     for note in result["notes"]:
         lines.append(f"* {note}")
     if not result["reasons"] and not result["notes"]:
-        lines.append("* Every answer cell ran; the verdict of each check is under its grade cell.")
+        lines.append("* Every answer cell ran.")
+    lost = lost_points(result, width=10_000)
+    lines += [f"* Points lost in {item}" for item in lost]
+    lines.append("* The verdict of each check is printed under its grade cell below.")
     lines.append("* Problem 5 is graded by hand.")
     return "\n".join(lines)
 

@@ -243,10 +243,10 @@ def test_xor_training_reaches_the_right_network(probe):
         raise Verdict(
             f"trained with your xor_forward and xor_grads for {starts['epochs']} epochs from "
             f"{len(runs)} starting points where a correct implementation always learns XOR, "
-            f"your network matched a correct implementation's outputs (to {MATCH_WITHIN}) "
-            f"{good} time(s) (needed: {required}); its outputs ended up to "
-            f"{', '.join(f'{g:.2f}' for g in gaps)} away. Your epoch-error curves are plotted "
-            "beside the reference's in your feedback.")
+            f"your network ended within {MATCH_WITHIN} of the correct network's outputs from "
+            f"{good} of them ({required} needed); its outputs ended "
+            f"{', '.join(f'{g:.2f}' for g in gaps)} away. The plot below shows your epoch "
+            "error beside the correct implementation's from the same starts.")
 
 
 def learned(probe):
