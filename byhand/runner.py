@@ -26,6 +26,14 @@ HARNESS_LIMITS = sandbox.Limits(wall_s=24 * 3600, cpu_s=24 * 3600, memory_bytes=
                                 nproc=512, output_bytes=2**20, file_bytes=64 * 2**20)
 
 
+def _hidden(course_root):
+    """What the harness must not see: the course, this checkout, and the folders that hold
+    them (other courses or checkouts beside them); the package is re-exposed read-only."""
+    places = {Path(course_root).resolve(), PACKAGE.parent}
+    places |= {p.parent for p in places if p.parent != Path("/")}
+    return sorted(places)
+
+
 class HarnessDied(RuntimeError):
     pass
 
@@ -42,7 +50,7 @@ class Runner:
         self.workdir = tempfile.mkdtemp(prefix=f"byhand-harness-{self.slot}-")
         self.proc = sandbox.popen_sandboxed(
             [sys.executable, "-m", "byhand.harness"], workdir=self.workdir,
-            hide=sorted({self.course_root, PACKAGE.parent}), readable=[PACKAGE], limits=HARNESS_LIMITS, slot=self.slot,
+            hide=_hidden(self.course_root), readable=[PACKAGE], limits=HARNESS_LIMITS, slot=self.slot,
             env={"MPLBACKEND": "Agg"})
         hello = self._read(self.start_timeout)
         if not hello or not hello.get("ready"):

@@ -113,6 +113,8 @@ def test_failure_messages_say_what_is_wrong(graded):
     assert "TimeoutError" in table and "MemoryError" in table
     assert "corrupt JSON" in table
     assert "ended the process" in results["os-exit"]["reasons"][0]
+    # it found no hidden test to print (printing one would have flooded its output)
+    assert results["reads-hidden-tests"]["reasons"] == []
 
 
 def test_regrading_is_idempotent(graded):
