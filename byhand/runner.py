@@ -26,11 +26,17 @@ HARNESS_LIMITS = sandbox.Limits(wall_s=24 * 3600, cpu_s=24 * 3600, memory_bytes=
                                 nproc=512, output_bytes=2**20, file_bytes=64 * 2**20)
 
 
+#: Where courses, checkouts and users' files usually live; hidden whole from the harness.
+USER_DATA = ("/home", "/work", "/srv", "/mnt", "/media")
+
+
 def _hidden(course_root):
-    """What the harness must not see: the course, this checkout, and the folders that hold
-    them (other courses or checkouts beside them); the package is re-exposed read-only."""
+    """What the harness must not see: the course, this checkout, the folders that hold
+    them, and the usual homes of other courses and users.  The venv and the ``byhand``
+    package are re-exposed read-only; the sandbox user cannot read root-only folders."""
     places = {Path(course_root).resolve(), PACKAGE.parent}
     places |= {p.parent for p in places if p.parent != Path("/")}
+    places |= {Path(p) for p in USER_DATA}
     return sorted(places)
 
 
