@@ -323,19 +323,6 @@ def _vm_bytes():
         return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def _nproc_now():
-    uid = os.getuid()
-    count = 0
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                if os.stat(f"/proc/{pid}").st_uid == uid:
-                    count += len(os.listdir(f"/proc/{pid}/task"))
-            except OSError:
-                pass
-    return count
-
-
 class _Drain(threading.Thread):
     """Read a pipe to the end, keeping at most ``cap`` bytes."""
 
@@ -407,7 +394,8 @@ def serve_one(request, keep):
     limits = {**CHILD_LIMITS, **request.get("limits", {})}
     result_r, result_w = os.pipe()
     out_r, out_w = os.pipe()
-    base_vm, base_nproc = _vm_bytes(), _nproc_now()
+    from byhand.sandbox import user_tasks
+    base_vm, base_nproc = _vm_bytes(), user_tasks(os.getuid())
     pid = os.fork()
     if pid == 0:
         try:

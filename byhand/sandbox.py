@@ -142,7 +142,7 @@ def _processes(uid):
     return pids
 
 
-def _user_tasks(uid):
+def user_tasks(uid):
     """Threads the user runs now; RLIMIT_NPROC counts these per uid."""
     return sum(len(os.listdir(f"/proc/{pid}/task")) for pid in _processes(uid)
                if os.path.isdir(f"/proc/{pid}/task"))
@@ -167,7 +167,7 @@ def _sweep(uid, timeout=10.0):
 def _limit_prefix(limits, uid):
     # As root the sandbox uid is ours alone; otherwise RLIMIT_NPROC counts all
     # of the user's existing threads too, so the quota goes on top of those.
-    nproc = limits.nproc if _root() else _user_tasks(uid) + limits.nproc
+    nproc = limits.nproc if _root() else user_tasks(uid) + limits.nproc
     return [_tool("prlimit"), f"--as={int(limits.memory_bytes)}",
             f"--cpu={int(limits.cpu_s)}:{int(limits.cpu_s) + 1}", f"--nproc={nproc}",
             f"--fsize={int(limits.file_bytes)}", "--core=0", "--",
