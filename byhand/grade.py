@@ -83,6 +83,9 @@ def _nbgrader_config(root, execute):
     return cfg
 
 
+KERNEL_ENV = ("BYHAND_SLOT", "BYHAND_COURSE_ROOT")  # read by byhand.sandbox_kernel
+
+
 class Worker:
     """What one worker process holds: an nbgrader API and a sandboxed harness."""
 
@@ -97,8 +100,12 @@ class Worker:
         from .runner import Runner
         from .nbgrader_run import scripts_on_path
         scripts_on_path()
+        # nbgrader starts the sandboxed kernel with this process's environment, so that
+        # is how the kernel learns its slot and which course to hide.  close() puts the
+        # old values back: a worker run in the caller's process must not leave them behind.
+        self._saved_env = {k: os.environ.get(k) for k in KERNEL_ENV}
         os.environ["BYHAND_SLOT"] = str(slot)
-        os.environ["BYHAND_COURSE_ROOT"] = str(Path(root).resolve())  # hidden from kernels
+        os.environ["BYHAND_COURSE_ROOT"] = str(Path(root).resolve())
         self.root = Path(root)
         self.api = NbGraderAPI(config=_nbgrader_config(self.root, execute))
         # Without re-execution nothing the student wrote runs inside nbgrader, so this
@@ -164,6 +171,11 @@ class Worker:
 
     def close(self):
         self.runner.close()
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _last_line(text):

@@ -9,6 +9,7 @@ gradebook merge.  Each mistake must cost exactly the grade cell it breaks.
 """
 
 import csv
+import os
 import re
 import shutil
 
@@ -25,6 +26,8 @@ from byhand.sample_class import TIMESTAMP, solved_release
 from .course_copy import copy_course
 
 ASSIGNMENT = "xor_mlp"
+#: what a grading worker sets for the sandboxed kernel it starts
+KERNEL_ENV = ("BYHAND_SLOT", "BYHAND_COURSE_ROOT")
 
 #: student -> (answer cell, text in the solution, replacement), each one common mistake.
 MISTAKES = {
@@ -75,9 +78,22 @@ def graded(tmp_path_factory):
                                          as_version=4))
     for student, change in MISTAKES.items():
         _submit(root, student, _mistake(solved_release(ASSIGNMENT, root), *change))
+    before = {k: os.environ.get(k) for k in KERNEL_ENV}
     results = grade([ASSIGNMENT], root=root, workers=1, progress=False)
+    ENVIRONMENT.update(before=before, after={k: os.environ.get(k) for k in KERNEL_ENV})
     points = _points(nbformat.read(source_notebook(ASSIGNMENT, root), as_version=4))
     return root, points, {r["student"]: r for r in results}
+
+
+#: the kernel's environment variables before and after the in-process grading run
+ENVIRONMENT = {}
+
+
+def test_in_process_grading_leaves_the_environment_as_it_was(graded):
+    """One worker grades in the caller's process; does it put BYHAND_COURSE_ROOT and
+    BYHAND_SLOT back?  Left behind, they told a later sandboxed kernel to hide this
+    throwaway course instead of the real one."""
+    assert ENVIRONMENT["after"] == ENVIRONMENT["before"]
 
 
 def _scores(result):

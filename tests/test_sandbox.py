@@ -252,6 +252,7 @@ def test_sandboxed_kernel(tmp_path, monkeypatch):
     install_kernelspec(prefix=tmp_path, name="byhand-sandbox-test")
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "share" / "jupyter"))
     monkeypatch.setenv("BYHAND_SLOT", str(SLOT))
+    monkeypatch.delenv("BYHAND_COURSE_ROOT", raising=False)  # the default: this checkout
     workdir = tmp_path / "autograded" / "student" / "a1"
     workdir.mkdir(parents=True)
 
