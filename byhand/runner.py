@@ -26,14 +26,16 @@ HARNESS_LIMITS = sandbox.Limits(wall_s=24 * 3600, cpu_s=24 * 3600, memory_bytes=
                                 nproc=512, output_bytes=2**20, file_bytes=64 * 2**20)
 
 
-#: Where courses, checkouts and users' files usually live; hidden whole from the harness.
+#: Where courses, checkouts and users' files usually live; hidden whole from student code.
 USER_DATA = ("/home", "/work", "/srv", "/mnt", "/media")
 
 
-def _hidden(course_root):
-    """What the harness must not see: the course, this checkout, the folders that hold
-    them, and the usual homes of other courses and users.  The venv and the ``byhand``
-    package are re-exposed read-only; the sandbox user cannot read root-only folders."""
+def hidden_paths(course_root):
+    """What student code must not see, in the harness and in the ``--execute`` kernel
+    alike: the course, this checkout, the folders that hold them, and the usual homes
+    of other courses and users.  The sandbox shows only the system folders anyway
+    (``byhand.sandbox.SYSTEM``); this list is the second line, for a course kept
+    inside one of them.  The venv and the ``byhand`` package are re-exposed read-only."""
     places = {Path(course_root).resolve(), PACKAGE.parent}
     places |= {p.parent for p in places if p.parent != Path("/")}
     places |= {Path(p) for p in USER_DATA}
@@ -56,7 +58,7 @@ class Runner:
         self.workdir = tempfile.mkdtemp(prefix=f"byhand-harness-{self.slot}-")
         self.proc = sandbox.popen_sandboxed(
             [sys.executable, "-m", "byhand.harness"], workdir=self.workdir,
-            hide=_hidden(self.course_root), readable=[PACKAGE], limits=HARNESS_LIMITS, slot=self.slot,
+            hide=hidden_paths(self.course_root), readable=[PACKAGE], limits=HARNESS_LIMITS, slot=self.slot,
             env={"MPLBACKEND": "Agg"})
         hello = self._read(self.start_timeout)
         if not hello or not hello.get("ready"):

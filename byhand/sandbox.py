@@ -1,9 +1,12 @@
 """Run untrusted student code in a confined child process and say why it stopped.
 
-Confinement is bubblewrap (``bwrap``): a private mount namespace in which ``/``
-is read-only, ``hide`` paths are covered by empty tmpfs, ``readable`` paths are
-bound read-only on top, ``workdir`` is the only writable host directory, and
-``/tmp``, ``/dev/shm``, ``/dev`` and ``/proc`` are fresh.  The pid, IPC, UTS,
+Confinement is bubblewrap (``bwrap``): a private mount namespace built on an
+empty root, into which only the operating system (``SYSTEM``: ``/usr``, ``/etc``,
+``/sys`` ...) and the ``readable`` paths are bound read-only, and ``workdir``
+read-write; ``/tmp``, ``/dev/shm``, ``/dev`` and ``/proc`` are fresh.  An
+allow-list, not a deny-list: a course, checkout or home folder that nobody
+thought to name is still absent.  ``hide`` paths are covered by empty tmpfs as
+well, for a course that lies inside a system folder.  The pid, IPC, UTS,
 cgroup and (except for kernels) network namespaces are new, so killing the
 sandbox's outer process tears down every process it started.
 
@@ -100,8 +103,8 @@ def run_sandboxed(argv, *, workdir, stdin=b"", hide=(), readable=(), limits=Limi
                   slot=0, env=None) -> Outcome:
     """Run ``argv`` confined, with ``workdir`` as its writable cwd and home.
 
-    ``hide`` paths are covered by an empty tmpfs; ``readable`` paths are bound
-    read-only on top of that (the running Python's ``sys.prefix`` and
+    Only ``SYSTEM`` and ``readable`` paths are visible, read-only; ``hide`` paths
+    are covered by an empty tmpfs, with ``readable`` paths bound on top of that (the running Python's ``sys.prefix`` and
     ``sys.base_prefix`` always are); where they nest, the most specific path
     wins.  ``slot`` (the worker index) picks the uid when we are root.  ``env``
     adds to a minimal environment; the caller's environment is never passed.
@@ -185,6 +188,23 @@ def _closed_ancestor(path):
     return None
 
 
+#: All the sandbox sees of the host, read-only, besides ``readable`` paths and the
+#: workdir: the operating system's programs, libraries and configuration, and /sys
+#: (torch reads the CPU topology there).  Nothing else exists inside: not /home,
+#: /opt, /srv, /root, /var, nor any other checkout or course on the machine.
+SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/sys")
+
+
+def _system_args():
+    args = []
+    for d in SYSTEM:
+        if os.path.islink(d):  # merged /usr: /bin -> usr/bin
+            args += ["--symlink", os.readlink(d), d]
+        elif os.path.isdir(d):
+            args += ["--ro-bind", d, d]
+    return args
+
+
 def _bwrap_args(workdir, hide, readable, limits, uid, share_net, files):
     workdir = Path(workdir).resolve()
     readable = {Path(p).resolve() for p in (*readable, sys.prefix, sys.base_prefix)}
@@ -203,11 +223,13 @@ def _bwrap_args(workdir, hide, readable, limits, uid, share_net, files):
     mounts.sort(key=lambda m: (len(m[1].parts), m[0] != "--tmpfs", m[0] == "--bind"))
 
     size = str(int(limits.file_bytes))
-    args = [_tool("bwrap"), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+    # The root is bwrap's own empty tmpfs: only SYSTEM, `readable` and workdir appear in it.
+    args = [_tool("bwrap"), *_system_args(), "--dev", "/dev", "--proc", "/proc",
             "--perms", "1777", "--size", size, "--tmpfs", "/tmp",
             "--perms", "1777", "--size", size, "--tmpfs", "/dev/shm"]
-    mounted = [Path("/"), Path("/dev"), Path("/proc"), Path("/tmp"), Path("/dev/shm")]
-    tmpfs, made = {Path("/tmp"), Path("/dev/shm"), *covers}, set()
+    mounted = [Path("/"), *(Path(d) for d in SYSTEM if os.path.isdir(d)),
+               Path("/dev"), Path("/proc"), Path("/tmp"), Path("/dev/shm")]
+    tmpfs, made = {Path("/"), Path("/tmp"), Path("/dev/shm"), *covers}, set()
     for flag, path in mounts:
         base = max((m for m in mounted if m in path.parents), key=lambda m: len(m.parts))
         if base in tmpfs:  # bwrap would create missing parents 0700, closed to the sandbox uid
@@ -217,7 +239,7 @@ def _bwrap_args(workdir, hide, readable, limits, uid, share_net, files):
                     made.add(d)
         args += [flag, str(path)] if flag == "--tmpfs" else [flag, str(path), str(path)]
         mounted.append(path)
-    args += [a for p in sorted(covers) for a in ("--remount-ro", str(p))]
+    args += [a for p in sorted(covers | {Path("/")}) for a in ("--remount-ro", str(p))]
     for fd, dest in files:
         args += ["--perms", "0444", "--file", str(fd), dest]
     args += ["--chdir", str(workdir), "--unshare-ipc", "--unshare-pid", "--unshare-uts",

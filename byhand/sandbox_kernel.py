@@ -2,8 +2,10 @@
 
 nbgrader executes notebooks in the kernel named by ``Execute.kernel_name``;
 after ``install_kernelspec()`` that can be ``byhand-sandbox``.  Its ``main()``
-starts an ordinary ipykernel under ``byhand.sandbox`` confinement: the course
-root is hidden except the venv and the ``byhand`` package, the current
+starts an ordinary ipykernel under ``byhand.sandbox`` confinement: it hides
+what the grading harness hides (``byhand.runner.hidden_paths``: the course, the
+folders around it and the usual homes of users) except the venv and the
+``byhand`` package, the current
 directory (nbgrader's ``autograded/<student>/<assignment>/``) is the only
 writable host directory, and the usual limits apply.  Two things differ from
 ``run_sandboxed``: the network namespace is shared, because the kernel talks
@@ -25,6 +27,7 @@ import sys
 from pathlib import Path
 
 from byhand import sandbox
+from byhand.runner import hidden_paths
 
 KERNEL_NAME = "byhand-sandbox"
 PACKAGE = Path(__file__).resolve().parent
@@ -85,7 +88,7 @@ def main(argv=None):
         [sys.executable, "-m", "ipykernel_launcher", "-f",
          CONNECTION if confined else args.connection_file, *kernel_args],
         workdir=os.getcwd(),
-        hide=[course_root],
+        hide=hidden_paths(course_root),
         readable=[sys.prefix, PACKAGE],
         limits=kernel_limits(),
         slot=int(os.environ.get("BYHAND_SLOT", 0)),

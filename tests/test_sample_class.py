@@ -8,6 +8,7 @@ export.  Scores are per problem (P1/10, P2/5, P3/5, P4/15).
 import csv
 import shutil
 
+import nbformat
 import pytest
 
 from byhand.course import ROOT
@@ -125,6 +126,50 @@ def test_regrading_is_idempotent(graded):
     for r in again:
         assert r["auto_score"] == results[r["student"]]["auto_score"]
         assert r["status"] == results[r["student"]]["status"]
+
+
+#: graded again with `grade --execute`: a plain one, a snoop and a kernel killer
+EXECUTED = ["correct", "reads-hidden-tests", "os-exit"]
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    """Some of the sample class graded with ``--execute``: nbgrader re-runs each notebook
+    in the sandboxed ``byhand-sandbox`` kernel before the hidden checks."""
+    root = copy_course(tmp_path_factory.mktemp("course-execute"))
+    shutil.copytree(ROOT / "grader_tests", root / "grader_tests")
+    write_sample_class(root=ROOT, dest=root)
+    nbgrader("generate_assignment", "partb", "--force", root=root)
+    results = grade(["partb"], students=EXECUTED, root=root, workers=1, execute=True,
+                    progress=False)
+    return root, {r["student"]: r for r in results}
+
+
+def _autograded_outputs(root, student):
+    nb = nbformat.read(root / "autograded" / student / "partb" / "partb.ipynb", as_version=4)
+    return {c.get("id"): "".join(o.get("text", "") for o in c.outputs)
+            for c in nb.cells if c.cell_type == "code"}
+
+
+@pytest.mark.parametrize("scenario", EXECUTED)
+def test_execute_scores_like_the_default(executed, scenario):
+    """Does re-executing in the sandboxed kernel change no score or status?"""
+    _, results = executed
+    points, status = EXPECTED[scenario]
+    assert _by_problem(results[scenario]) == pytest.approx(points), results[scenario]
+    assert results[scenario]["status"] == status
+
+
+def test_execute_reruns_the_notebook_in_the_sandbox(executed):
+    """Are the autograded notebooks really re-run, with the course hidden from the kernel,
+    and does a kernel the student killed fall back to a record without re-execution?"""
+    root, results = executed
+    outputs = _autograded_outputs(root, "correct")
+    assert "patterns X" in outputs["setup_imports"]  # submitted without outputs: it ran again
+    snoop = _autograded_outputs(root, "reads-hidden-tests")["p1_logistic_grads_answer"]
+    assert snoop.strip() == "found: [] gradebook: False"
+    assert not any("re-executing" in n for n in results["correct"]["notes"])
+    assert any("re-executing" in n for n in results["os-exit"]["notes"])
 
 
 def test_committed_sample_class_is_up_to_date(tmp_path):

@@ -137,15 +137,23 @@ def test_output_flood(workdir):
 
 
 @needs_bwrap
-def test_hidden_dir(workdir, outside):
-    """Is a secret in a hidden directory unreadable, though readable without hiding?"""
+def test_only_the_system_is_visible(workdir, outside):
+    """Is a world-readable file outside the system folders invisible, hidden or not,
+    and readable once bound ``readable``?  (The allow-list: no other course or
+    checkout on the machine can be found by looking around.)"""
     secret = outside / "gradebook.db"
     secret.write_text("answers")
     secret.chmod(0o644)
     code = f"print(open({str(secret)!r}).read())"
-    assert py(code, workdir).stdout == b"answers\n"
-    got = py(code, workdir, hide=[outside])
-    assert got.returncode == 1 and b"FileNotFoundError" in got.stderr
+    for hide in ([], [outside]):
+        got = py(code, workdir, hide=hide)
+        assert got.returncode == 1 and b"FileNotFoundError" in got.stderr
+    assert py(code, workdir, readable=[outside]).stdout == b"answers\n"
+    got = py("import os; print(sorted(os.listdir('/')))", workdir)
+    top = set(eval(got.stdout))
+    assert not top & {"home", "opt", "srv", "root", "var", "mnt", "media", "work"} - {
+        Path(p).parts[1] for p in (sys.prefix, sys.base_prefix, workdir)}
+    assert {"usr", "etc", "tmp", "proc", "dev"} <= top
 
 
 @needs_bwrap
@@ -188,14 +196,15 @@ def test_course_root_hidden(workdir):
 
 @needs_bwrap
 def test_writes_stay_in_workdir(workdir, outside):
-    """Can the sandbox write only in its workdir, not next to it and not into the host /tmp?"""
+    """Can the sandbox write only in its workdir: not into the host /tmp, and not into a
+    world-writable folder it may read?"""
     leak = Path("/tmp", f"byhand-sandbox-leak-{os.getpid()}")
     code = ("import os\n"
             "open('result.txt', 'w').write('mine')\n"
             f"open({str(leak)!r}, 'w').write('private tmp')\n"
             "os.symlink('/etc/passwd', 'trap')\n"
             f"open({str(outside / 'planted.py')!r}, 'w')\n")
-    got = py(code, workdir)
+    got = py(code, workdir, readable=[outside])
     assert b"Read-only file system" in got.stderr
     assert not (outside / "planted.py").exists() and not leak.exists()
     assert (workdir / "result.txt").read_text() == "mine"
@@ -262,12 +271,18 @@ def test_sandboxed_kernel(tmp_path, monkeypatch):
                        resources={"metadata": {"path": str(workdir)}}).execute()
         return [cell.outputs[0] for cell in nb.cells]
 
-    imported, listing, opened = execute(
+    imported, listing, around, homes, opened = execute(
         "import os, torch, byhand\nprint(torch.__version__, byhand.__name__)",
         f"print(sorted(os.listdir({str(ROOT)!r})))",
+        f"print(sorted(os.listdir({str(ROOT.parent)!r})))",
+        "print(sorted(n for d in ('/home', '/work', '/srv', '/opt', '/root', '/var')\n"
+        "             if os.path.isdir(d) for n in os.listdir(d)))",
         f"open({str(ROOT / 'pyproject.toml')!r})")
     assert imported["text"].split()[1] == "byhand"
     assert set(eval(listing["text"])) <= {".venv", "byhand"}
+    assert set(eval(around["text"])) <= {ROOT.name}  # no other checkout beside this one
+    # only the way down to the venv and the Python it was made from
+    assert set(eval(homes["text"])) <= {*ROOT.parts, *Path(sys.base_prefix).resolve().parts}
     assert opened["ename"] == "FileNotFoundError"
 
     with pytest.raises(DeadKernelError):
