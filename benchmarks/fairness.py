@@ -1,18 +1,20 @@
 """Is the autograder's XOR-training check fair to correct code, and does it catch bugs?
 
-The check (its parameters are read from ``grader_tests/xor_starts.json``):
-train the student's Problem 4 code (their forward and gradients, the
-harness's reference update, inside ``byhand.training.train``) for ``epochs``
-epochs from the first ``k`` screened starts, and pass if at least
-``required`` of the ``k`` runs end with every output within ``within`` of its
-target.  Currently 2000 epochs, K = 3, m = 2, within 0.5.  Two per-start
+The check (its parameters are read from ``grader_tests/xor_starts.json``;
+the code is ``test_xor_training_reaches_the_right_network`` in
+``grader_tests/test_partb.py``): train the student's Problem 4 code (their
+forward and gradients, the harness's reference update, inside
+``byhand.training.train``) for ``epochs`` epochs from the first ``k``
+screened starts, and pass if at least ``required`` of the ``k`` runs pass the
+per-start criterion.  Currently 2000 epochs, K = 3, m = 2.  Two per-start
 criteria are measured:
 
-* ``within_<w>``: every output within ``within`` of its target (the check);
-* ``matches_reference``: every output within ``MATCH_TOL`` = 0.02 of the
-  reference's output from the same start (``reference_yhat`` in the JSON)
-  and solved; possible only because the grader owns the start *and* the
-  pattern order (for comparison, not used by the grader).
+* ``matches_reference`` (the grader's): every output within ``MATCH_TOL`` =
+  0.02 of the reference's output from the same start (``reference_yhat`` in
+  the JSON) and every output within ``within`` = 0.5 of its target; possible
+  only because the grader owns the start *and* the pattern order;
+* ``within_<w>``: every output within ``within`` of its target alone (looser;
+  for comparison: it passes more bugs).
 
 False fails.  A *trial* is one correct variant (float64; other algebraic
 forms; a fused update; all with a fresh Gaussian jitter of std 1e-6 on the
@@ -40,6 +42,9 @@ grader's check never sees them (Problem 2's tests do).
     python benchmarks/fairness.py                 # ~4 minutes of trials, ~5 in all
     python benchmarks/fairness.py --budget-s 60   # quicker, weaker bound
     python benchmarks/fairness.py --trials 20480  # a fixed, reproducible count
+    # the check itself, with no independence assumption: about 4.5 million trials on
+    # the grader's starts, 0 failures gives 3 p_u / 2 <= 1e-6 (about 45 min on 2 cores)
+    python benchmarks/fairness.py --first-k --workers 2 --trials 4505600
 """
 
 import argparse
@@ -65,6 +70,7 @@ EPOCHS, K, REQUIRED, WITHIN, ALPHA = (DESIGN[key] for key in ("epochs", "k", "re
 MATCH_TOL = 0.02
 CHECK = f"within_{WITHIN:g}"
 CRITERIA = (CHECK, "matches_reference")
+GRADER = "matches_reference"   # the criterion grader_tests/test_partb.py applies
 EPOCH_NOISE = 3e-7      # relative; float32 spacing is 1.2e-7 relative
 REPLICAS = 80           # trials per start in one batch: 64 x 80 = 5120 runs at once
 CHECKS = tuple(dict.fromkeys(((K, REQUIRED), (1, 1), (2, 1), (2, 2), (3, 1), (3, 2), (3, 3), (5, 3))))
@@ -191,12 +197,16 @@ def _new_stats():
     return {"trials": 0, **{c: 0 for c in CRITERIA}, "max_deviation": 0.0}
 
 
-def run_trials(starts, budget_s=240.0, max_trials=None, batch_size=None):
+def run_trials(starts, budget_s=240.0, max_trials=None, batch_size=None, first_k_only=False,
+               worker=0, workers=1):
     """Correct variants round-robin until the budget (or ``max_trials``).
 
     Batches alternate between all screened starts (``REPLICAS`` trials of each)
     and the first ``K`` starts alone (the grader's; as many trials in all), so
-    that the first ``K`` get a bound of their own.  Returns
+    that the first ``K`` get a bound of their own; with ``first_k_only`` every
+    batch is on the first ``K``.  Worker ``worker`` of ``workers`` runs global
+    batches ``worker, worker + workers, ...``: each batch's seed and variant
+    depend only on its global index.  Returns
     ``(stats by variant over all starts, stats by variant over the first K, seconds)``.
     """
     seeds = [s["seed"] for s in starts]
@@ -217,26 +227,58 @@ def run_trials(starts, budget_s=240.0, max_trials=None, batch_size=None):
             break
         if max_trials is None and time.perf_counter() - t0 >= budget_s:
             break
-        name = names[(batch // 2) % len(names)]
-        big_params, big_orders, big_reference, in_first_k = layouts[batch % 2]
+        g = batch * workers + worker          # the global batch index
+        first_k_batch = first_k_only or g % 2 == 1
+        name = names[(g if first_k_only else g // 2) % len(names)]
+        big_params, big_orders, big_reference, in_first_k = layouts[int(first_k_batch)]
         rule, dtype, jitter = CORRECT_VARIANTS[name]
-        gen = torch.Generator().manual_seed(1_000_003 * (batch + 1))
+        gen = torch.Generator().manual_seed(1_000_003 * (g + 1))
         start_params = jittered(big_params, gen, JITTER) if jitter else big_params
         if not isinstance(rule, Rule):
             rule = rule(gen)
         yhat = simulate_xor(start_params, big_orders, ALPHA, dtype, rule=rule)["yhat"]
         ok, dev = per_start_pass(yhat, big_reference)
         for s, mask in ((stats[name], torch.ones_like(in_first_k)), (first_k[name], in_first_k)):
-            if batch % 2 and s is stats[name]:
+            if first_k_batch and s is stats[name]:
                 continue          # first-K batches count only towards the first-K stats
             s["trials"] += int(mask.sum())
             for c in CRITERIA:
                 s[c] += int((~ok[c] & mask).sum())
             s["max_deviation"] = max(s["max_deviation"], float(dev[mask].max()))
         batch += 1
-        print(f"  batch {batch:3d} {name:<24} {'first K' if batch % 2 == 0 else 'all':<8}"
+        print(f"  batch {g + 1:4d} {name:<24} {'first K' if first_k_batch else 'all':<8}"
               f"{len(yhat)} trials, {time.perf_counter() - t0:6.1f} s", file=sys.stderr)
     return stats, first_k, time.perf_counter() - t0
+
+
+def _worker(args):
+    starts, budget_s, max_trials, first_k_only, worker, workers = args
+    torch.set_num_threads(1)
+    return run_trials(starts, budget_s, max_trials, first_k_only=first_k_only,
+                      worker=worker, workers=workers)
+
+
+def run_trials_parallel(starts, budget_s, max_trials, first_k_only, workers):
+    """``run_trials`` in ``workers`` processes on disjoint batches; the counts are summed."""
+    if workers == 1:
+        return run_trials(starts, budget_s, max_trials, first_k_only=first_k_only)
+    import multiprocessing
+    share = None if max_trials is None else -(-max_trials // workers)
+    jobs = [(starts, budget_s, share, first_k_only, w, workers) for w in range(workers)]
+    t0 = time.perf_counter()
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        parts = pool.map(_worker, jobs)
+    merged = []
+    for i in (0, 1):
+        total = {name: _new_stats() for name in CORRECT_VARIANTS}
+        for part in parts:
+            for name, st in part[i].items():
+                for key in ("trials", *CRITERIA):
+                    total[name][key] += st[key]
+                total[name]["max_deviation"] = max(total[name]["max_deviation"],
+                                                   st["max_deviation"])
+        merged.append(total)
+    return merged[0], merged[1], time.perf_counter() - t0
 
 
 def run_bugs(starts):
@@ -267,37 +309,51 @@ def _variant_table(title, stats):
 
 def report(stats, first_k, trial_s, bugs, n_starts):
     lines = [f"THE CHECK (grader_tests/xor_starts.json): {EPOCHS} epochs, alpha {ALPHA}, "
-             f"the first K = {K} starts, pass when >= m = {REQUIRED} end with every output "
-             f"within {WITHIN:g} of its target", ""]
+             f"the first K = {K} starts, pass when >= m = {REQUIRED} pass the per-start "
+             f"criterion; the grader's is matches_reference (every output within {MATCH_TOL} "
+             f"of the reference's and within {WITHIN:g} of its target)", ""]
     trials = sum(s["trials"] for s in stats.values()) + sum(s["trials"] for s in first_k.values())
     more, p_all = _variant_table(f"FALSE FAILS over all {n_starts} screened starts", stats)
-    lines += more + [""]
+    if sum(s["trials"] for s in stats.values()):
+        lines += more + [""]
+    else:
+        lines += [f"FALSE FAILS over all {n_starts} screened starts: not measured (--first-k)", ""]
     more, p_k = _variant_table(f"FALSE FAILS over the first K = {K} starts (the grader's)", first_k)
     lines += more + [f"  ({trials} trials of correct variants in {trial_s:.0f} s)", ""]
     lines.append("CHECK 'at least m of K starts pass': false-fail bound "
                  "(independent runs | Markov, no independence), p_u of the first K / of all starts")
     lines.append(f"  {'K':>2} {'m':>2}" + "".join(f"{c + ' (first K)':>30}{c + ' (all)':>30}" for c in CRITERIA))
+    measured_all = sum(s["trials"] for s in stats.values()) > 0
     for k, m in CHECKS:
         cells = []
         for c in CRITERIA:
-            for p in (p_k[c], p_all[c]):
-                cells.append(f"{check_false_fail(p, k, m):>18.1e} | {min(1.0, k * p / (k - m + 1)):>9.1e}")
+            for p in (p_k[c], p_all[c] if measured_all else None):
+                cells.append(f"{'not measured':>30}" if p is None else
+                             f"{check_false_fail(p, k, m):>18.2e} | {min(1.0, k * p / (k - m + 1)):>9.2e}")
         mark = "  <- the check" if (k, m) == (K, REQUIRED) else ""
         lines.append(f"  {k:>2} {m:>2}" + "".join(cells) + mark)
     lines.append("  (independent: assumes a student's K runs fail independently, per-trial rate p_u;"
                  " Markov: holds without that assumption)")
     lines.append("")
     lines.append(f"CATCH RATES: fraction of the {n_starts} starts where the bug FAILS the criterion; "
-                 f"CHECK = the bug fails the check on the first K starts (what the grader does); "
-                 f"random K = P(fails the check) for K of the {n_starts} starts drawn at random")
+                 f"then, per criterion, whether the bug fails the check on the first K starts "
+                 f"(what the grader does, with {GRADER}) and P(fails the check) for K of the "
+                 f"{n_starts} starts drawn at random")
     lines.append(f"  {'bug':<32}" + "".join(f"{c:>19}" for c in CRITERIA) + f"{'median |yhat-ref|':>19}"
-                 + f"{'CHECK':>8}{'random K':>10}")
+                 + "".join(f"{'check ' + c:>26}{'random K':>10}" for c in CRITERIA))
+    caught_by = {c: 0 for c in CRITERIA}
     for name, (ok, dev) in bugs.items():
-        c = ok[CHECK]
-        caught = int(c[:K].sum()) < REQUIRED
-        lines.append(f"  {name:<32}" + "".join(f"{1 - ok[c_].double().mean():>19.3f}" for c_ in CRITERIA)
-                     + f"{float(dev.nanmedian()):>19.3f}" + f"{'caught' if caught else 'missed':>8}"
-                     + f"{check_catch(int(c.sum()), n_starts, K, REQUIRED):>10.3f}")
+        row = f"  {name:<32}" + "".join(f"{1 - ok[c_].double().mean():>19.3f}" for c_ in CRITERIA)
+        row += f"{float(dev.nanmedian()):>19.3f}"
+        for c in CRITERIA:
+            caught = int(ok[c][:K].sum()) < REQUIRED
+            caught_by[c] += caught
+            row += f"{'caught' if caught else 'missed':>26}"
+            row += f"{check_catch(int(ok[c].sum()), n_starts, K, REQUIRED):>10.3f}"
+        lines.append(row)
+    lines.append("  caught on the grader's starts: " + ", ".join(
+        f"{c} {caught_by[c]} of {len(bugs)}" + (" (the grader's)" if c == GRADER else "")
+        for c in CRITERIA))
     lines.append("  (update bugs, 'ascent' and 'alpha ignored', cannot reach the grader's check: its train call"
                  " uses the harness's own update; Problem 2's tests catch them)")
     lines.append("")
@@ -322,13 +378,19 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=1,
                         help="torch threads (default 1: the ops act on ~5000 numbers, and on a "
                              "busy 2-core machine OpenMP waits made some batches 60x slower)")
+    parser.add_argument("--first-k", action="store_true",
+                        help="spend every trial on the grader's first K starts (for the "
+                             "assumption-free bound on the check itself)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes running trials on disjoint batches (one per core)")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     starts = DESIGN["starts"]
     t0 = time.perf_counter()
     bugs = run_bugs(starts)
     bug_s = time.perf_counter() - t0
-    stats, first_k, trial_s = run_trials(starts, args.budget_s, args.trials)
+    stats, first_k, trial_s = run_trials_parallel(starts, args.budget_s, args.trials,
+                                                  args.first_k, args.workers)
     print(report(stats, first_k, trial_s, bugs, len(starts)))
     print(f"\nbugs: {bug_s:.0f} s; trials: {trial_s:.0f} s; total {time.perf_counter() - t0:.0f} s")
 
