@@ -214,9 +214,10 @@ def _bwrap_args(workdir, hide, readable, limits, uid, share_net, files):
         raise ValueError("cannot hide /")
     covers = set(hide)
     if _root():
-        # The sandbox uid must be able to reach what it may read: cover a
-        # root-only ancestor (say /root, which holds pyenv) with a tmpfs in
-        # which bwrap recreates just the bound paths.
+        # The sandbox uid must be able to reach what it may read.  Outside SYSTEM the
+        # empty root gets fresh 0755 parents anyway; inside a system folder a root-only
+        # ancestor (say a venv under /usr/local/private) is covered by a tmpfs in which
+        # bwrap recreates just the bound paths.
         covers |= {a for p in (*readable, workdir) if (a := _closed_ancestor(p))}
     mounts = ([("--tmpfs", p) for p in covers] + [("--ro-bind", p) for p in readable]
               + [("--bind", workdir)])

@@ -58,15 +58,28 @@ def test_every_scenario_has_an_expected_score():
     assert set(EXPECTED) == set(scenarios())
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    root = copy_course(tmp_path_factory.mktemp("course"))
+def _grade_sample_class(folder, **how):
+    """Copy the course and the sample class into ``folder``, grade partb, return
+    ``(root, results by student)``."""
+    root = copy_course(folder)
     shutil.copytree(ROOT / "grader_tests", root / "grader_tests")
     write_sample_class(root=ROOT, dest=root)
     nbgrader("generate_assignment", "partb", "--force", root=root)
-    results = grade(["partb"], root=root, workers=2, progress=False)
-    print(format_table(results))
+    results = grade(["partb"], root=root, progress=False, **how)
     return root, {r["student"]: r for r in results}
+
+
+def _assert_scored_as_expected(results, scenario):
+    points, status = EXPECTED[scenario]
+    assert _by_problem(results[scenario]) == pytest.approx(points), results[scenario]
+    assert results[scenario]["status"] == status
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    root, results = _grade_sample_class(tmp_path_factory.mktemp("course"), workers=2)
+    print(format_table(list(results.values())))
+    return root, results
 
 
 def _by_problem(result):
@@ -77,10 +90,7 @@ def _by_problem(result):
 @pytest.mark.parametrize("scenario", sorted(EXPECTED))
 def test_scenario_scores(graded, scenario):
     """Does this scenario lose exactly the points it should, with the right status?"""
-    _, results = graded
-    points, status = EXPECTED[scenario]
-    assert _by_problem(results[scenario]) == pytest.approx(points), results[scenario]
-    assert results[scenario]["status"] == status
+    _assert_scored_as_expected(graded[1], scenario)
 
 
 def test_gradebook_export_matches_the_judge(graded):
@@ -136,13 +146,8 @@ EXECUTED = ["correct", "reads-hidden-tests", "os-exit"]
 def executed(tmp_path_factory):
     """Some of the sample class graded with ``--execute``: nbgrader re-runs each notebook
     in the sandboxed ``byhand-sandbox`` kernel before the hidden checks."""
-    root = copy_course(tmp_path_factory.mktemp("course-execute"))
-    shutil.copytree(ROOT / "grader_tests", root / "grader_tests")
-    write_sample_class(root=ROOT, dest=root)
-    nbgrader("generate_assignment", "partb", "--force", root=root)
-    results = grade(["partb"], students=EXECUTED, root=root, workers=1, execute=True,
-                    progress=False)
-    return root, {r["student"]: r for r in results}
+    return _grade_sample_class(tmp_path_factory.mktemp("course-execute"), students=EXECUTED,
+                               workers=1, execute=True)
 
 
 def _autograded_outputs(root, student):
@@ -154,10 +159,7 @@ def _autograded_outputs(root, student):
 @pytest.mark.parametrize("scenario", EXECUTED)
 def test_execute_scores_like_the_default(executed, scenario):
     """Does re-executing in the sandboxed kernel change no score or status?"""
-    _, results = executed
-    points, status = EXPECTED[scenario]
-    assert _by_problem(results[scenario]) == pytest.approx(points), results[scenario]
-    assert results[scenario]["status"] == status
+    _assert_scored_as_expected(executed[1], scenario)
 
 
 def test_execute_reruns_the_notebook_in_the_sandbox(executed):
