@@ -195,6 +195,10 @@ def _closed_ancestor(path):
 SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/sys")
 
 
+#: Mounted fresh inside every sandbox, never taken from the host.
+FRESH = (Path("/tmp"), Path("/dev/shm"), Path("/dev"), Path("/proc"))
+
+
 def _system_args():
     args = []
     for d in SYSTEM:
@@ -212,6 +216,10 @@ def _bwrap_args(workdir, hide, readable, limits, uid, share_net, files):
     hide = {Path(p).resolve() for p in hide if Path(p).exists()}
     if Path("/") in hide:
         raise ValueError("cannot hide /")
+    # The sandbox's own /tmp, /dev and /proc hold nothing of the host: hiding one of them,
+    # or a path inside, would only cover the fresh mount and leave /tmp read-only (the
+    # parent of a course kept in /tmp is /tmp itself).
+    hide = {p for p in hide if not any(p == f or f in p.parents or p in f.parents for f in FRESH)}
     covers = set(hide)
     if _root():
         # The sandbox uid must be able to reach what it may read.  Outside SYSTEM the
@@ -229,7 +237,7 @@ def _bwrap_args(workdir, hide, readable, limits, uid, share_net, files):
             "--perms", "1777", "--size", size, "--tmpfs", "/tmp",
             "--perms", "1777", "--size", size, "--tmpfs", "/dev/shm"]
     mounted = [Path("/"), *(Path(d) for d in SYSTEM if os.path.isdir(d)),
-               Path("/dev"), Path("/proc"), Path("/tmp"), Path("/dev/shm")]
+               *FRESH]
     tmpfs, made = {Path("/"), Path("/tmp"), Path("/dev/shm"), *covers}, set()
     for flag, path in mounts:
         base = max((m for m in mounted if m in path.parents), key=lambda m: len(m.parts))

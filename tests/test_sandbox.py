@@ -195,6 +195,16 @@ def test_course_root_hidden(workdir):
 
 
 @needs_bwrap
+def test_hiding_tmp_keeps_the_private_tmp(workdir):
+    """A course cloned into /tmp has /tmp as its parent, which the harness hides: does the
+    sandbox still get a writable private /tmp (the kernel puts its connection file there)?"""
+    code = "open('/tmp/x', 'w').write('ok'); print(open('/tmp/x').read(), open('mine', 'w'))"
+    got = py(code, workdir, hide=[Path("/tmp"), workdir.parent])
+    assert got.ok, got.stderr
+    assert got.stdout.startswith(b"ok ")
+
+
+@needs_bwrap
 def test_writes_stay_in_workdir(workdir, outside):
     """Can the sandbox write only in its workdir: not into the host /tmp, and not into a
     world-writable folder it may read?"""
