@@ -3,7 +3,9 @@
 ``nbgrader generate_solution`` runs each source notebook top to bottom and
 keeps the outputs and plots; this course sets ``CourseDirectory.solution_directory
 = "solutions"`` and ``Execute.record_timing = False`` so the folder name matches
-the README and the bytes do not depend on the day.
+the README and the bytes do not depend on the day.  Nor on the machine's load:
+the kernel flushes printed text on a timer, so a cell that prints, computes and
+prints again may leave one stream output or two; ``solutions`` merges them.
 """
 
 import nbformat
@@ -21,6 +23,7 @@ def solutions(assignments=None, root=ROOT):
         ensure_assignment(a, root)
         nbgrader("generate_solution", a, "--force", root=root)
         path = solutions_notebook(a, root)
+        merge_streams(path)
         errors = cell_errors(path)
         if errors:
             raise NbgraderError(f"{path}: the solution raised an error, which nbgrader "
@@ -35,3 +38,22 @@ def cell_errors(path):
     return [f"cell {n}: {out.ename}: {out.evalue}"
             for n, cell in enumerate(nb.cells) if cell.cell_type == "code"
             for out in cell.get("outputs", []) if out.output_type == "error"]
+
+
+def merge_streams(path):
+    """Join each run of consecutive stream outputs of one name (stdout, stderr) in place."""
+    nb = nbformat.read(path, as_version=4)
+    changed = False
+    for cell in nb.cells:
+        merged = []
+        for out in cell.get("outputs", []):
+            if (out.output_type == "stream" and merged and merged[-1].output_type == "stream"
+                    and merged[-1].name == out.name):
+                merged[-1].text += out.text
+                changed = True
+            else:
+                merged.append(out)
+        if cell.cell_type == "code":
+            cell.outputs = merged
+    if changed:
+        nbformat.write(nb, path)

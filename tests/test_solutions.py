@@ -71,3 +71,22 @@ def test_partb_model_answer_quotes_numbers_the_notebook_printed():
         decimals = len(n.split(".")[1])
         assert any(abs(abs(float(n)) - abs(round(v, decimals))) < 1e-9 for v in shown), (
             f"{n} in the model answer is not a rounding of any number the notebook printed")
+
+
+def test_split_streams_are_merged(tmp_path):
+    """Does a print that the kernel happened to flush in two messages become one output,
+    so the solutions' bytes do not depend on how busy the machine was?"""
+    from byhand.solutions import merge_streams
+    cell = nbformat.v4.new_code_cell("print(1); f(); print(2)", outputs=[
+        nbformat.v4.new_output("stream", name="stdout", text="1\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="2\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="warning\n"),
+        nbformat.v4.new_output("display_data", data={"text/plain": "<Figure>"}),
+        nbformat.v4.new_output("stream", name="stdout", text="3\n")])
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), path)
+    merge_streams(path)
+    outputs = nbformat.read(path, as_version=4).cells[0].outputs
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in outputs] == [
+        ("stream", "stdout", "1\n2\n"), ("stream", "stderr", "warning\n"),
+        ("display_data", None, None), ("stream", "stdout", "3\n")]
