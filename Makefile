@@ -1,14 +1,17 @@
 # Two commands for a newcomer:
 #   make        set up .venv (pinned, torch 2.13.0 CPU) and run the main job on the sample class
 #   make test   run the tests (what CI runs)
+# and for instructors:
+#   make student-package   build the wheel students install (its path is the last line)
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
+DIST   ?= dist
 
-.PHONY: all setup test clean
+.PHONY: all setup test student-package clean
 
 all: setup
-	$(PY) -m byhand all
+	$(VENV)/bin/byhand all
 
 setup: $(VENV)/.installed
 
@@ -17,11 +20,14 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps -e .
-	$(PY) -m byhand setup-sandbox
+	$(VENV)/bin/byhand setup-sandbox
 	touch $@
 
 test: setup
 	$(PY) -m pytest
 
+student-package: setup
+	@$(VENV)/bin/byhand student-package --dist $(DIST)
+
 clean:
-	rm -rf $(VENV) gradebook.db .byhand autograded/*/ feedback
+	rm -rf $(VENV) gradebook.db .byhand autograded/*/ feedback $(DIST)

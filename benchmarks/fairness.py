@@ -1,8 +1,8 @@
 """Is the autograder's XOR-training check fair to correct code, and does it catch bugs?
 
-The check (its parameters are read from ``grader_tests/xor_starts.json``;
+The check (its parameters are read from ``grader_tests/partb/xor_starts.json``;
 the code is ``test_xor_training_reaches_the_right_network`` in
-``grader_tests/test_partb.py``): train the student's Problem 4 code (their
+``grader_tests/partb/test_partb.py``): train the student's Problem 4 code (their
 forward and gradients, the harness's reference update, inside
 ``byhand.training.train``) for ``epochs`` epochs from the first ``k``
 screened starts, and pass if at least ``required`` of the ``k`` runs pass the
@@ -20,7 +20,7 @@ False fails.  A *trial* is one correct variant (float64; other algebraic
 forms; a fused update; all with a fresh Gaussian jitter of std 1e-6 on the
 start, or rounding-sized noise, relative 3e-7, on every parameter after
 every epoch) on one screened start, simulated in batches with
-``byhand.luck`` and the closed-form rules of ``grader_tests/reference_rules``.
+``byhand_grader.simulate`` and the closed-form rules of ``grader_tests/partb/reference_rules``.
 Trials run round-robin over the variants until the time budget is spent.
 From f failures in T trials the per-trial rate is bounded by the one-sided
 95% Clopper-Pearson upper bound p_u (3/T when f = 0, the rule of three); the
@@ -60,17 +60,28 @@ if str(ROOT) not in sys.path:          # so that `python benchmarks/fairness.py`
     sys.path.insert(0, str(ROOT))
 
 from byhand.data import Y_XOR  # noqa: E402
-from byhand.luck import Rule, draw_xor_starts, sgd_update, simulate_xor, xor_forward  # noqa: E402
-from grader_tests.reference_rules import XOR_RULE, xor_grads  # noqa: E402  (closed form, grader-only)
-from grader_tests.xor_starts import (JITTER, RULE_EXPANDED, RULE_GROUPED, jittered,  # noqa: E402
-                                     load_design)
+from byhand_grader.simulate import (  # noqa: E402
+    Rule,
+    draw_xor_starts,
+    sgd_update,
+    simulate_xor,
+    xor_forward,
+)
+from grader_tests.partb.reference_rules import XOR_RULE, xor_grads  # noqa: E402  (closed form, grader-only)
+from grader_tests.partb.xor_starts import (  # noqa: E402
+    JITTER,
+    RULE_EXPANDED,
+    RULE_GROUPED,
+    jittered,
+    load_design,
+)
 
 DESIGN = load_design()
 EPOCHS, K, REQUIRED, WITHIN, ALPHA = (DESIGN[key] for key in ("epochs", "k", "required", "within", "alpha"))
 MATCH_TOL = 0.02
 CHECK = f"within_{WITHIN:g}"
 CRITERIA = (CHECK, "matches_reference")
-GRADER = "matches_reference"   # the criterion grader_tests/test_partb.py applies
+GRADER = "matches_reference"   # the criterion grader_tests/partb/test_partb.py applies
 EPOCH_NOISE = 3e-7      # relative; float32 spacing is 1.2e-7 relative
 REPLICAS = 80           # trials per start in one batch: 64 x 80 = 5120 runs at once
 CHECKS = tuple(dict.fromkeys(((K, REQUIRED), (1, 1), (2, 1), (2, 2), (3, 1), (3, 2), (3, 3), (5, 3))))
@@ -308,7 +319,7 @@ def _variant_table(title, stats):
 
 
 def report(stats, first_k, trial_s, bugs, n_starts):
-    lines = [f"THE CHECK (grader_tests/xor_starts.json): {EPOCHS} epochs, alpha {ALPHA}, "
+    lines = [f"THE CHECK (grader_tests/partb/xor_starts.json): {EPOCHS} epochs, alpha {ALPHA}, "
              f"the first K = {K} starts, pass when >= m = {REQUIRED} pass the per-start "
              f"criterion; the grader's is matches_reference (every output within {MATCH_TOL} "
              f"of the reference's and within {WITHIN:g} of its target)", ""]

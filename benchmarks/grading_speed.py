@@ -1,4 +1,4 @@
-"""How fast does `python -m byhand grade` grade a class, against plain `nbgrader autograde`?
+"""How fast does `byhand grade` grade a class, against plain `nbgrader autograde`?
 
 Builds a synthetic class in a throwaway copy of the course (students cycle
 through the scenarios correct, missing-factor-2, update-uses-dot-grad and
@@ -28,9 +28,10 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from byhand.grade import grade  # noqa: E402
-from byhand.nbgrader_run import nbgrader  # noqa: E402
-from byhand.sample_class import TIMESTAMP, scenarios, solved_release  # noqa: E402
+from byhand_grader.course import Course  # noqa: E402
+from byhand_grader.grade import grade  # noqa: E402
+from byhand_grader.nbgrader_run import nbgrader  # noqa: E402
+from byhand_instructor.sample_class import TIMESTAMP, scenarios, solved_release  # noqa: E402
 
 MIX = ("correct", "missing-factor-2", "update-uses-dot-grad", "blank")
 
@@ -46,11 +47,14 @@ def floor_seconds(repeats=3):
     return statistics.median(times)
 
 
-def make_class(root, n):
-    base = solved_release("partb", ROOT)
+def make_class(course, n):
+    base = solved_release(course, "partb")
+    release = nbformat.read(course.release_notebook("partb"), as_version=4)
+    root = course.root
     for i in range(n):
         scenario = MIX[i % len(MIX)]
-        nb = scenarios()[scenario][1](nbformat.from_dict(nbformat.reads(nbformat.writes(base), 4)))
+        nb = scenarios(course, "partb")[scenario][1](
+            nbformat.from_dict(nbformat.reads(nbformat.writes(base), 4)), release)
         folder = root / "submitted" / f"s{i:03d}-{scenario}" / "partb"
         folder.mkdir(parents=True)
         (folder / "partb.ipynb").write_text(nbformat.writes(nb))
@@ -70,15 +74,16 @@ def main(argv=None):
         shutil.copy2(ROOT / "nbgrader_config.py", root)
         for folder in ("source", "release", "grader_tests"):
             shutil.copytree(ROOT / folder, root / folder)
-        make_class(root, args.students)
-        nbgrader("generate_assignment", "partb", "--force", root=root)
+        course = Course(root)
+        make_class(course, args.students)
+        nbgrader(course, "generate_assignment", "partb", "--force")
 
         floor = floor_seconds()
         start = time.perf_counter()
-        results = grade(["partb"], root=root, workers=args.workers, progress=False)
+        results = grade(course, ["partb"], workers=args.workers, progress=False)
         ours = time.perf_counter() - start
         per_ours = ours / len(results)
-        phases = {k: statistics.median(r["timings"].get(k, 0) for r in results)
+        phases = {k: statistics.median(r.timings.get(k, 0) for r in results)
                   for k in ("intake", "nbgrader", "harness", "judge")}
 
         per_plain = None
@@ -91,10 +96,11 @@ def main(argv=None):
             students = sorted(p.name for p in (root / "submitted").iterdir())[: args.plain]
             for s in students:
                 shutil.copytree(root / "submitted" / s, plain_root / "submitted" / s)
-            nbgrader("generate_assignment", "partb", "--force", root=plain_root)
+            plain = Course(plain_root)
+            nbgrader(plain, "generate_assignment", "partb", "--force")
             start = time.perf_counter()
-            nbgrader("autograde", "partb", "--force", "--Execute.kernel_name=python3",
-                     root=plain_root, check=False)
+            nbgrader(plain, "autograde", "partb", "--force", "--Execute.kernel_name=python3",
+                     check=False)
             per_plain = (time.perf_counter() - start) / len(students)
 
     print(f"class of {args.students} submissions (mix: {', '.join(MIX)})")

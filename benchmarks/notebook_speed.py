@@ -27,23 +27,24 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
-from byhand.course import source_notebook  # noqa: E402
-from byhand.data import X, Y_XOR  # noqa: E402
+from byhand.data import Y_XOR, X  # noqa: E402
 from byhand.training import epoch_orders, train  # noqa: E402
 from byhand.xor import init_xor  # noqa: E402
+from byhand_grader.course import Course  # noqa: E402
+
+COURSE = Course(ROOT)
 
 EPOCHS = 8000
 
 
 def solution():
-    from conftest import solution_namespace
-    return solution_namespace("partb")
+    from tests.conftest import solution_namespace
+    return solution_namespace("partb", COURSE)
 
 
 def notebook_seconds():
-    nb = nbformat.read(source_notebook("partb"), as_version=4)
+    nb = nbformat.read(COURSE.source_notebook("partb"), as_version=4)
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         NotebookClient(nb, kernel_name="python3", timeout=600,

@@ -364,7 +364,7 @@ print("xor_grads matches autograd on the four XOR patterns")
 # *stuck*: one pattern is confidently wrong, the logistic derivative there is nearly zero,
 # and more training does not help. The cell after the training run prints how often each
 # happens, measured over many seeded runs of a correct implementation by
-# `python -m byhand luck` — roughly one run in ten fails to solve XOR in 8000 epochs.
+# `byhand luck` — roughly one run in ten fails to solve XOR in 8000 epochs.
 #
 # So if your run fails: first make sure your gradient checks above pass; then look at
 # what `describe_xor_run` says; then try another `SEED` or more epochs. The autograder
@@ -382,7 +382,7 @@ describe_xor_run(run_xor)
 plot_epoch_errors({"XOR network": run_xor.epoch_errors}, f"One hidden unit learning XOR (seed {SEED})");
 
 # %%
-# how often does a correct implementation learn XOR? (measured by python -m byhand luck)
+# how often does a correct implementation learn XOR? (measured by byhand luck)
 show_luck()
 
 # %% nbgrader={"grade": true, "grade_id": "p4_xor_learns", "locked": true, "points": 4, "schema_version": 3, "solution": false}

@@ -1,19 +1,18 @@
-"""Shared fixtures: the course root and the solution code of the source notebooks."""
-
-from pathlib import Path
+"""Shared fixtures: the course and the solution code of the source notebooks."""
 
 import nbformat
 import pytest
 
-from byhand.course import ROOT, source_notebook
+from byhand_grader.assignment import load_assignment
+
+from .repo import COURSE
 
 
-def solution_namespace(assignment, root=ROOT):
+def solution_namespace(assignment, course=COURSE):
     """Run the given setup cells and every answer cell of ``source/<a>``; return the names."""
-    from byhand.intake import SETUP_CELLS
-    nb = nbformat.read(source_notebook(assignment, root), as_version=4)
+    nb = nbformat.read(course.source_notebook(assignment), as_version=4)
+    setup = load_assignment(course, assignment).setup_cells
     ns = {"__name__": "__main__"}
-    setup = SETUP_CELLS[assignment]
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader") or {}
         if cell.cell_type == "code" and (cell.get("id") in setup or meta.get("solution")):
@@ -28,5 +27,5 @@ def partb():
 
 
 @pytest.fixture
-def root():
-    return Path(ROOT)
+def course():
+    return COURSE

@@ -1,5 +1,0 @@
-"""``python -m byhand``: the command line (see ``byhand.cli``)."""
-
-from .cli import main
-
-raise SystemExit(main())

@@ -1,0 +1,171 @@
+"""Run one assignment's hidden pytest checks on one submission's results.
+
+The judge never runs student code.  ``grader_tests/<a>/probes.py`` builds the
+request (hidden inputs, seeded per student); the harness answers it with plain
+data; then ``grader_tests/<a>/test_<a>.py`` runs in pytest, in this trusted
+process, with a ``probe`` fixture holding the request and the reply.  Each
+test carries ``@pytest.mark.grade_cell("<grade_id>")``: a grade cell's score
+is its points times the share of its tests that passed.  The judge fails
+loudly (``AssignmentError``) on a test marked for no grade cell of the
+assignment's description, on a test with no mark, and on an autograded grade
+cell that no test scores: such a cell would otherwise give 0 or full marks by
+accident.
+
+Only a failed check's *message* leaves the judge (``Verdict`` says what is
+wrong on a shown example, and a one-line ``summary`` for the grade table);
+pytest's tracebacks, which quote the hidden test source, never do.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+
+import pytest
+
+from .assignment import AssignmentError
+
+
+class Verdict(AssertionError):
+    """A failed check whose message is safe to show the student.
+
+    ``summary`` is the short form the grade table shows (default: the message).
+    """
+
+    def __init__(self, message, summary=None):
+        super().__init__(message)
+        self.message = message
+        self.summary = summary or message
+
+
+@dataclass
+class Failure:
+    """One failed hidden check, as the student and the instructor read it."""
+
+    message: str         #: the whole verdict, student-safe
+    summary: str         #: one line for the grade table
+
+
+@dataclass
+class CellResult:
+    """The hidden checks of one grade cell."""
+
+    passed: int = 0
+    total: int = 0
+    failures: list = field(default_factory=list)   #: a ``Failure`` per failed check
+
+    def score(self, points):
+        return round(points * self.passed / self.total, 2) if self.total else 0.0
+
+
+@dataclass
+class Probe:
+    """What a hidden test sees: the request the judge built and the harness's reply."""
+
+    student: str
+    calls: dict      #: call id -> the call (inputs included)
+    reply: dict      #: the harness reply: cells, calls, status, reason, output
+
+    def result(self, call_id):
+        """The value a student function returned for ``call_id``, or a ``Verdict``."""
+        got = self.reply.get("calls", {}).get(call_id)
+        fn = self.calls[call_id].get("fn", "the function")
+        if got is None:
+            why = self.reply.get("reason") or "it was never reached"
+            raise Verdict(f"{fn} could not be called: {why}.")
+        if got.get("ok"):
+            return got["value"]
+        error = got.get("error")
+        if got.get("error_type") == "NotImplementedError":
+            raise Verdict(f"{fn} failed: {error}",
+                          summary="not attempted (the stub raises NotImplementedError)")
+        if got.get("missing"):
+            cause = got.get("cause")
+            raise Verdict(f"{fn} failed: {error}" + (f"; {cause}" if cause else ""),
+                          summary=cause or f"there is no function named '{fn}'")
+        raise Verdict(f"{fn} failed: {error}")
+
+
+def student_seed(student, assignment, salt):
+    """The seed of a student's hidden inputs: fixed per student, unknown to students."""
+    digest = hashlib.sha256(f"{salt}/{assignment}/{student}".encode()).hexdigest()
+    return int(digest[:12], 16)
+
+
+def build_calls(assignment, student):
+    """The hidden request for one student of ``assignment`` (a description): ``{call_id: call}``."""
+    calls = {call["id"]: call for call in assignment.module("probes").build_calls(student)}
+    unknown = sorted({c["kind"] for c in calls.values()} - set(assignment.call_kinds))
+    if unknown:
+        raise AssignmentError(f"{assignment.folder}/probes.py asks for call kinds {unknown}, "
+                              f"which assignment.py does not list ({list(assignment.call_kinds)})")
+    return calls
+
+
+class _Plugin:
+    def __init__(self, probe, grade_cells):
+        self._probe = probe
+        self.grade_cells = grade_cells
+        self.cells = {}
+        self.errors = []
+
+    @pytest.fixture
+    def probe(self):
+        return self._probe
+
+    def pytest_collectreport(self, report):
+        if report.failed:  # the hidden test file itself does not import
+            self.errors.append(f"{report.nodeid or 'a hidden test file'} could not be collected: "
+                               + str(report.longrepr).strip().splitlines()[-1])
+
+    def pytest_collection_modifyitems(self, items):
+        scored = set()
+        for item in items:
+            marker = item.get_closest_marker("grade_cell")
+            if marker is None:
+                self.errors.append(f"{item.nodeid} has no @pytest.mark.grade_cell")
+            elif marker.args[0] not in self.grade_cells:
+                self.errors.append(f"{item.nodeid} is marked for {marker.args[0]!r}, which is "
+                                   "not an autograded cell of the assignment")
+            else:
+                scored.add(marker.args[0])
+        for gid in self.grade_cells:
+            if gid not in scored:
+                self.errors.append(f"no hidden check scores the grade cell {gid!r}")
+        if self.errors:
+            items[:] = []
+            self.errors = list(dict.fromkeys(self.errors))
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if report.when != "call" and not report.failed:
+            return
+        cell = self.cells.setdefault(item.get_closest_marker("grade_cell").args[0], CellResult())
+        cell.total += 1
+        if report.passed:
+            cell.passed += 1
+            return
+        err = call.excinfo.value if call.excinfo else None
+        if isinstance(err, Verdict):
+            cell.failures.append(Failure(err.message, err.summary))
+        else:  # a bug in a hidden test: never its source or traceback
+            text = f"a check could not run ({type(err).__name__}); the grader will look at it"
+            cell.failures.append(Failure(text, text))
+
+
+def judge(assignment, probe):
+    """Run the assignment's hidden checks against one probe; return ``{grade_id: CellResult}``."""
+    plugin = _Plugin(probe, assignment.autograded_cells)
+    # importlib mode with the root at /: the module's name is its full path, so two courses'
+    # test_partb.py are two modules, never one cached under the other's name
+    args = [str(assignment.tests), "-p", "no:cacheprovider", "-p", "no:terminal",
+            "-p", "no:warnings", "--import-mode=importlib",
+            "-o", "markers=grade_cell(grade_id): the grade cell a check scores",
+            "--rootdir", "/", "-c", "/dev/null"]
+    code = pytest.main(args, plugins=[plugin])
+    if plugin.errors:
+        raise AssignmentError(f"the hidden checks of {assignment.name} do not match its "
+                              "grade cells: " + "; ".join(plugin.errors))
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        raise RuntimeError(f"the hidden checks of {assignment.name} did not run (pytest exit {code})")
+    return plugin.cells

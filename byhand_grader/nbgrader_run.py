@@ -1,0 +1,44 @@
+"""Run nbgrader's own commands for this course, the same way every time.
+
+nbgrader shells out to ``alembic`` when it creates the gradebook, so the
+directory of the running Python's scripts must be on PATH; a missing entry
+leaves a half-made database behind (nbgrader-notes).  Every verb here goes
+through ``nbgrader`` so that what a user types by hand gives the same bytes.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+class NbgraderError(RuntimeError):
+    """An nbgrader command failed; the message carries the end of its log."""
+
+
+def nbgrader(course, *args, check=True):
+    """Run ``nbgrader <args>`` in the course directory (a ``Course``); return the completed process."""
+    env = dict(os.environ)
+    bindir = str(Path(sys.executable).parent)
+    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course.root, env=env,
+                          capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
+        raise NbgraderError(f"nbgrader {' '.join(args)} failed (exit {proc.returncode}):\n{tail}")
+    return proc
+
+
+def scripts_on_path():
+    """Put this Python's scripts (``alembic``) on PATH, for nbgrader used in-process."""
+    bindir = str(Path(sys.executable).parent)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+
+
+def ensure_assignment(course, assignment):
+    """Record the assignment in the gradebook (``generate_solution`` refuses unknown ones)."""
+    from nbgrader.api import Gradebook
+    scripts_on_path()
+    with Gradebook(course.db_url) as gb:
+        gb.update_or_create_assignment(assignment)

@@ -1,0 +1,515 @@
+"""Run untrusted student code in a confined child process and say why it stopped.
+
+Confinement is bubblewrap (``bwrap``): a private mount namespace built on an
+empty root, into which only the operating system (``SYSTEM``: ``/usr``, ``/etc``,
+``/sys`` ...) and the ``readable`` paths are bound read-only, and ``workdir``
+read-write; ``/tmp``, ``/dev/shm``, ``/dev`` and ``/proc`` are fresh.  An
+allow-list, not a deny-list: a course, checkout or home folder that nobody
+thought to name is still absent.  ``hide`` paths are covered by empty tmpfs as
+well, for a course that lies inside a system folder.  The pid, IPC, UTS,
+cgroup and (except for kernels) network namespaces are new, so killing the
+sandbox's outer process tears down every process it started.
+
+When we are root, bwrap runs without a user namespace and ``setpriv`` drops the
+student code to uid/gid ``61000 + slot`` with no capabilities and
+no_new_privs: root-only files stay unreadable, and RLIMIT_NPROC (counted per
+uid, ignored for root) really bounds a fork bomb.  One uid per worker slot
+means a fork bomb in one worker's sandbox cannot use up another's quota.
+Not root, bwrap makes a user namespace and the code keeps the caller's uid.
+
+Limits are rlimits set by ``prlimit`` and inherited by everything inside;
+``choom`` sets oom_score_adj to 1000 so that, if the machine itself runs out of
+memory, the kernel's OOM killer picks sandboxed code before the grader.
+RLIMIT_AS bounds each process, not the tree: 64 processes may each use
+``memory_bytes``.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+BASE_UID = 61000
+
+_OOM_MARKERS = (b"MemoryError", b"Cannot allocate memory", b"can't allocate memory",
+                b"std::bad_alloc", b"out of memory")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one sandboxed run may use.
+
+    ``memory_bytes`` is RLIMIT_AS, the address space of each process, which
+    is larger than the memory actually touched.  Measured here (Python 3.11,
+    torch 2.13 CPU, one OpenMP thread): ``import torch`` peaks at 0.57 GiB of
+    address space, a torch matmul plus a matplotlib figure at 0.7 GiB, and a
+    Jupyter kernel that imports torch and byhand at 1.25 GiB.  3 GiB leaves
+    room for student tensors and still fails fast with a MemoryError.
+
+    ``file_bytes`` bounds any single file written (RLIMIT_FSIZE) and also the
+    size of the private RAM-backed ``/tmp`` and ``/dev/shm``.
+    """
+
+    wall_s: float = 60.0            # wall clock; the whole process tree is killed after
+    cpu_s: int = 60                 # RLIMIT_CPU per process (SIGXCPU, then SIGKILL 1 s later)
+    memory_bytes: int = 3 * 2**30   # RLIMIT_AS per process
+    nproc: int = 64                 # RLIMIT_NPROC: processes and threads of the sandbox uid
+    output_bytes: int = 2**20       # kept per stream; the rest is read and discarded
+    file_bytes: int = 64 * 2**20    # RLIMIT_FSIZE, and the size of /tmp and /dev/shm
+
+
+@dataclass
+class Outcome:
+    """How a sandboxed run ended.
+
+    ``stdout``/``stderr`` hold at most ``Limits.output_bytes`` each.
+    ``reason`` is None for a normal exit with status 0, otherwise a sentence
+    an instructor can read without knowing how the sandbox works.
+    """
+
+    returncode: int | None
+    stdout: bytes
+    stderr: bytes
+    wall_s: float
+    reason: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.reason is None
+
+
+def sandbox_available() -> tuple[bool, str]:
+    """Can we confine with bwrap here, and if not, why not?
+
+    The answer comes from running a trivial command with the real flags once
+    per process.  When it is False, ``run_sandboxed`` still applies rlimits, a
+    scrubbed environment and ``cwd=workdir``, but the code can read and write
+    whatever the grading user can: callers must warn loudly.
+    """
+    return _self_check()
+
+
+def run_sandboxed(argv, *, workdir, stdin=b"", hide=(), readable=(), limits=Limits(),
+                  slot=0, env=None) -> Outcome:
+    """Run ``argv`` confined, with ``workdir`` as its writable cwd and home.
+
+    Only ``SYSTEM`` and ``readable`` paths are visible, read-only; ``hide`` paths
+    are covered by an empty tmpfs, with ``readable`` paths bound on top of that (the running Python's ``sys.prefix`` and
+    ``sys.base_prefix`` always are); where they nest, the most specific path
+    wins.  ``slot`` (the worker index) picks the uid when we are root.  ``env``
+    adds to a minimal environment; the caller's environment is never passed.
+
+    When we are root, ``workdir`` is handed to the sandbox uid for the run and
+    taken back afterwards; symlinks and other special files the sandbox left
+    there are deleted, so the grader never follows one.
+    """
+    return _run(argv, workdir=workdir, stdin=stdin, hide=hide, readable=readable,
+                limits=limits, slot=slot, env=env)
+
+
+# -- building the command -----------------------------------------------------
+
+def _root() -> bool:
+    return os.geteuid() == 0
+
+
+def _tool(name):
+    path = shutil.which(name, path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+    if path is None:
+        raise FileNotFoundError(f"{name} is not installed")
+    return path
+
+
+def _uid(slot):
+    return BASE_UID + int(slot) if _root() else os.getuid()
+
+
+def _processes(uid):
+    pids = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if os.stat(f"/proc/{pid}").st_uid == uid:
+                pids.append(int(pid))
+        except OSError:
+            pass
+    return pids
+
+
+def user_tasks(uid):
+    """Threads the user runs now; RLIMIT_NPROC counts these per uid."""
+    return sum(len(os.listdir(f"/proc/{pid}/task")) for pid in _processes(uid)
+               if os.path.isdir(f"/proc/{pid}/task"))
+
+
+def _sweep(uid, timeout=10.0):
+    """Kill what is left of a slot uid's processes; return once they are gone.
+
+    The pid namespace dies with bwrap, but not instantly; the workdir is only
+    taken back once nothing can write to it any more.
+    """
+    deadline = time.monotonic() + timeout
+    while (pids := _processes(uid)) and time.monotonic() < deadline:
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.01)
+
+
+def _limit_prefix(limits, uid):
+    # As root the sandbox uid is ours alone; otherwise RLIMIT_NPROC counts all
+    # of the user's existing threads too, so the quota goes on top of those.
+    nproc = limits.nproc if _root() else user_tasks(uid) + limits.nproc
+    return [_tool("prlimit"), f"--as={int(limits.memory_bytes)}",
+            f"--cpu={int(limits.cpu_s)}:{int(limits.cpu_s) + 1}", f"--nproc={nproc}",
+            f"--fsize={int(limits.file_bytes)}", "--core=0", "--",
+            _tool("choom"), "-n", "1000", "--"]
+
+
+def _closed_ancestor(path):
+    """The outermost ancestor of ``path`` that other users cannot traverse."""
+    for parent in reversed(Path(path).parents):
+        try:
+            if not os.stat(parent).st_mode & stat.S_IXOTH:
+                return parent
+        except OSError:
+            return None
+    return None
+
+
+#: All the sandbox sees of the host, read-only, besides ``readable`` paths and the
+#: workdir: the operating system's programs, libraries and configuration, and /sys
+#: (torch reads the CPU topology there).  Nothing else exists inside: not /home,
+#: /opt, /srv, /root, /var, nor any other checkout or course on the machine.
+SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/sys")
+
+
+#: Mounted fresh inside every sandbox, never taken from the host.
+FRESH = (Path("/tmp"), Path("/dev/shm"), Path("/dev"), Path("/proc"))
+
+
+def _system_args():
+    args = []
+    for d in SYSTEM:
+        if os.path.islink(d):  # merged /usr: /bin -> usr/bin
+            args += ["--symlink", os.readlink(d), d]
+        elif os.path.isdir(d):
+            args += ["--ro-bind", d, d]
+    return args
+
+
+def _bwrap_args(workdir, hide, readable, limits, uid, share_net, files):
+    workdir = Path(workdir).resolve()
+    readable = {Path(p).resolve() for p in (*readable, sys.prefix, sys.base_prefix)}
+    readable = {p for p in readable if p.exists()}
+    hide = {Path(p).resolve() for p in hide if Path(p).exists()}
+    if Path("/") in hide:
+        raise ValueError("cannot hide /")
+    # The sandbox's own /tmp, /dev and /proc hold nothing of the host: hiding one of them,
+    # or a path inside, would only cover the fresh mount and leave /tmp read-only (the
+    # parent of a course kept in /tmp is /tmp itself).
+    hide = {p for p in hide if not any(p == f or f in p.parents or p in f.parents for f in FRESH)}
+    covers = set(hide)
+    if _root():
+        # The sandbox uid must be able to reach what it may read.  Outside SYSTEM the
+        # empty root gets fresh 0755 parents anyway; inside a system folder a root-only
+        # ancestor (say a venv under /usr/local/private) is covered by a tmpfs in which
+        # bwrap recreates just the bound paths.
+        covers |= {a for p in (*readable, workdir) if (a := _closed_ancestor(p))}
+    mounts = ([("--tmpfs", p) for p in covers] + [("--ro-bind", p) for p in readable]
+              + [("--bind", workdir)])
+    mounts.sort(key=lambda m: (len(m[1].parts), m[0] != "--tmpfs", m[0] == "--bind"))
+
+    size = str(int(limits.file_bytes))
+    # The root is bwrap's own empty tmpfs: only SYSTEM, `readable` and workdir appear in it.
+    args = [_tool("bwrap"), *_system_args(), "--dev", "/dev", "--proc", "/proc",
+            "--perms", "1777", "--size", size, "--tmpfs", "/tmp",
+            "--perms", "1777", "--size", size, "--tmpfs", "/dev/shm"]
+    mounted = [Path("/"), *(Path(d) for d in SYSTEM if os.path.isdir(d)),
+               *FRESH]
+    tmpfs, made = {Path("/"), Path("/tmp"), Path("/dev/shm"), *covers}, set()
+    for flag, path in mounts:
+        base = max((m for m in mounted if m in path.parents), key=lambda m: len(m.parts))
+        if base in tmpfs:  # bwrap would create missing parents 0700, closed to the sandbox uid
+            for d in reversed(path.parents):
+                if base in d.parents and d not in made:
+                    args += ["--perms", "0755", "--dir", str(d)]
+                    made.add(d)
+        args += [flag, str(path)] if flag == "--tmpfs" else [flag, str(path), str(path)]
+        mounted.append(path)
+    args += [a for p in sorted(covers | {Path("/")}) for a in ("--remount-ro", str(p))]
+    for fd, dest in files:
+        args += ["--perms", "0444", "--file", str(fd), dest]
+    args += ["--chdir", str(workdir), "--unshare-ipc", "--unshare-pid", "--unshare-uts",
+             "--unshare-cgroup-try", "--die-with-parent", "--new-session"]
+    if not share_net:
+        args.append("--unshare-net")
+    if _root():
+        args += ["--", _tool("setpriv"), f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                 "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all"]
+    else:
+        args.append("--unshare-user")  # implied without setuid bwrap; explicit is clearer
+    return args + ["--"]
+
+
+def _environment(workdir, extra):
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(Path(workdir).resolve()),
+        "LANG": "C.UTF-8",
+        "TMPDIR": "/tmp",
+        "PYTHONHASHSEED": "0",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
+    env.update(extra or {})
+    return env
+
+
+# -- the workdir belongs to the sandbox for the run ---------------------------
+
+def _walk(root):
+    yield Path(root)
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            yield Path(dirpath, name)
+
+
+def _claim(workdir, uid):
+    for path in _walk(workdir):
+        st = os.lstat(path)
+        # A hard link may be another name of a file outside workdir.
+        if stat.S_ISREG(st.st_mode) and st.st_nlink > 1:
+            continue
+        os.chown(path, uid, uid, follow_symlinks=False)
+
+
+def _reclaim(workdir, uid):
+    for path in _walk(workdir):
+        try:
+            st = os.lstat(path)
+            if st.st_uid != uid:
+                continue
+            if stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode):
+                os.chown(path, os.geteuid(), os.getegid(), follow_symlinks=False)
+            else:  # symlinks, fifos, sockets: traps for whoever reads workdir next
+                os.unlink(path)
+        except FileNotFoundError:
+            pass
+
+
+# -- running ------------------------------------------------------------------
+
+class _Capture(threading.Thread):
+    """Drain a pipe, keeping the first ``cap`` bytes and a tail for diagnosis."""
+
+    def __init__(self, pipe, cap):
+        super().__init__(daemon=True)
+        self.pipe, self.cap = pipe, cap
+        self.head, self.tail, self.cut = bytearray(), b"", False
+
+    def run(self):
+        fd = self.pipe.fileno()
+        while chunk := os.read(fd, 1 << 16):
+            room = self.cap - len(self.head)
+            if room > 0:
+                self.head += chunk[:room]
+            self.cut |= len(chunk) > room
+            self.tail = (self.tail + chunk)[-8192:]
+        self.pipe.close()
+
+
+def _feed(pipe, data):
+    try:
+        pipe.write(data)
+        pipe.close()
+    except (BrokenPipeError, OSError):
+        pass
+
+
+def _exited(proc, timeout):
+    """Wait up to ``timeout`` s for ``proc`` to exit, without reaping it."""
+    deadline = time.monotonic() + timeout
+    delay = 0.001
+    while not os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(delay)
+        delay = min(2 * delay, 0.05)
+    return True
+
+
+def _kill(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _run(argv, *, workdir, stdin=b"", hide=(), readable=(), limits=Limits(), slot=0,
+         env=None, share_net=False, files=(), confine=None):
+    """run_sandboxed, plus what kernels need: ``share_net`` and ``files``
+    (``(fd, dest)`` pairs whose contents bwrap copies into the sandbox)."""
+    if confine is None:
+        confine = sandbox_available()[0]
+    workdir = Path(workdir).resolve()
+    cmd, uid, claimed = _command(argv, workdir, hide, readable, limits, slot, share_net, files,
+                                 confine)
+    start = time.monotonic()
+    timed_out = False
+    try:
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, cwd=workdir,
+                                env=_environment(workdir, env), start_new_session=True,
+                                pass_fds=[fd for fd, _ in files])
+        out = _Capture(proc.stdout, limits.output_bytes)
+        err = _Capture(proc.stderr, limits.output_bytes)
+        for t in (out, err, threading.Thread(target=_feed, args=(proc.stdin, stdin), daemon=True)):
+            t.start()
+        try:
+            timed_out = not _exited(proc, limits.wall_s)
+        finally:
+            _kill(proc)  # before reaping, so the group id cannot be someone else's yet
+            proc.wait()
+        # Unconfined, an orphan may still hold the pipes; confined, the pid
+        # namespace is gone once bwrap has exited.
+        for t in (out, err):
+            t.join(timeout=2.0)
+    finally:
+        if claimed:
+            _sweep(uid)
+            _reclaim(workdir, uid)
+    wall = time.monotonic() - start
+    rc = None if timed_out else proc.returncode
+    reason = _reason(rc, timed_out, out, err, limits, confine)
+    return Outcome(rc, bytes(out.head), bytes(err.head), wall, reason)
+
+
+def _command(argv, workdir, hide, readable, limits, slot, share_net, files, confine=None):
+    """The one place a sandboxed command line is built: ``(cmd, uid, claimed)``.
+
+    ``claimed`` says the workdir was handed to the sandbox uid and must be taken
+    back (``_reclaim``) when the run ends.
+    """
+    if confine is None:
+        confine = sandbox_available()[0]
+    uid = _uid(slot) if confine else os.getuid()
+    cmd = _limit_prefix(limits, uid)
+    if confine:
+        cmd += _bwrap_args(workdir, hide, readable, limits, uid, share_net, files)
+    cmd += [os.fspath(a) for a in argv]
+    claimed = confine and _root()
+    if claimed:
+        _claim(workdir, uid)
+    return cmd, uid, claimed
+
+
+# -- long-lived processes -------------------------------------------------------
+
+def popen_sandboxed(argv, *, workdir, hide=(), readable=(), limits=Limits(), slot=0, env=None):
+    """Start ``argv`` confined like ``run_sandboxed`` and return the ``Popen``.
+
+    For a process that lives across many requests (the grading harness): its
+    stdin and stdout are pipes for the caller's protocol, stderr is discarded,
+    and ``limits.wall_s`` is not enforced here.  Call ``stop(proc)`` and then
+    ``release_workdir(workdir, slot)`` when done.
+    """
+    workdir = Path(workdir).resolve()
+    cmd, uid, claimed = _command(argv, workdir, hide, readable, limits, slot, False, ())
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, cwd=workdir,
+                            env=_environment(workdir, env), start_new_session=True)
+    proc.byhand_uid = uid if claimed else None
+    return proc
+
+
+def stop(proc):
+    """Kill a process from ``popen_sandboxed`` and everything its uid still runs."""
+    _kill(proc)
+    proc.wait()
+    for pipe in (proc.stdin, proc.stdout):
+        try:
+            pipe.close()
+        except OSError:
+            pass
+    if getattr(proc, "byhand_uid", None) is not None:
+        _sweep(proc.byhand_uid)
+
+
+def release_workdir(workdir, slot=0):
+    """Take a ``popen_sandboxed`` workdir back from the sandbox uid and delete it."""
+    workdir = Path(workdir)
+    if not workdir.exists():
+        return
+    if sandbox_available()[0] and _root():
+        _reclaim(workdir, _uid(slot))
+    shutil.rmtree(workdir, ignore_errors=True)
+
+def _size(n):
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} bytes"
+
+
+def _reason(rc, timed_out, out, err, limits, confined):
+    parts = []
+    sig = -rc if rc is not None and rc < 0 else None
+    if confined and rc is not None and 128 < rc <= 128 + 64:  # bwrap reports 128 + signal
+        sig = rc - 128
+    if timed_out:
+        parts.append(f"killed after the {limits.wall_s:g} s wall-clock limit")
+    elif rc and any(m in err.tail for m in _OOM_MARKERS):
+        parts.append(f"ran out of memory (limit {_size(limits.memory_bytes)})")
+    elif sig == signal.SIGXCPU:
+        parts.append(f"used up its {limits.cpu_s} s CPU-time limit")
+    elif sig == signal.SIGXFSZ or (rc and b"File too large" in err.tail):
+        parts.append(f"wrote a file larger than the {_size(limits.file_bytes)} limit")
+    elif rc and b"No space left on device" in err.tail:
+        parts.append(f"ran out of disk space (the private /tmp holds {_size(limits.file_bytes)})")
+    elif sig:
+        parts.append(f"killed by signal {sig} ({signal.Signals(sig).name})"
+                     if sig in signal.Signals._value2member_map_ else f"killed by signal {sig}")
+    elif rc:
+        parts.append(f"exited with status {rc}")
+    for name, cap in (("stdout", out), ("stderr", err)):
+        if cap.cut:
+            parts.append(f"printed more than {_size(limits.output_bytes)} on {name}; output cut")
+    return "; ".join(parts) or None
+
+
+@functools.lru_cache(maxsize=None)
+def _self_check():
+    if not sys.platform.startswith("linux"):
+        return False, f"no bwrap sandbox on {sys.platform}; rlimits only, NOT confined"
+    try:
+        for name in ("bwrap", "prlimit", "choom") + (("setpriv",) if _root() else ()):
+            _tool(name)
+    except FileNotFoundError as e:
+        return False, f"{e}; student code runs with rlimits only, NOT confined"
+    # A slot of its own, unique to this process: the check must never share a
+    # uid with (and so sweep away) a worker's sandbox started a moment earlier.
+    slot = 1000 + os.getpid() % 30000
+    probe = f'test "$(id -u)" = {_uid(slot)} && exit 7'
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            got = _run(["/bin/sh", "-c", probe], workdir=tmp, confine=True, slot=slot,
+                       limits=Limits(wall_s=20))
+        except OSError as e:
+            return False, f"bwrap could not start ({e}); rlimits only, NOT confined"
+    if got.returncode != 7:
+        detail = got.stderr.decode(errors="replace").strip() or got.reason
+        return False, f"bwrap self-check failed ({detail}); rlimits only, NOT confined"
+    who = f"uid {BASE_UID}+slot" if _root() else f"uid {os.getuid()} (not root)"
+    return True, f"confined by bwrap as {who}"

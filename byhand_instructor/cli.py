@@ -1,0 +1,152 @@
+"""The command line: ``byhand VERB``, one verb per library module.
+
+The CLI only parses options and calls the library function of the same name
+with the same defaults; everything it can do can be done from Python too.
+Every verb works on a course directory: ``--course DIR``, by default the
+current directory, as nbgrader does.  ``--debug`` shows the full traceback
+instead of the one-sentence error.
+"""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from byhand_grader.course import Course
+
+
+def _release(course, args):
+    from .release import release
+    for path in release(course, args.assignment or None):
+        print(f"release:   {path.relative_to(course.root)}")
+
+
+def _solutions(course, args):
+    from .solutions import solutions
+    for path in solutions(course, args.assignment or None):
+        print(f"solutions: {path.relative_to(course.root)}")
+
+
+def _sample_class(course, args):
+    from .sample_class import write_sample_class
+    for assignment, names in write_sample_class(course).items():
+        print(f"sample class: {len(names)} students in submitted/*/{assignment}/: "
+              f"{', '.join(names)}")
+
+
+def _grade(course, args):
+    from byhand_grader.assignment import load_assignment
+    from byhand_grader.grade import grade
+    from byhand_grader.report import format_table
+    from byhand_grader.sandbox import sandbox_available
+    ok, why = sandbox_available()
+    if not ok:
+        print(f"WARNING: {why}", file=sys.stderr)
+    start = time.perf_counter()
+    results = grade(course, args.assignment or None, students=args.student or None,
+                    workers=args.workers, execute=args.execute)
+    for assignment in sorted({r.assignment for r in results}):
+        rows = [r for r in results if r.assignment == assignment]
+        print(f"\n{assignment}: {len(rows)} submissions")
+        print(format_table(rows, load_assignment(course, assignment)))
+        print(f"(also in autograded/report-{assignment}.csv; scores are in the gradebook for "
+              "formgrader, `nbgrader export` and `nbgrader generate_feedback`)")
+    if not results:
+        print("no submissions found under submitted/<student>/<assignment>/")
+    print(f"graded {len(results)} submissions in {time.perf_counter() - start:.0f} s")
+
+
+def _luck(course, args):
+    from .luck import luck
+    luck(args)
+
+
+def _setup_sandbox(course, args):
+    from .setup_sandbox import setup_sandbox
+    ok, message = setup_sandbox()
+    print(message, file=sys.stdout if ok else sys.stderr)
+    return 0 if ok else 1
+
+
+def _student_package(course, args):
+    from .student_package import build_student_package
+    print(build_student_package(args.dist))
+
+
+def _all(course, args):
+    """The main job: regenerate release/ and solutions/, then grade the sample class."""
+    from byhand_grader.nbgrader_run import nbgrader
+    start = time.perf_counter()
+    _release(course, args)
+    _solutions(course, args)
+    _grade(course, argparse.Namespace(assignment=args.assignment, student=None, workers=None,
+                                      execute=False))
+    for a in args.assignment or course.assignments():
+        nbgrader(course, "generate_feedback", a, "--force")
+    nbgrader(course, "export")
+    print(f"\ndone in {time.perf_counter() - start:.0f} s.\n"
+          "  student notebooks:  release/<assignment>/   (give these to students)\n"
+          "  worked solutions:   solutions/<assignment>/ (executed, with plots)\n"
+          "  graded sample class: autograded/, feedback/, grades.csv, gradebook.db\n"
+          "  grade Problem 5 by hand: jupyter lab, then Nbgrader > Formgrader")
+
+
+def build_parser():
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--course", type=Path, default=Path("."), metavar="DIR",
+                        help="the course directory (default: the current directory)")
+    common.add_argument("--debug", action="store_true",
+                        help="show the full traceback when something fails")
+    parser = argparse.ArgumentParser(
+        prog="byhand",
+        description="Build and grade the 'gradient descent and backprop by hand' course pack.")
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    def verb(name, func, help_text, assignments=True):
+        p = verbs.add_parser(name, help=help_text, description=help_text, parents=[common])
+        if assignments:
+            p.add_argument("assignment", nargs="*",
+                           help="assignment names (default: every source/<a>.py)")
+        p.set_defaults(func=func)
+        return p
+
+    verb("release", _release, "regenerate the student notebooks in release/ from source/")
+    verb("solutions", _solutions, "regenerate the executed worked solutions in solutions/")
+    p = verb("grade", _grade, "autograde submitted/ with the hidden checks and merge the scores "
+             "into the gradebook")
+    p.add_argument("--student", action="append", help="only this student (repeatable)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="worker processes (default: one per CPU core)")
+    p.add_argument("--execute", action="store_true",
+                   help="also re-run each notebook in nbgrader's sandboxed kernel, so autograded/ "
+                        "and feedback show fresh outputs (slower)")
+    verb("sample-class", _sample_class, "write the bundled sample class into submitted/",
+         assignments=False)
+    from .luck import add_arguments
+    add_arguments(verb("luck", _luck, "measure, over many seeded runs, how often a correct "
+                       "implementation learns XOR (and OR)", assignments=False))
+    verb("setup-sandbox", _setup_sandbox, "install and check the sandbox for student code",
+         assignments=False)
+    p = verb("student-package", _student_package, "build the wheel of the given code students "
+             "install (byhand); prints its path", assignments=False)
+    p.add_argument("--dist", type=Path, default=Path("dist"),
+                   help="where to write the wheel (default: dist/)")
+    verb("all", _all, "the main job: release, solutions, then grade submitted/ (the sample "
+         "class), write feedback and grades.csv")
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        course = Course(args.course)
+        code = args.func(course, args)
+        if isinstance(code, int):
+            return code
+    except Exception as err:  # a sentence for the user, not a traceback
+        if args.debug:
+            raise
+        print(f"error: {err}", file=sys.stderr)
+        print("(run again with --debug for the full traceback)", file=sys.stderr)
+        return 1
+    return 0

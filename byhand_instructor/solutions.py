@@ -1,0 +1,59 @@
+"""Verb ``solutions``: execute the source notebooks into worked ``solutions/``.
+
+``nbgrader generate_solution`` runs each source notebook top to bottom and
+keeps the outputs and plots; this course sets ``CourseDirectory.solution_directory
+= "solutions"`` and ``Execute.record_timing = False`` so the folder name matches
+the README and the bytes do not depend on the day.  Nor on the machine's load:
+the kernel flushes printed text on a timer, so a cell that prints, computes and
+prints again may leave one stream output or two; ``solutions`` merges them.
+"""
+
+import nbformat
+
+from byhand_grader.nbgrader_run import NbgraderError, ensure_assignment, nbgrader
+
+from .source import build_source
+
+
+def solutions(course, assignments=None):
+    """Regenerate ``solutions/<a>/`` for each assignment of ``course``; return the notebook paths."""
+    done = []
+    for a in assignments or course.assignments():
+        build_source(course, a)
+        ensure_assignment(course, a)
+        nbgrader(course, "generate_solution", a, "--force")
+        path = course.solutions_notebook(a)
+        merge_streams(path)
+        errors = cell_errors(path)
+        if errors:
+            raise NbgraderError(f"{path}: the solution raised an error, which nbgrader "
+                                "keeps as output instead of failing:\n" + "\n".join(errors))
+        done.append(path)
+    return done
+
+
+def cell_errors(path):
+    """``"cell N: Name: message"`` for every error output in an executed notebook."""
+    nb = nbformat.read(path, as_version=4)
+    return [f"cell {n}: {out.ename}: {out.evalue}"
+            for n, cell in enumerate(nb.cells) if cell.cell_type == "code"
+            for out in cell.get("outputs", []) if out.output_type == "error"]
+
+
+def merge_streams(path):
+    """Join each run of consecutive stream outputs of one name (stdout, stderr) in place."""
+    nb = nbformat.read(path, as_version=4)
+    changed = False
+    for cell in nb.cells:
+        merged = []
+        for out in cell.get("outputs", []):
+            if (out.output_type == "stream" and merged and merged[-1].output_type == "stream"
+                    and merged[-1].name == out.name):
+                merged[-1].text += out.text
+                changed = True
+            else:
+                merged.append(out)
+        if cell.cell_type == "code":
+            cell.outputs = merged
+    if changed:
+        nbformat.write(nb, path)

@@ -1,0 +1,107 @@
+"""The hidden inputs for Part B: what the harness is asked to compute, per student.
+
+Grader-only.  Every student gets different inputs (seeded from their id and
+``SALT``), drawn from the cases where hand-written gradients go wrong: random
+parameters and non-binary inputs, saturated units (|net| about 20, where
+yhat (1 - yhat) is about 2e-9), the zero input, both targets.  Calls whose id
+ends in ``/shown`` use the examples the notebook itself shows, so feedback can
+quote numbers without revealing a hidden input.
+"""
+
+import json
+from pathlib import Path
+
+import torch
+
+from byhand.data import Y_OR, Y_XOR, X
+from byhand.neuron import init_neuron
+from byhand.xor import init_xor
+from byhand_grader.judge import student_seed
+
+SALT = "byhand-partb-2026-hidden"
+ASSIGNMENT = "partb"
+N_RANDOM = 6
+XOR_STARTS = json.loads(Path(__file__).with_name("xor_starts.json").read_text())
+
+HAND_BUILT = {"w_34": [20.0, 20.0], "b0": [-30.0], "w_012": [20.0, 20.0, -60.0], "b1": [-10.0]}
+
+
+def _lists(params):
+    return {k: v.tolist() for k, v in params.items()}
+
+
+def _neuron_cases(gen, prefix):
+    """Random, saturated, zero-input and both-target cases for a single neuron."""
+    cases = []
+    for n in range(N_RANDOM):
+        params = {"w": torch.randn(2, generator=gen) * 2, "b": torch.randn(1, generator=gen) * 2}
+        x = torch.rand(2, generator=gen) * 4 - 2          # inputs the notebook never uses
+        y = torch.randint(0, 2, (1,), generator=gen).float()
+        cases.append((f"{prefix}/random/{n}", params, x, y))
+    for n, sign in enumerate((1.0, -1.0)):
+        params = {"w": torch.tensor([10.0, 9.0]) * sign, "b": torch.tensor([1.0]) * sign}
+        for y in (0.0, 1.0):
+            cases.append((f"{prefix}/saturated/{n}{int(y)}", params, torch.tensor([1.0, 1.0]),
+                          torch.tensor([y])))
+    params = {"w": torch.randn(2, generator=gen), "b": torch.randn(1, generator=gen)}
+    cases.append((f"{prefix}/zero_input", params, torch.zeros(2), torch.tensor([1.0])))
+    for y in (0.0, 1.0):
+        cases.append((f"{prefix}/target/{int(y)}", params, torch.tensor([1.0, 0.0]),
+                      torch.tensor([y])))
+    return cases
+
+
+def _xor_cases(gen):
+    cases = []
+    for n in range(N_RANDOM):
+        params = {k: v * 2 for k, v in init_xor(gen).items()}
+        x = torch.rand(2, generator=gen) * 4 - 2
+        y = torch.randint(0, 2, (1,), generator=gen).float()
+        cases.append((f"p4/random/{n}", params, x, y))
+    hand = {k: torch.tensor(v) for k, v in HAND_BUILT.items()}
+    for i in range(4):
+        cases.append((f"p4/saturated/{i}", hand, X[i], Y_XOR[i]))
+    params = init_xor(gen)
+    params["w_012"][2] = 8.0                       # a large w2: d_h depends on it
+    cases.append(("p4/zero_input", params, torch.zeros(2), torch.tensor([1.0])))
+    for y in (0.0, 1.0):
+        cases.append((f"p4/target/{int(y)}", params, torch.tensor([0.0, 1.0]), torch.tensor([y])))
+    return cases
+
+
+def build_calls(student):
+    """Every call the harness makes for one student's Part B."""
+    gen = torch.Generator().manual_seed(student_seed(student, ASSIGNMENT, SALT))
+    calls = []
+    shown_neuron = init_neuron(torch.Generator().manual_seed(0))
+    for fn, prefix, shown_x, shown_y in (("logistic_grads", "p1", X[3], Y_OR[3]),
+                                         ("tanh_grads", "p3", X[1], Y_OR[1])):
+        for cid, params, x, y in _neuron_cases(gen, prefix) + [
+                (f"{prefix}/shown", shown_neuron, shown_x, shown_y)]:
+            calls.append({"id": cid, "kind": "grads", "fn": fn, "params": _lists(params),
+                          "x": x.tolist(), "y": y.tolist()})
+    for n in range(3):
+        params = {"w": torch.randn(2, generator=gen), "b": torch.randn(1, generator=gen)}
+        grads = {"w": torch.randn(2, generator=gen), "b": torch.randn(1, generator=gen)}
+        alpha = [0.05, 0.7, 1e-3][n]
+        calls.append({"id": f"p2/step/{n}", "kind": "update", "fn": "sgd_update",
+                      "params": _lists(params), "grads": _lists(grads), "alpha": alpha,
+                      "decoy": 1000.0})
+    calls.append({"id": "p2/shown", "kind": "update", "fn": "sgd_update",
+                  "params": {"w": [1.0, 2.0], "b": [0.5]}, "grads": {"w": [0.1, -0.2], "b": [0.3]},
+                  "alpha": 0.5, "decoy": 1000.0})
+    for cid, params, x, y in _xor_cases(gen):
+        calls.append({"id": cid.replace("p4/", "p4f/"), "kind": "forward", "fn": "xor_forward",
+                      "params": _lists(params), "x": x.tolist()})
+        calls.append({"id": cid, "kind": "grads", "fn": "xor_grads", "params": _lists(params),
+                      "x": x.tolist(), "y": y.tolist()})
+    shown_xor = init_xor(torch.Generator().manual_seed(0))
+    calls.append({"id": "p4f/shown", "kind": "forward", "fn": "xor_forward",
+                  "params": HAND_BUILT, "x": X[3].tolist()})
+    calls.append({"id": "p4/shown", "kind": "grads", "fn": "xor_grads",
+                  "params": _lists(shown_xor), "x": X[2].tolist(), "y": Y_XOR[2].tolist()})
+    for seed in [s["seed"] for s in XOR_STARTS["starts"]][:XOR_STARTS["k"]]:
+        calls.append({"id": f"p4/learn/{seed}", "kind": "train", "fn": "xor_grads",
+                      "forward": "xor_forward", "seed": seed, "epochs": XOR_STARTS["epochs"],
+                      "alpha": 0.05, "X": X.tolist(), "Y": Y_XOR.flatten().tolist()})
+    return calls

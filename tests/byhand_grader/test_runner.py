@@ -1,0 +1,102 @@
+"""Does the harness run student code confined, and survive everything it does?"""
+
+import pytest
+
+from byhand_grader.runner import Runner
+
+from ..repo import REPO
+
+FAST = {"cell_s": 3, "call_s": 3, "total_s": 15}
+GRADS = {"id": "g", "kind": "grads", "fn": "grads", "params": {"w": [1.0, 2.0], "b": [0.5]},
+         "x": [1.0, 0.0], "y": [1.0]}
+GOOD = "import torch\ndef grads(params, x, y):\n    return {'w': x * 2, 'b': torch.ones(1)}\n"
+
+
+@pytest.fixture(scope="module")
+def runner():
+    with Runner(REPO, slot=7) as r:
+        yield r.start()
+
+
+def _run(runner, *cells, calls=(GRADS,)):
+    cells = [{"label": f"cell {n}", "source": s} for n, s in enumerate(cells)]
+    return runner.run({"cells": cells, "calls": list(calls), "limits": FAST})
+
+
+def test_calls_return_plain_data(runner):
+    """Does a student function's result come back as lists, with its shape?"""
+    reply = _run(runner, GOOD)
+    assert reply["status"] == "ok"
+    assert reply["calls"]["g"]["value"]["w"] == [2.0, 0.0]
+    assert reply["calls"]["g"]["value"]["w.shape"] == [2]
+
+
+def test_os_exit_in_a_cell_costs_only_that_cell(runner):
+    """After os._exit in one cell, do the other cells and the calls still run?"""
+    reply = _run(runner, GOOD, "import os\nos._exit(0)", "x = 1")
+    assert reply["calls"]["g"]["ok"]
+    assert "ended the process" in reply["reason"]
+    assert [c["error"] is None for c in reply["cells"]] == [True, False, True]
+
+
+def test_hang_in_a_call_is_stopped(runner):
+    """Is a function that never returns stopped, with the other calls answered?"""
+    slow = GOOD + "def hang(params, x, y):\n    while True:\n        pass\n"
+    hang = {**GRADS, "id": "h", "fn": "hang"}
+    reply = _run(runner, slow, calls=(hang, GRADS))
+    assert "TimeoutError" in reply["calls"]["h"]["error"]
+    assert reply["calls"]["g"]["ok"]
+
+
+def test_hang_that_swallows_the_alarm_is_killed(runner):
+    """Is code that catches every exception in a loop still stopped at the time limit?"""
+    stubborn = ("while True:\n    try:\n        while True:\n            pass\n"
+                "    except BaseException:\n        pass\n")
+    reply = _run(runner, GOOD, stubborn)
+    assert reply["calls"]["g"]["ok"]
+    assert "time limit" in reply["reason"]
+
+
+def test_memory_bomb_is_a_memory_error(runner):
+    """Does a huge allocation fail inside the student's code, not in the grader?"""
+    bomb = GOOD + "big = torch.ones(2**33)\n"
+    reply = _run(runner, bomb)
+    assert "MemoryError" in reply["cells"][0]["error"]
+
+
+def test_student_cannot_read_the_course(runner):
+    """Are grader_tests/, source/ and the gradebook invisible from inside?"""
+    spy = (f"import os\nseen = os.listdir({str(REPO)!r})\n"
+           "def grads(params, x, y):\n    raise RuntimeError(str(seen))\n")
+    reply = _run(runner, spy)
+    seen = reply["calls"]["g"]["error"]
+    assert "grader_tests" not in seen and "source" not in seen and "gradebook" not in seen
+    assert "byhand" in seen
+
+
+def test_renamed_function_is_a_clear_error(runner):
+    """Is a missing function reported by name?"""
+    reply = _run(runner, "def grad(params, x, y):\n    pass\n")
+    assert "no function named 'grads'" in reply["calls"]["g"]["error"]
+
+
+def test_wrong_shape_is_a_clear_error(runner):
+    """Is a gradient of the wrong shape named, with the expected shape?"""
+    reply = _run(runner, "import torch\ndef grads(params, x, y):\n"
+                         "    return {'w': torch.ones(3), 'b': torch.ones(1)}\n")
+    assert "shape (3,); expected (2,)" in reply["calls"]["g"]["error"]
+
+
+def test_nan_is_a_clear_error(runner):
+    """Is a NaN gradient reported as such?"""
+    reply = _run(runner, "import torch\ndef grads(params, x, y):\n"
+                         "    return {'w': torch.full((2,), float('nan')), 'b': torch.ones(1)}\n")
+    assert "NaN" in reply["calls"]["g"]["error"]
+
+
+def test_nothing_carries_over_between_submissions(runner):
+    """Can one submission see a file another one wrote?"""
+    _run(runner, "open('note.txt', 'w').write('answers')\nopen('/tmp/t', 'w').write('x')")
+    reply = _run(runner, "import os\nfound = os.listdir('.') + os.listdir('/tmp')\n"
+                         "def grads(params, x, y):\n    raise RuntimeError(str(found))\n")
+    assert "note.txt" not in reply["calls"]["g"]["error"]

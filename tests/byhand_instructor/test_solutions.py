@@ -1,0 +1,91 @@
+"""Are the worked ``solutions/`` executed, error-free and regenerated from ``source/``?"""
+
+import re
+
+import nbformat
+import pytest
+
+from byhand_instructor.solutions import cell_errors, solutions
+
+from ..repo import COURSE, copy_course
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory):
+    course = copy_course(tmp_path_factory.mktemp("course"))
+    solutions(course)
+    return course
+
+
+#: Cells that print wall-clock measurements: their outputs differ from run to run.
+TIMED = ("timing_", "closing_note")
+
+
+def _without_timings(path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.get("id", "").startswith(TIMED):
+            cell.outputs = []
+    return nbformat.writes(nb)
+
+
+@pytest.mark.parametrize("assignment", COURSE.assignments())
+def test_solutions_are_regenerated_byte_for_byte(regenerated, assignment):
+    """Does executing source/ again give the committed solutions (timings aside), byte for byte?"""
+    fresh = regenerated.solutions_notebook(assignment)
+    assert _without_timings(COURSE.solutions_notebook(assignment)) == _without_timings(fresh), (
+        f"solutions/{assignment} drifted from source/: run `byhand solutions`")
+
+
+@pytest.mark.parametrize("assignment", COURSE.assignments())
+def test_only_timing_cells_may_vary(assignment):
+    """Are the cells exempt from the byte-for-byte check really the timing ones?"""
+    nb = nbformat.read(COURSE.solutions_notebook(assignment), as_version=4)
+    for cell in nb.cells:
+        if cell.get("id", "").startswith(TIMED):
+            assert "time" in cell.source.lower() or "µs" in cell.source or "closing" in cell.id
+
+
+@pytest.mark.parametrize("assignment", COURSE.assignments())
+def test_solutions_ran_without_errors_and_show_plots(assignment):
+    """Did every cell run, and are the plots there for students to compare with?"""
+    path = COURSE.solutions_notebook(assignment)
+    assert cell_errors(path) == []
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.get("execution_count") for c in code)
+    assert sum("image/png" in o.get("data", {}) for c in code for o in c.outputs) >= 3
+
+
+def test_partb_model_answer_quotes_numbers_the_notebook_printed():
+    """Is every number in Problem 5's model answer printed by the explain cell above it?"""
+    nb = nbformat.read(COURSE.solutions_notebook("partb"), as_version=4)
+    answer = next(c for c in nb.cells if c.get("id") == "p5_explanation").source
+    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                      and "explain_xor" in c.source for o in c.outputs)
+    numbers = re.findall(r"-?\d+\.\d+", answer.split("Why it works")[0])
+    shown = [float(v) for v in re.findall(r"-?\d+\.\d+", printed)]
+    assert len(numbers) >= 10
+    for n in numbers:
+        decimals = len(n.split(".")[1])
+        assert any(abs(abs(float(n)) - abs(round(v, decimals))) < 1e-9 for v in shown), (
+            f"{n} in the model answer is not a rounding of any number the notebook printed")
+
+
+def test_split_streams_are_merged(tmp_path):
+    """Does a print that the kernel happened to flush in two messages become one output,
+    so the solutions' bytes do not depend on how busy the machine was?"""
+    from byhand_instructor.solutions import merge_streams
+    cell = nbformat.v4.new_code_cell("print(1); f(); print(2)", outputs=[
+        nbformat.v4.new_output("stream", name="stdout", text="1\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="2\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="warning\n"),
+        nbformat.v4.new_output("display_data", data={"text/plain": "<Figure>"}),
+        nbformat.v4.new_output("stream", name="stdout", text="3\n")])
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), path)
+    merge_streams(path)
+    outputs = nbformat.read(path, as_version=4).cells[0].outputs
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in outputs] == [
+        ("stream", "stdout", "1\n2\n"), ("stream", "stderr", "warning\n"),
+        ("display_data", None, None), ("stream", "stdout", "3\n")]
