@@ -46,6 +46,7 @@ class Assignment:
     problems: tuple
     setup_cells: tuple = ()           #: given cells (by cell id) run before the student's code
     call_kinds: tuple = ()            #: the harness calls the probes may make (byhand_grader.harness)
+    by_hand: tuple = ()               #: call kinds whose functions must not use autograd
     curves_under: str = None          #: grade cell under which the XOR training curves go
     scenarios: str = None             #: module of sample-class scenarios in grader_tests/<a>/
     folder: Path = field(default=None, compare=False)

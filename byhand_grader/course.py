@@ -7,6 +7,12 @@ courses, each with its own ``grader_tests/``.  Each assignment ``<a>`` is
 authored as the text twin ``source/<a>.py``, built into the notebook nbgrader
 reads, ``source/<a>/<a>.ipynb``, and graded with what ``grader_tests/<a>/``
 holds (its description, ``assignment.py``, and its hidden checks).
+
+One class's submissions and the records made from them (``submitted/``,
+``autograded/``, ``feedback/``, the gradebook, ``grades.csv``) live in the
+course directory itself, as nbgrader expects, or in another folder
+(``class_folder``): the bundled sample class is graded in ``sample_class/``
+with its own gradebook, so its students never reach a real class's records.
 """
 
 from dataclasses import dataclass
@@ -14,14 +20,29 @@ from functools import cached_property
 from pathlib import Path
 
 
+#: Where the bundled sample class is graded, inside the course directory.
+SAMPLE_CLASS = "sample_class"
+
+
 @dataclass(frozen=True)
 class Course:
     """A course directory and the paths nbgrader and byhand use inside it."""
 
     root: Path
+    class_folder: Path = None      #: submissions and records; the course directory by default
 
     def __post_init__(self):
         object.__setattr__(self, "root", Path(self.root).resolve())
+        folder = self.root if self.class_folder is None else Path(self.class_folder).resolve()
+        object.__setattr__(self, "class_folder", folder)
+
+    def sample_class(self):
+        """The same course, with the bundled sample class's own submissions and records."""
+        return Course(self.root, self.root / SAMPLE_CLASS)
+
+    @property
+    def is_sample(self):
+        return self.class_folder != self.root
 
     # -- authored and generated notebooks ------------------------------------------
 
@@ -39,7 +60,7 @@ class Course:
         return self.root / "solutions" / assignment / f"{assignment}.ipynb"
 
     def autograded_notebook(self, student, assignment):
-        return self.root / "autograded" / student / assignment / f"{assignment}.ipynb"
+        return self.autograded / student / assignment / f"{assignment}.ipynb"
 
     def assignments(self):
         """The assignments of this course, by name: every ``source/<a>.py`` twin."""
@@ -49,11 +70,19 @@ class Course:
 
     @property
     def submitted(self):
-        return self.root / "submitted"
+        return self.class_folder / "submitted"
 
     @property
     def autograded(self):
-        return self.root / "autograded"
+        return self.class_folder / "autograded"
+
+    @property
+    def feedback(self):
+        return self.class_folder / "feedback"
+
+    @property
+    def grades_csv(self):
+        return self.class_folder / "grades.csv"
 
     @property
     def grader_tests(self):
@@ -65,9 +94,14 @@ class Course:
         return self.grader_tests / assignment
 
     @property
+    def work(self):
+        """The grader's private working folder (staged submissions, workers' scratch records)."""
+        return self.class_folder / ".byhand"
+
+    @property
     def intake(self):
         """Where repaired copies of submissions are staged for nbgrader (not a course folder)."""
-        return self.root / ".byhand" / "intake"
+        return self.work / "intake"
 
     def report_csv(self, assignment):
         return self.autograded / f"report-{assignment}.csv"
@@ -85,6 +119,18 @@ class Course:
 
     @property
     def db_url(self):
-        """The gradebook nbgrader uses: ``CourseDirectory.db_url``, else ``<root>/gradebook.db``."""
-        url = self.config.get("CourseDirectory", {}).get("db_url")
-        return url or f"sqlite:///{self.root / 'gradebook.db'}"
+        """The gradebook: ``CourseDirectory.db_url``, else ``gradebook.db`` in the class folder.
+
+        The sample class always has its own SQLite gradebook in its folder.
+        """
+        url = None if self.is_sample else self.config.get("CourseDirectory", {}).get("db_url")
+        return url or f"sqlite:///{self.class_folder / 'gradebook.db'}"
+
+    def nbgrader_options(self):
+        """Command-line options that point nbgrader at this class's folders and gradebook."""
+        if not self.is_sample:
+            return []
+        return [f"--CourseDirectory.submitted_directory={self.submitted}",
+                f"--CourseDirectory.autograded_directory={self.autograded}",
+                f"--CourseDirectory.feedback_directory={self.feedback}",
+                f"--CourseDirectory.db_url={self.db_url}"]

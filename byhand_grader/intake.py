@@ -34,6 +34,7 @@ class Intake:
     notebook: Path                      #: the repaired copy nbgrader autogrades
     cells: list                         #: [{"label", "source"}] for the harness, in order
     notes: list = field(default_factory=list)  #: repairs, as sentences
+    flags: dict = field(default_factory=dict)  #: for the instructor: "deleted grade cells", ...
 
 
 def find_notebook(folder, assignment):
@@ -69,8 +70,13 @@ def read_notebook(path):
     return nb
 
 
-def repair(nb, source_nb):
-    """Undo tags, duplicated grade ids and foreign kernels in place; return the notes."""
+def repair(nb, source_nb, flags=None):
+    """Undo tags, duplicated grade ids and foreign kernels in place; return the notes.
+
+    ``flags`` (a dict), when given, gets what an instructor should know about:
+    ``"deleted grade cells"`` and ``"edited grade cells"`` (both restored by nbgrader).
+    """
+    flags = {} if flags is None else flags
     notes = []
     tagged = 0
     for cell in nb.cells:
@@ -97,7 +103,18 @@ def repair(nb, source_nb):
     expected = {(c.metadata.get("nbgrader") or {}).get("grade_id")
                 for c in source_nb.cells if (c.metadata.get("nbgrader") or {}).get("grade")}
     missing = sorted(g for g in expected - seen if g)
+    given = {(c.metadata.get("nbgrader") or {}).get("grade_id"): c.source for c in source_nb.cells
+             if (c.metadata.get("nbgrader") or {}).get("grade") and c.cell_type == "code"}
+    edited = sorted({(c.metadata.get("nbgrader") or {}).get("grade_id") for c in nb.cells
+                     if c.cell_type == "code"
+                     and given.get((c.metadata.get("nbgrader") or {}).get("grade_id"),
+                                   c.source) != c.source})
+    if edited:
+        flags["edited grade cells"] = edited
+        notes.append("grade cell(s) " + ", ".join(edited) + " were edited; nbgrader restored "
+                     "them from the gradebook")
     if missing:
+        flags["deleted grade cells"] = missing
         notes.append("grade cell(s) " + ", ".join(missing) + " were deleted; nbgrader "
                      "restored them from the gradebook")
     nb.metadata["kernelspec"] = source_nb.metadata.get("kernelspec", {})
@@ -137,7 +154,8 @@ def take_in(folder, student, assignment, source_nb, out_root):
     path, renamed = find_notebook(folder, assignment.name)
     nb = read_notebook(path)
     notes = [renamed] if renamed else []
-    notes += repair(nb, source_nb)
+    flags = {}
+    notes += repair(nb, source_nb, flags)
     dest = Path(out_root) / student / assignment.name
     if dest.exists():
         shutil.rmtree(dest)
@@ -148,4 +166,4 @@ def take_in(folder, student, assignment, source_nb, out_root):
     out = dest / f"{assignment.name}.ipynb"
     out.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return Intake(student, assignment.name, out,
-                  harness_cells(nb, source_nb, assignment.setup_cells), notes)
+                  harness_cells(nb, source_nb, assignment.setup_cells), notes, flags)

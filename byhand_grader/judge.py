@@ -51,6 +51,7 @@ class CellResult:
     passed: int = 0
     total: int = 0
     failures: list = field(default_factory=list)   #: a ``Failure`` per failed check
+    checks: dict = field(default_factory=dict)     #: test name -> passed (for the grader's own tests)
 
     def score(self, points):
         return round(points * self.passed / self.total, 2) if self.total else 0.0
@@ -74,6 +75,10 @@ class Probe:
         if got.get("ok"):
             return got["value"]
         error = got.get("error")
+        if got.get("autograd"):
+            raise Verdict(f"{fn} computes its result with autograd ({got['autograd']}); the "
+                          "homework asks for the closed form by hand, so this check gives no "
+                          "points.", summary=f"{fn} uses autograd instead of the closed form")
         if got.get("error_type") == "NotImplementedError":
             raise Verdict(f"{fn} failed: {error}",
                           summary="not attempted (the stub raises NotImplementedError)")
@@ -142,6 +147,7 @@ class _Plugin:
             return
         cell = self.cells.setdefault(item.get_closest_marker("grade_cell").args[0], CellResult())
         cell.total += 1
+        cell.checks[item.name] = report.passed
         if report.passed:
             cell.passed += 1
             return

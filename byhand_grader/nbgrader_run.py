@@ -17,11 +17,15 @@ class NbgraderError(RuntimeError):
 
 
 def nbgrader(course, *args, check=True):
-    """Run ``nbgrader <args>`` in the course directory (a ``Course``); return the completed process."""
+    """Run ``nbgrader <args>`` in the course directory (a ``Course``); return the completed process.
+
+    For the sample class, options point nbgrader at its own folders and gradebook.
+    """
     env = dict(os.environ)
     bindir = str(Path(sys.executable).parent)
     env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course.root, env=env,
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args, *course.nbgrader_options()],
+                          cwd=course.root, env=env,
                           capture_output=True, text=True)
     if check and proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])

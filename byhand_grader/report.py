@@ -1,13 +1,20 @@
 """The grade table and ``autograded/report-<a>.csv``: what an instructor reads after grading.
 
-One row per submission: the points per problem (the columns of the
+One row per student: the points per problem (the columns of the
 assignment's description), the automatic total, the status and, in a few
-words, why points were lost.  Every word comes from typed results (a
-``Failure``'s summary, a reason, a note); nothing here parses message text or
-grade-cell ids.
+words, why points were lost.  A problem graded by hand reads ``pending``
+until someone grades it; a student the gradebook knows who submitted nothing
+reads ``missing``; a submission the grader failed on shows no points at all
+(nothing of it was recorded).  Every word comes from typed results (a
+``Failure``'s summary, a reason, a note, a flag); nothing here parses message
+text or grade-cell ids.
 """
 
 import csv
+
+#: What the table prints where there are no points to show.
+NO_POINTS = "-"
+PENDING = "pending"
 
 
 def problem_scores(result, assignment):
@@ -18,6 +25,16 @@ def problem_scores(result, assignment):
         s, p = out.get(column, (0.0, 0.0))
         out[column] = (s + cell.score, p + cell.points)
     return {c: out[c] for c in assignment.columns if c in out}
+
+
+def manual_scores(result, assignment):
+    """``{column: score or None}`` of the hand-graded problems (None: not graded yet)."""
+    out = {}
+    for p in assignment.problems:
+        if p.manual_cells:
+            scores = [result.manual.get(g) for g in p.manual_cells]
+            out[p.column] = None if any(s is None for s in scores) else sum(scores)
+    return out
 
 
 def lost_points(result, assignment, width=90):
@@ -42,39 +59,91 @@ def why(result, assignment, width=90):
     return "; ".join(result.reasons + lost)
 
 
-def format_table(results, assignment):
-    """The grade table a tired instructor reads: one row per submission."""
-    if not results:
-        return "no submissions found under submitted/"
+def flag_text(result):
+    """The flags as one line: ``name: details; ...``."""
+    parts = []
+    for name, value in sorted(result.flags.items()):
+        if isinstance(value, (list, tuple)):
+            value = ", ".join(str(v) for v in value)
+        parts.append(name if value is True else f"{name}: {value}")
+    return "; ".join(parts)
+
+
+def columns(results, assignment):
+    """``[(column, heading)]`` of the table, autograded and hand-graded, in the description's order."""
     maxes = {}
     for r in results:
         for c, (_, p) in problem_scores(r, assignment).items():
             maxes[c] = p
-    problems = [c for c in assignment.columns if c in maxes]
+    out = []
+    for p in assignment.problems:
+        if p.column in maxes:
+            out.append((p.column, f"{p.column}/{maxes[p.column]:g}"))
+        elif p.manual_cells and any(r.manual_points for r in results):
+            points = max(r.manual_points.get(p.column, 0) for r in results)
+            out.append((p.column, f"{p.column}/{points:g}"))
+    return out, sum(maxes.values())
+
+
+def cells_of(result, assignment, cols):
+    """The row's text per column: points, ``pending``, or ``-`` (no points to show)."""
+    if result.failed or result.status == "missing":
+        return {c: NO_POINTS for c, _ in cols}, NO_POINTS
+    auto = problem_scores(result, assignment)
+    manual = manual_scores(result, assignment)
+    out = {}
+    for c, _ in cols:
+        if c in auto:
+            out[c] = f"{auto[c][0]:g}"
+        elif c in manual:
+            out[c] = PENDING if manual[c] is None else f"{manual[c]:g}"
+        else:
+            out[c] = NO_POINTS
+    return out, f"{result.auto_score:g}"
+
+
+def format_table(results, assignment):
+    """The grade table a tired instructor reads: one row per student."""
+    if not results:
+        return "no submissions found under submitted/"
+    cols, total_max = columns(results, assignment)
     name_w = max(7, *(len(r.student) for r in results))
-    cols = {p: f"{p}/{maxes[p]:g}" for p in problems}
-    widths = {p: max(8, len(cols[p]) + 2) for p in problems}
-    head = f"{'student':<{name_w}}  " + "".join(f"{cols[p]:>{widths[p]}}" for p in problems)
-    head += f"{'auto/' + format(sum(maxes.values()), 'g'):>9}  status"
+    widths = {c: max(8, len(h) + 2) for c, h in cols}
+    head = f"{'student':<{name_w}}  " + "".join(f"{h:>{widths[c]}}" for c, h in cols)
+    head += f"{'auto/' + format(total_max, 'g'):>9}  status"
     lines = [head, "-" * len(head)]
     for r in results:
-        ps = problem_scores(r, assignment)
+        cells, total = cells_of(r, assignment, cols)
         because = why(r, assignment)
-        lines.append(f"{r.student:<{name_w}}  "
-                     + "".join(f"{ps.get(p, (0, 0))[0]:>{widths[p]}g}" for p in problems)
-                     + f"{r.auto_score:>9g}  {r.status}" + (f": {because}" if because else ""))
+        lines.append(f"{r.student:<{name_w}}  " + "".join(f"{cells[c]:>{widths[c]}}" for c, _ in cols)
+                     + f"{total:>9}  {r.status}" + (f": {because}" if because else ""))
     return "\n".join(lines)
 
 
-def write_report_csv(results, assignment, path):
-    """The table as CSV, with the whole reasons and notes (nothing cut)."""
+def write_report_csv(results, assignment, path, keep_others=False):
+    """Everything the table shows, uncut, plus the notes and the flags.
+
+    ``keep_others``: the run graded some students only (``--student``): the rows of the
+    others stay as the last run wrote them.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    problems = list(assignment.columns)
+    cols, _ = columns(results, assignment)
+    head = ["student", *[c for c, _ in cols], "auto_score", "max_auto", "status",
+            "reasons", "points_lost", "notes", "flags"]
+    rows = {}
+    if keep_others and path.is_file():
+        with open(path, newline="", encoding="utf-8") as f:
+            old = csv.reader(f)
+            if next(old, None) == head:
+                rows = {row[0]: row for row in old if row}
+    for r in results:
+        cells, total = cells_of(r, assignment, cols)
+        rows[r.student] = [r.student, *[cells[c] for c, _ in cols], total,
+                           NO_POINTS if r.failed or r.status == "missing" else f"{r.max_auto:g}",
+                           r.status, " | ".join(r.reasons),
+                           " | ".join(lost_points(r, assignment, width=10_000)),
+                           " | ".join(r.notes), flag_text(r)]
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["student", *problems, "auto_score", "max_auto", "status", "reasons", "notes"])
-        for r in results:
-            ps = problem_scores(r, assignment)
-            w.writerow([r.student, *[f"{ps[p][0]:g}" if p in ps else "" for p in problems],
-                        f"{r.auto_score:g}", f"{r.max_auto:g}",
-                        r.status, " | ".join(r.reasons), " | ".join(r.notes)])
+        w.writerow(head)
+        w.writerows(rows[s] for s in sorted(rows))

@@ -5,18 +5,28 @@ directory hidden, the venv and the code it runs readable: the given package
 ``byhand`` and the grader's own package; an empty private working folder), and
 restarts it whenever a submission managed to kill it or garble the protocol,
 so that one student's damage ends with that student.
+
+Memory is bounded per submission, not per process: each harness runs in a memory
+cgroup of its own (``byhand_grader.cgroup``) sized for the harness plus one
+submission, so a submission that starts several processes shares one cap among
+them.  At the limit the runner stops the submission's processes, the harness
+goes on, and the reply says the submission ran out of memory.  Where no cgroup
+can be made, each process keeps its own RLIMIT_AS (``cgroup.memory_cgroup_available``
+says so).
 """
 
+import itertools
 import os
 import select
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import byhand
 
-from . import sandbox
+from . import cgroup, sandbox
 from .frames import FrameError, read_frame, write_frame
 
 #: The code the sandbox may read: the given package students import and this grader
@@ -25,6 +35,14 @@ CODE = (Path(byhand.__file__).resolve().parent, Path(__file__).resolve().parent)
 #: The harness process itself: generous, since each child lowers its own limits.
 HARNESS_LIMITS = sandbox.Limits(wall_s=24 * 3600, cpu_s=24 * 3600, memory_bytes=16 * 2**30,
                                 nproc=512, output_bytes=2**20, file_bytes=64 * 2**20)
+#: The harness's own share of its memory cgroup, besides one submission's cap
+#: (``harness.CHILD_LIMITS["memory_bytes"]``).  Measured: 248 MiB resident once it has
+#: imported torch and said it is ready (168 MiB anonymous, 80 MiB of mapped files;
+#: 16 MiB more at most for a reply it collects).  Doubled: a child's writes to the
+#: pages it shares with the harness (Python's reference counts write to them) copy
+#: them, and are charged to the cgroup though its RLIMIT_AS never sees them.
+HARNESS_MEMORY_BYTES = 512 * 2**20
+_cgroup_names = itertools.count()
 
 
 #: Where courses, checkouts and users' files usually live; hidden whole from student code.
@@ -54,6 +72,10 @@ class HarnessDied(RuntimeError):
     pass
 
 
+class HarnessUnavailable(RuntimeError):
+    """The harness cannot start at all: the grader's installation, never a student, is at fault."""
+
+
 class Runner:
     """A harness for one worker slot; ``run(request)`` returns its reply dict."""
 
@@ -61,17 +83,67 @@ class Runner:
         self.slot, self.course_root, self.start_timeout = slot, Path(course_root), start_timeout
         self.proc = None
         self.workdir = None
+        self.cgroup = None           # the harness's MemoryCgroup; None: rlimits only
+        self._harness_pids = set()   # the sandbox's own processes in it, not a submission's
+        self._ran_out = False        # the cgroup hit its limit during this request
 
     def start(self):
+        self.close()   # whatever a harness that died by itself left behind
         self.workdir = tempfile.mkdtemp(prefix=f"byhand-harness-{self.slot}-")
+        self.cgroup, self._ran_out = self._memory_cgroup(), False
         self.proc = sandbox.popen_sandboxed(
             [sys.executable, "-m", "byhand_grader.harness"], workdir=self.workdir,
             hide=hidden_paths(self.course_root), readable=CODE, limits=HARNESS_LIMITS,
-            slot=self.slot, env={"MPLBACKEND": "Agg", "PYTHONPATH": python_path()})
-        hello = self._read(self.start_timeout)
+            slot=self.slot, env={"MPLBACKEND": "Agg", "PYTHONPATH": python_path()},
+            cgroup=self.cgroup)
+        try:
+            hello = self._read(self.start_timeout)
+        except (OSError, FrameError):
+            hello = None
         if not hello or not hello.get("ready"):
-            raise HarnessDied("the grading harness did not start")
+            too_big = self._ran_out
+            self.close()
+            raise HarnessUnavailable(_harness_too_big() if too_big else self._why_not_started())
+        if self.cgroup is not None:   # ready, and no child forked yet: all of these are its own
+            self._harness_pids = self.cgroup.pids()
         return self
+
+    def _memory_cgroup(self):
+        """A new memory cgroup for the harness, or None where memory is bounded per process only."""
+        if not cgroup.memory_cgroup_available()[0]:
+            return None
+        from .harness import CHILD_LIMITS
+        try:
+            return cgroup.MemoryCgroup.create(f"harness{next(_cgroup_names)}-slot{self.slot}",
+                                              HARNESS_MEMORY_BYTES + CHILD_LIMITS["memory_bytes"])
+        except OSError as err:
+            warnings.warn(cgroup.fallback_sentence(f"making the harness's failed: {err}"),
+                          stacklevel=2)
+            return None
+
+    def _restart(self):
+        """Start the harness again after a submission brought it down; a second try on a
+        loaded machine before calling the harness unavailable."""
+        try:
+            self.start()
+        except HarnessUnavailable:
+            time.sleep(1.0)
+            self.start()
+
+    def _why_not_started(self):
+        """The last line the harness's start printed, found by starting it once more, visibly."""
+        workdir = tempfile.mkdtemp(prefix=f"byhand-harness-{self.slot}-check-")
+        try:
+            out = sandbox.run_sandboxed(
+                [sys.executable, "-c", "import byhand_grader.harness"], workdir=workdir,
+                hide=hidden_paths(self.course_root), readable=CODE,
+                limits=sandbox.Limits(wall_s=120), slot=self.slot,
+                env={"MPLBACKEND": "Agg", "PYTHONPATH": python_path()})
+        finally:
+            sandbox.release_workdir(workdir, self.slot)
+        lines = out.stderr.decode("utf-8", "replace").strip().splitlines()
+        why = lines[-1] if lines else (out.reason or "it said nothing")
+        return f"the grading harness did not start: {why}"
 
     def run(self, request, retries=4):
         """Run a submission's request; never raises for anything the student did.
@@ -81,15 +153,18 @@ class Runner:
         and the rest is run again in a fresh child, so one fatal line costs
         only the checks that depend on it.
         """
+        from .harness import merge_flags, no_flags
         cells = list(request.get("cells", []))
         calls = list(request.get("calls", []))
-        merged = {"cells": [], "calls": {}, "status": "ok", "reason": None, "output": ""}
+        merged = {"cells": [], "calls": {}, "flags": no_flags(), "status": "ok", "reason": None,
+                  "output": ""}
         skipped = set()
         for _ in range(retries + 1):
             todo_calls = [c for c in calls if c["id"] not in merged["calls"]]
             run_cells = [c for n, c in enumerate(cells) if n not in skipped]
             reply = self._run_once({**request, "cells": run_cells, "calls": todo_calls})
             merged["output"] += reply.get("output", "")
+            merged["flags"] = merge_flags(merged["flags"], reply.get("flags"))   # every try's
             done_cells = reply.get("cells", [])
             merged["calls"].update(reply.get("calls", {}))
             if reply.get("status") == "ok":
@@ -120,19 +195,48 @@ class Runner:
     def _run_once(self, request):
         from .harness import CHILD_LIMITS
         budget = request.get("limits", {}).get("total_s", CHILD_LIMITS["total_s"]) + 30
+        cap = request.get("limits", {}).get("memory_bytes", CHILD_LIMITS["memory_bytes"])
+        ran_out = False
         for attempt in (1, 2):
             try:
                 if self.proc is None or self.proc.poll() is not None:
-                    self.start()
+                    self._restart()   # HarnessUnavailable goes up: the grader's fault, not the student's
+                self._bound_memory(cap)
                 self._write(request)
                 reply = self._read(budget)
                 if reply is not None:
-                    return reply
+                    return {**reply, "reason": out_of_memory(cap)} if self._ran_out else reply
             except (OSError, FrameError, HarnessDied):
                 pass
+            ran_out |= self._ran_out
             self.close()
         return {"cells": [], "calls": {}, "status": "killed",
-                "reason": "the submission brought down the grading harness"}
+                "reason": out_of_memory(cap) if ran_out
+                else "the submission brought down the grading harness"}
+
+    def _bound_memory(self, cap):
+        """Size the cgroup for the next submission: the harness's own share plus ``cap``."""
+        self._ran_out = False
+        if self.cgroup is not None and self.cgroup.limit != HARNESS_MEMORY_BYTES + cap:
+            self.cgroup.set_limit(HARNESS_MEMORY_BYTES + cap)
+
+    def _memory_full(self):
+        """The cgroup is at its limit (its processes wait for memory): stop the submission,
+        every process in it but the harness's own, so the harness goes on.  The child
+        dies by SIGKILL; ``_run_once`` says why."""
+        if not self.cgroup.take_oom_notice():
+            return
+        self._ran_out = True
+        deadline = time.monotonic() + 2.0
+        while True:
+            self.cgroup.kill(self.cgroup.pids() - self._harness_pids)
+            if not self.cgroup.under_oom():
+                return
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.02)
+        # The harness alone is over the limit (or it has not started yet): it goes too.
+        self.cgroup.kill(self.cgroup.pids())
 
     def _write(self, obj):
         write_frame(self.proc.stdin, obj)
@@ -143,11 +247,18 @@ class Runner:
 
     def _read_exact(self, n, deadline):
         fd = self.proc.stdout.fileno()
+        oom = self.cgroup.oom_fd if self.cgroup is not None else None
         buf = bytearray()
         while len(buf) < n:
             left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
+            ready = select.select([fd] if oom is None else [fd, oom], [], [], left)[0] \
+                if left > 0 else []
+            if not ready:
                 return None
+            if oom in ready:
+                self._memory_full()
+            if fd not in ready:
+                continue
             chunk = os.read(fd, n - len(buf))
             if not chunk:
                 return None
@@ -158,6 +269,14 @@ class Runner:
         if self.proc is not None:
             sandbox.stop(self.proc)
             self.proc = None
+        if self.cgroup is not None:   # once its processes are gone
+            try:
+                self.cgroup.remove()
+            except OSError as err:
+                warnings.warn(f"could not remove the memory cgroup {self.cgroup.path}: {err}",
+                              stacklevel=2)
+            self.cgroup = None
+            self._harness_pids = set()
         if self.workdir:
             sandbox.release_workdir(self.workdir, self.slot)
             self.workdir = None
@@ -167,6 +286,18 @@ class Runner:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def out_of_memory(cap):
+    """Why a submission was stopped when its processes together reached the cgroup's limit."""
+    return f"ran out of memory (the grader's limit of {sandbox._size(cap)} for the whole submission)"
+
+
+def _harness_too_big():
+    from .harness import CHILD_LIMITS
+    limit = HARNESS_MEMORY_BYTES + CHILD_LIMITS["memory_bytes"]
+    return ("the grading harness did not start: it needs more memory than its cgroup's "
+            f"{sandbox._size(limit)} (raise byhand_grader.runner.HARNESS_MEMORY_BYTES)")
 
 
 def _cell_report(cells, skipped, last_done, fatal):

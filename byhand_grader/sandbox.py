@@ -21,7 +21,8 @@ Limits are rlimits set by ``prlimit`` and inherited by everything inside;
 ``choom`` sets oom_score_adj to 1000 so that, if the machine itself runs out of
 memory, the kernel's OOM killer picks sandboxed code before the grader.
 RLIMIT_AS bounds each process, not the tree: 64 processes may each use
-``memory_bytes``.
+``memory_bytes``.  ``popen_sandboxed`` can also start the tree inside a memory
+cgroup (``byhand_grader.cgroup``), which bounds what all of it uses together.
 """
 
 from __future__ import annotations
@@ -417,16 +418,21 @@ def _command(argv, workdir, hide, readable, limits, slot, share_net, files, conf
 
 # -- long-lived processes -------------------------------------------------------
 
-def popen_sandboxed(argv, *, workdir, hide=(), readable=(), limits=Limits(), slot=0, env=None):
+def popen_sandboxed(argv, *, workdir, hide=(), readable=(), limits=Limits(), slot=0, env=None,
+                    cgroup=None):
     """Start ``argv`` confined like ``run_sandboxed`` and return the ``Popen``.
 
     For a process that lives across many requests (the grading harness): its
     stdin and stdout are pipes for the caller's protocol, stderr is discarded,
-    and ``limits.wall_s`` is not enforced here.  Call ``stop(proc)`` and then
-    ``release_workdir(workdir, slot)`` when done.
+    and ``limits.wall_s`` is not enforced here.  ``cgroup``, a
+    ``byhand_grader.cgroup.MemoryCgroup``, is joined before anything else runs,
+    so the whole process tree is in it from the start.  Call ``stop(proc)`` and
+    then ``release_workdir(workdir, slot)`` when done (and remove the cgroup).
     """
     workdir = Path(workdir).resolve()
     cmd, uid, claimed = _command(argv, workdir, hide, readable, limits, slot, False, ())
+    if cgroup is not None:
+        cmd = cgroup.command(cmd)
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, cwd=workdir,
                             env=_environment(workdir, env), start_new_session=True)

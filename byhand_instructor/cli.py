@@ -30,7 +30,7 @@ def _solutions(course, args):
 def _sample_class(course, args):
     from .sample_class import write_sample_class
     for assignment, names in write_sample_class(course).items():
-        print(f"sample class: {len(names)} students in submitted/*/{assignment}/: "
+        print(f"sample class: {len(names)} students in sample_class/submitted/*/{assignment}/: "
               f"{', '.join(names)}")
 
 
@@ -39,21 +39,33 @@ def _grade(course, args):
     from byhand_grader.grade import grade
     from byhand_grader.report import format_table
     from byhand_grader.sandbox import sandbox_available
-    ok, why = sandbox_available()
-    if not ok:
-        print(f"WARNING: {why}", file=sys.stderr)
+    from byhand_grader.cgroup import memory_cgroup_available
+    for ok, why in (sandbox_available(), memory_cgroup_available()):
+        if not ok:
+            print(f"WARNING: {why}", file=sys.stderr)
     start = time.perf_counter()
     results = grade(course, args.assignment or None, students=args.student or None,
                     workers=args.workers, execute=args.execute)
+    where = course.class_folder.relative_to(course.root)
+    prefix = "" if str(where) == "." else f"{where}/"
     for assignment in sorted({r.assignment for r in results}):
         rows = [r for r in results if r.assignment == assignment]
-        print(f"\n{assignment}: {len(rows)} submissions")
+        print(f"\n{assignment}: {sum(r.status != 'missing' for r in rows)} submissions")
         print(format_table(rows, load_assignment(course, assignment)))
-        print(f"(also in autograded/report-{assignment}.csv; scores are in the gradebook for "
-              "formgrader, `nbgrader export` and `nbgrader generate_feedback`)")
+        print(f"(also in {prefix}autograded/report-{assignment}.csv; scores are in the gradebook "
+              f"({course.db_url}) for formgrader, `nbgrader export` and `nbgrader generate_feedback`)")
     if not results:
-        print("no submissions found under submitted/<student>/<assignment>/")
-    print(f"graded {len(results)} submissions in {time.perf_counter() - start:.0f} s")
+        print(f"no submissions found under {prefix}submitted/<student>/<assignment>/")
+    failed = [r for r in results if r.failed]
+    print(f"graded {sum(r.status not in ('missing', 'failed') for r in results)} submissions in "
+          f"{time.perf_counter() - start:.0f} s")
+    if failed:
+        print(f"error: the grader failed on {len(failed)} submission(s) ("
+              + ", ".join(f"{r.student}/{r.assignment}" for r in failed)
+              + "); nothing was recorded for them and their previous records stand. "
+              "The reason is in each row above.", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _luck(course, args):
@@ -74,21 +86,28 @@ def _student_package(course, args):
 
 
 def _all(course, args):
-    """The main job: regenerate release/ and solutions/, then grade the sample class."""
+    """The main job: regenerate release/ and solutions/, then grade the sample class in its own folder."""
     from byhand_grader.nbgrader_run import nbgrader
+    from byhand_grader.record import copy_assignments
     start = time.perf_counter()
     _release(course, args)
     _solutions(course, args)
-    _grade(course, argparse.Namespace(assignment=args.assignment, student=None, workers=None,
-                                      execute=False))
-    for a in args.assignment or course.assignments():
-        nbgrader(course, "generate_feedback", a, "--force")
-    nbgrader(course, "export")
+    sample = course.sample_class()
+    assignments = args.assignment or course.assignments()
+    copy_assignments(course.db_url, sample.db_url, assignments)
+    code = _grade(sample, argparse.Namespace(assignment=args.assignment, student=None,
+                                             workers=None, execute=False))
+    for a in assignments:
+        nbgrader(sample, "generate_feedback", a, "--force")
+    nbgrader(sample, "export", f"--to={sample.grades_csv}")
     print(f"\ndone in {time.perf_counter() - start:.0f} s.\n"
-          "  student notebooks:  release/<assignment>/   (give these to students)\n"
-          "  worked solutions:   solutions/<assignment>/ (executed, with plots)\n"
-          "  graded sample class: autograded/, feedback/, grades.csv, gradebook.db\n"
-          "  grade Problem 5 by hand: jupyter lab, then Nbgrader > Formgrader")
+          "  student notebooks:   release/<assignment>/    (give these to students)\n"
+          "  worked solutions:    solutions/<assignment>/  (executed, with plots)\n"
+          "  the sample class:    sample_class/            (its own submitted/, autograded/,\n"
+          "                       feedback/, gradebook.db and grades.csv: never your class's)\n"
+          "  your class:          submitted/<student>/<assignment>/, then `byhand grade`;\n"
+          "                       grade Problem 5 by hand in jupyter lab, Nbgrader > Formgrader")
+    return code
 
 
 def build_parser():
@@ -120,8 +139,8 @@ def build_parser():
     p.add_argument("--execute", action="store_true",
                    help="also re-run each notebook in nbgrader's sandboxed kernel, so autograded/ "
                         "and feedback show fresh outputs (slower)")
-    verb("sample-class", _sample_class, "write the bundled sample class into submitted/",
-         assignments=False)
+    verb("sample-class", _sample_class, "write the bundled sample class into "
+         "sample_class/submitted/", assignments=False)
     from .luck import add_arguments
     add_arguments(verb("luck", _luck, "measure, over many seeded runs, how often a correct "
                        "implementation learns XOR (and OR)", assignments=False))
@@ -131,18 +150,22 @@ def build_parser():
              "install (byhand); prints its path", assignments=False)
     p.add_argument("--dist", type=Path, default=Path("dist"),
                    help="where to write the wheel (default: dist/)")
-    verb("all", _all, "the main job: release, solutions, then grade submitted/ (the sample "
-         "class), write feedback and grades.csv")
+    verb("all", _all, "the main job: release, solutions, then grade the sample class in "
+         "sample_class/ (its own gradebook), write its feedback and grades.csv")
     return parser
 
 
 def main(argv=None):
+    from byhand_grader.grade import GradingStopped
     args = build_parser().parse_args(argv)
     try:
         course = Course(args.course)
         code = args.func(course, args)
         if isinstance(code, int):
             return code
+    except GradingStopped as err:   # what was recorded stays; say so and stop
+        print(f"error: {err}", file=sys.stderr)
+        return 130 if str(err).startswith("stopped") else 1
     except Exception as err:  # a sentence for the user, not a traceback
         if args.debug:
             raise

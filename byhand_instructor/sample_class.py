@@ -1,4 +1,8 @@
-"""Verb ``sample-class``: write the bundled sample class into ``submitted/``.
+"""Verb ``sample-class``: write the bundled sample class into ``sample_class/submitted/``.
+
+The sample class is graded in its own folder with its own gradebook
+(``Course.sample_class``), so its students never reach a real class's
+gradebook, feedback or export.
 
 Each student of the sample class is a scenario, named for what it does: the
 correct solution, an unlucky seed, the blank release, the common mistakes
@@ -16,6 +20,7 @@ and ``blank``.  ``tests/byhand_grader/test_sample_class.py`` holds the score eac
 """
 
 import shutil
+from pathlib import Path
 
 import nbformat
 
@@ -59,12 +64,13 @@ def scenarios(course, assignment):
     return desc.module(desc.scenarios).SCENARIOS if desc.scenarios else BASIC
 
 
-def write_sample_class(course, dest=None):
-    """Write every assignment's scenarios to ``<dest or course>/submitted/<name>/<a>/``.
+def write_sample_class(course, folder=None):
+    """Write every assignment's scenarios to ``<folder>/submitted/<name>/<a>/``.
 
-    Returns ``{assignment: [scenario names]}``.
+    ``folder`` is the sample class's own (``sample_class/``, with its own gradebook) unless
+    given.  Returns ``{assignment: [scenario names]}``.
     """
-    out = (dest or course.root) / "submitted"
+    out = Path(folder or course.sample_class().class_folder) / "submitted"
     written = {}
     for a in course.assignments():
         written[a] = []

@@ -15,6 +15,7 @@ ASSIGNMENT = Assignment(
     ),
     setup_cells=("setup_imports", "setup_seed"),
     call_kinds=("forward", "grads", "update", "train"),
+    by_hand=("forward", "grads", "update", "train"),
     curves_under="p4_xor_learns",
     scenarios="sample_scenarios",
 )

@@ -2,8 +2,14 @@
 
 Grader-only.  Every student gets different inputs (seeded from their id and
 ``SALT``), drawn from the cases where hand-written gradients go wrong: random
-parameters and non-binary inputs, saturated units (|net| about 20, where
-yhat (1 - yhat) is about 2e-9), the zero input, both targets.  Calls whose id
+parameters and non-binary inputs, nearly saturated units, the zero input, both
+targets.  Every group holds cases whose gradient is far above the checks'
+tolerance (``ATOL`` in ``test_partb.py``), so a zero, halved or sign-flipped
+gradient fails every check: saturated units sit where the gradient is small but
+still measurable in float32 (|net| = 7 for the logistic, where
+yhat (1 - yhat) is about 1e-3; |net| = 3 for tanh, where 1 - yhat^2 is about
+1e-2), not at |net| = 20, where float32 rounds yhat to exactly 1 and every
+answer of size below the tolerance, zero included, would pass.  Calls whose id
 ends in ``/shown`` use the examples the notebook itself shows, so feedback can
 quote numbers without revealing a hidden input.
 """
@@ -25,6 +31,14 @@ XOR_STARTS = json.loads(Path(__file__).with_name("xor_starts.json").read_text())
 
 HAND_BUILT = {"w_34": [20.0, 20.0], "b0": [-30.0], "w_012": [20.0, 20.0, -60.0], "b1": [-10.0]}
 
+#: |net| of the saturated neuron cases: yhat (1 - yhat) = 9.1e-4 at 7, 1 - tanh(3)^2 = 9.9e-3.
+SATURATED_NET = {"p1": 7.0, "p3": 3.0}
+
+#: The notebook's AND-vetoes-OR network with smaller weights: every unit is nearly saturated,
+#: |net| = 7 (except the hidden unit at [0, 0], where net_h = -21 and x = 0).
+NEARLY_SATURATED = {"w_34": [14.0, 14.0], "b0": [-21.0], "w_012": [14.0, 14.0, -28.0],
+                    "b1": [-7.0]}
+
 
 def _lists(params):
     return {k: v.tolist() for k, v in params.items()}
@@ -38,12 +52,15 @@ def _neuron_cases(gen, prefix):
         x = torch.rand(2, generator=gen) * 4 - 2          # inputs the notebook never uses
         y = torch.randint(0, 2, (1,), generator=gen).float()
         cases.append((f"{prefix}/random/{n}", params, x, y))
-    for n, sign in enumerate((1.0, -1.0)):
-        params = {"w": torch.tensor([10.0, 9.0]) * sign, "b": torch.tensor([1.0]) * sign}
+    net = SATURATED_NET[prefix]
+    for n, sign in enumerate((1.0, -1.0)):              # net = +-net at x = [1, 1]
+        params = {"w": torch.tensor([0.5, 0.4]) * net * sign, "b": torch.tensor([0.1]) * net * sign}
         for y in (0.0, 1.0):
             cases.append((f"{prefix}/saturated/{n}{int(y)}", params, torch.tensor([1.0, 1.0]),
                           torch.tensor([y])))
-    params = {"w": torch.randn(2, generator=gen), "b": torch.randn(1, generator=gen)}
+    # |w|, |b| <= 2: |net| <= 4 on these patterns, so the gradient is never vanishingly small
+    params = {"w": torch.randn(2, generator=gen).clamp(-2, 2),
+              "b": torch.randn(1, generator=gen).clamp(-2, 2)}
     cases.append((f"{prefix}/zero_input", params, torch.zeros(2), torch.tensor([1.0])))
     for y in (0.0, 1.0):
         cases.append((f"{prefix}/target/{int(y)}", params, torch.tensor([1.0, 0.0]),
@@ -58,11 +75,14 @@ def _xor_cases(gen):
         x = torch.rand(2, generator=gen) * 4 - 2
         y = torch.randint(0, 2, (1,), generator=gen).float()
         cases.append((f"p4/random/{n}", params, x, y))
-    hand = {k: torch.tensor(v) for k, v in HAND_BUILT.items()}
-    for i in range(4):
-        cases.append((f"p4/saturated/{i}", hand, X[i], Y_XOR[i]))
+    near = {k: torch.tensor(v) for k, v in NEARLY_SATURATED.items()}
+    for i in range(4):                                 # both targets: the network is right on
+        for y in (Y_XOR[i], 1 - Y_XOR[i]):             # one, where the gradient is tiny
+            cases.append((f"p4/saturated/{i}{int(y)}", near, X[i], y))
     params = init_xor(gen)
-    params["w_012"][2] = 8.0                       # a large w2: d_h depends on it
+    params["b0"] = params["b0"].clamp(-2, 2)           # h between 0.12 and 0.88
+    params["w_012"][2] = 8.0                           # a large w2: d_h depends on it
+    params["b1"] = params["b1"].clamp(-1, 1) - 4.0     # net_y = 8 h + b1 within +-4 at x = 0
     cases.append(("p4/zero_input", params, torch.zeros(2), torch.tensor([1.0])))
     for y in (0.0, 1.0):
         cases.append((f"p4/target/{int(y)}", params, torch.tensor([0.0, 1.0]), torch.tensor([y])))
@@ -90,9 +110,14 @@ def build_calls(student):
     calls.append({"id": "p2/shown", "kind": "update", "fn": "sgd_update",
                   "params": {"w": [1.0, 2.0], "b": [0.5]}, "grads": {"w": [0.1, -0.2], "b": [0.3]},
                   "alpha": 0.5, "decoy": 1000.0})
+    forward_ids = set()
     for cid, params, x, y in _xor_cases(gen):
-        calls.append({"id": cid.replace("p4/", "p4f/"), "kind": "forward", "fn": "xor_forward",
-                      "params": _lists(params), "x": x.tolist()})
+        # one forward call per (parameters, pattern): p4f/saturated/<i> serves both targets
+        fid = cid.replace("p4/", "p4f/")[:-1] if "/saturated/" in cid else cid.replace("p4/", "p4f/")
+        if fid not in forward_ids:
+            forward_ids.add(fid)
+            calls.append({"id": fid, "kind": "forward", "fn": "xor_forward",
+                          "params": _lists(params), "x": x.tolist()})
         calls.append({"id": cid, "kind": "grads", "fn": "xor_grads", "params": _lists(params),
                       "x": x.tolist(), "y": y.tolist()})
     shown_xor = init_xor(torch.Generator().manual_seed(0))

@@ -89,6 +89,40 @@ def _monkeypatch_cheat(nb, release):
     return nb
 
 
+def _autograd_in_inference_mode(nb, release):
+    """Problem 1 by autograd, escaping the grader's no_grad through inference_mode(False)."""
+    _cell(nb, "p1_logistic_grads_answer").source = (
+        "# Problem 1: gradient of E = (yhat - y)^2 for one logistic neuron\n"
+        "def logistic_grads(params, x, y):\n"
+        "    with torch.inference_mode(False), torch.enable_grad():\n"
+        "        return autograd_grads(logistic_forward, params, x, y, dtype=torch.float32)\n")
+    return nb
+
+
+def _autograd_backward(nb, release):
+    """Problem 3 by calling backward() under enable_grad()."""
+    _cell(nb, "p3_tanh_grads_answer").source = (
+        "# Problem 3: gradient of E = (yhat - y)^2 for one tanh neuron\n"
+        "def tanh_grads(params, x, y):\n"
+        "    with torch.enable_grad():\n"
+        "        leaves = {k: v.detach().clone().requires_grad_(True) for k, v in params.items()}\n"
+        "        yhat = tanh_forward(leaves, x)['yhat']\n"
+        "        ((yhat - y) ** 2).sum().backward()\n"
+        "        return {k: v.grad for k, v in leaves.items()}\n")
+    return nb
+
+
+def _rebinds_the_trainer(nb, release):
+    """A wrong xor_grads, and a cell that replaces the grader's trainer by one reporting success."""
+    _missing_factor_2_p4_only(nb, release)
+    cell = _cell(nb, "p4_xor_grads_answer")
+    cell.source += ("\n\nimport byhand.training\nfrom byhand.training import TrainResult\n"
+                    "def _always_learns(forward, grads, update, params, X, Y, **kw):\n"
+                    "    return TrainResult(params, [0.0], torch.tensor([[0.0], [1.0], [1.0], [0.0]]))\n"
+                    "byhand.training.train = _always_learns\n")
+    return nb
+
+
 def _reads_hidden_tests(nb, release):
     cell = _cell(nb, "p1_logistic_grads_answer")
     cell.source = ("import glob, os\nfound = glob.glob('/*/*/grader_tests/*.py') + "
@@ -159,6 +193,12 @@ SCENARIOS = {
     "fork-bomb": ("the Problem 1 answer cell forks until it cannot", _fork_bomb),
     "monkeypatch-cheat": ("a wrong gradient plus torch.allclose = lambda *a, **k: True",
                           _monkeypatch_cheat),
+    "autograd-in-inference-mode": ("logistic_grads calls autograd_grads inside "
+                                   "torch.inference_mode(False)", _autograd_in_inference_mode),
+    "autograd-backward": ("tanh_grads calls backward() under torch.enable_grad()",
+                          _autograd_backward),
+    "rebinds-the-trainer": ("a wrong xor_grads, and byhand.training.train replaced by a fake",
+                            _rebinds_the_trainer),
     "reads-hidden-tests": ("tries to print grader_tests/*.py from an answer cell",
                            _reads_hidden_tests),
     "output-flood": ("prints two million lines", _output_flood),

@@ -1,10 +1,24 @@
 """Does the harness run student code confined, and survive everything it does?"""
 
+import os
+
 import pytest
 
-from byhand_grader.runner import Runner
+from byhand_grader import cgroup, sandbox
+from byhand_grader.harness import CHILD_LIMITS
+from byhand_grader.runner import (
+    HARNESS_MEMORY_BYTES,
+    HarnessUnavailable,
+    Runner,
+    out_of_memory,
+)
 
 from ..repo import REPO
+
+BOUNDED, WHY_NOT = cgroup.memory_cgroup_available()
+needs_cgroup = pytest.mark.skipif(not BOUNDED, reason=WHY_NOT)
+# A slot of our own for the tests that start their own harness (test_sandbox.py uses 100-899).
+OWN_SLOT = 900 + os.getpid() % 50
 
 FAST = {"cell_s": 3, "call_s": 3, "total_s": 15}
 GRADS = {"id": "g", "kind": "grads", "fn": "grads", "params": {"w": [1.0, 2.0], "b": [0.5]},
@@ -100,3 +114,67 @@ def test_nothing_carries_over_between_submissions(runner):
     reply = _run(runner, "import os\nfound = os.listdir('.') + os.listdir('/tmp')\n"
                          "def grads(params, x, y):\n    raise RuntimeError(str(found))\n")
     assert "note.txt" not in reply["calls"]["g"]["error"]
+
+
+@needs_cgroup
+def test_harness_runs_in_its_memory_cgroup(runner):
+    """Is every process of the harness's sandbox inside a cgroup sized for the harness plus
+    one submission?"""
+    inside = runner.cgroup.pids()
+    assert set(sandbox._processes(sandbox.BASE_UID + 7)) <= inside and runner.proc.pid in inside
+    assert runner.cgroup.limit == HARNESS_MEMORY_BYTES + CHILD_LIMITS["memory_bytes"]
+
+
+#: Four processes of 600 MiB each: every one far below the RLIMIT_AS a process gets
+#: (``CHILD_LIMITS["memory_bytes"]``), together well above it.
+EACH = 600 * 2**20
+HOG = f"x = b'x' * {EACH}; import time; time.sleep(60)"
+MANY_PROCESSES = ("import subprocess, sys\n"
+                  f"procs = [subprocess.Popen([sys.executable, '-c', {HOG!r}]) for _ in range(4)]\n"
+                  "for p in procs:\n    p.wait()\n")
+
+
+@needs_cgroup
+def test_processes_together_are_bounded():
+    """Is a submission whose processes together exceed the memory cap, each under its
+    RLIMIT_AS, stopped with the memory reason; does the next submission on the same harness
+    still grade; and is the cgroup gone once the runner is closed?"""
+    assert EACH < CHILD_LIMITS["memory_bytes"] < 4 * EACH
+    slow = {"cell_s": 30, "call_s": 5, "total_s": 60}   # the cap, not a timer, must stop it
+    with Runner(REPO, slot=OWN_SLOT) as r:
+        r.start()
+        where, harness = r.cgroup.path, r.proc.pid
+        cells = [{"label": "cell 0", "source": GOOD}, {"label": "cell 1", "source": MANY_PROCESSES}]
+        reply = r.run({"cells": cells, "calls": [GRADS], "limits": slow})
+        reason = out_of_memory(CHILD_LIMITS["memory_bytes"])
+        assert reason == "ran out of memory (the grader's limit of 1.5 GiB for the whole submission)"
+        assert reply["cells"][1]["error"] == reason and reason in reply["reason"]
+        assert reply["calls"]["g"]["ok"]              # the rest was graded after all
+        assert r.proc.pid == harness                  # by the same harness
+        assert r.cgroup.pids() == r._harness_pids     # and nothing of the submission is left
+        assert _run(r, GOOD)["status"] == "ok"
+    assert not where.exists()
+
+
+@needs_cgroup
+def test_harness_too_big_for_its_cgroup_says_so(monkeypatch):
+    """Does a harness that cannot even start within its cgroup say so, leaving no cgroup?"""
+    monkeypatch.setattr("byhand_grader.runner.HARNESS_MEMORY_BYTES",
+                        100 * 2**20 - CHILD_LIMITS["memory_bytes"])
+    r = Runner(REPO, slot=OWN_SLOT)
+    with pytest.raises(HarnessUnavailable, match="needs more memory than its cgroup's 100.0 MiB"):
+        r.start()
+    assert r.cgroup is None and r.proc is None
+    assert not list(cgroup.current_memory_cgroup().glob(f"byhand-{os.getpid()}-*-slot{OWN_SLOT}"))
+
+
+def test_without_a_cgroup_rlimits_still_bound(monkeypatch):
+    """Where no memory cgroup can be made, does the harness start without one and still
+    stop a memory bomb by its RLIMIT_AS?"""
+    monkeypatch.setattr(cgroup, "memory_cgroup_available",
+                        lambda: (False, cgroup.fallback_sentence("cgroup v2 only")))
+    with Runner(REPO, slot=OWN_SLOT) as r:
+        r.start()
+        assert r.cgroup is None
+        assert _run(r, GOOD)["status"] == "ok"
+        assert "MemoryError" in _run(r, GOOD + "big = torch.ones(2**33)\n")["cells"][0]["error"]

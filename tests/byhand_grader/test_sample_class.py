@@ -27,13 +27,15 @@ EXPECTED = {
     "correct": (FULL, "graded"),
     "unlucky-seed": (FULL, "graded"),
     "blank": ({"P1": 0, "P2": 0, "P3": 0, "P4": 0}, "graded"),
-    # the 2 is missing everywhere: only the saturated cases (gradient about 0) still pass,
-    # and XOR training (half the step) no longer ends where a correct one does
-    "missing-factor-2": ({"P1": 2.5, "P2": 5, "P3": 1.25, "P4": 3 + 2 + 0}, "graded"),
+    # the 2 is missing everywhere: every group of hidden cases now holds gradients far above
+    # the tolerance (saturated at |net| = 7 or 3, not 20), so P1, P3 and the XOR-gradient cell
+    # score 0; XOR training (half the step) no longer ends where a correct one does (0/4)
+    "missing-factor-2": ({"P1": 0, "P2": 5, "P3": 0, "P4": 3 + 0 + 0}, "graded"),
     "update-uses-dot-grad": ({**FULL, "P2": 0}, "graded"),
-    # forward wrong (0/3); xor_grads differentiates the wrong forward: only saturated
-    # cases pass (2/8); training ends far from a correct implementation's network (0/4)
-    "tanh-forward-logistic-grads": ({**FULL, "P4": 0 + 2 + 0}, "graded"),
+    # forward wrong (0/3); xor_grads differentiates the wrong forward: wrong in every group,
+    # the nearly saturated network included (0/8); training solves XOR from all three starts
+    # but ends far from a correct implementation's network (0/4)
+    "tanh-forward-logistic-grads": ({**FULL, "P4": 0 + 0 + 0}, "graded"),
     "syntax-error": ({**FULL, "P3": 0}, "graded"),
     "infinite-loop": ({**FULL, "P3": 0}, "graded"),
     "os-exit": ({**FULL, "P2": 0}, "partly graded"),
@@ -41,16 +43,24 @@ EXPECTED = {
     "fork-bomb": (FULL, "graded"),
     # (yhat - y) without the logistic derivative: wrong everywhere, the patch changes nothing
     "monkeypatch-cheat": ({**FULL, "P1": 0}, "graded"),
+    # autograd instead of the closed form: detected (at run time and in the code), the
+    # problem's points are lost with the reason
+    "autograd-in-inference-mode": ({**FULL, "P1": 0}, "graded"),
+    "autograd-backward": ({**FULL, "P3": 0}, "graded"),
+    # the fake trainer is never the one the grader trains with: the wrong xor_grads loses
+    # what it loses without it (as edited-test-cell, which has the same mistake)
+    "rebinds-the-trainer": ({**FULL, "P4": 3 + 0 + 0}, "graded"),
     "reads-hidden-tests": (FULL, "graded"),
     "output-flood": (FULL, "graded"),
     "deleted-grade-cell": (FULL, "graded"),
-    # the edited grade cell is restored; the wrong gradient it hid loses 6 of 8 points,
-    # and the 4 of the training check
-    "edited-test-cell": ({**FULL, "P4": 3 + 2 + 0}, "graded"),
+    # the edited grade cell is restored; the wrong gradient it hid (the missing 2) loses all
+    # 8 points, as in missing-factor-2, and the 4 of the training check
+    "edited-test-cell": ({**FULL, "P4": 3 + 0 + 0}, "graded"),
     "duplicated-cell": (FULL, "graded"),
     "skip-execution-tags": (FULL, "graded"),
     "renamed-notebook": (FULL, "graded"),
-    "corrupt-json": ({"P1": 0, "P2": 0, "P3": 0, "P4": 0}, "failed"),
+    # nothing of the student's can be read: recorded as 0 with the reason (not a grader failure)
+    "corrupt-json": ({"P1": 0, "P2": 0, "P3": 0, "P4": 0}, "ungradable"),
 }
 
 
@@ -63,7 +73,7 @@ def _grade_sample_class(folder, **how):
     """Copy the course and the sample class into ``folder``, grade partb, return
     ``(course, results by student)``."""
     course = copy_course(folder, with_grader_tests=True)
-    write_sample_class(COURSE, dest=course.root)
+    write_sample_class(COURSE, course.root)
     nbgrader(course, "generate_assignment", "partb", "--force")
     results = grade(course, ["partb"], progress=False, **how)
     return course, {r.student: r for r in results}
@@ -174,11 +184,59 @@ def test_execute_reruns_the_notebook_in_the_sandbox(executed):
 
 
 def test_committed_sample_class_is_up_to_date(tmp_path):
-    """Is submitted/ exactly what `byhand sample-class` writes from source/?"""
-    write_sample_class(COURSE, dest=tmp_path)
+    """Is sample_class/submitted/ exactly what `byhand sample-class` writes from source/?"""
+    write_sample_class(COURSE, tmp_path)
+    committed_root = COURSE.sample_class().class_folder
     fresh = sorted(p.relative_to(tmp_path) for p in (tmp_path / "submitted").rglob("*") if p.is_file())
-    committed = sorted(p.relative_to(REPO) for p in (REPO / "submitted").rglob("*") if p.is_file())
+    committed = sorted(p.relative_to(committed_root)
+                       for p in (committed_root / "submitted").rglob("*") if p.is_file())
     assert fresh == committed, "run `byhand sample-class`"
     for rel in fresh:
-        assert (tmp_path / rel).read_bytes() == (REPO / rel).read_bytes(), (
+        assert (tmp_path / rel).read_bytes() == (committed_root / rel).read_bytes(), (
             f"{rel} is out of date: run `byhand sample-class`")
+
+
+def test_the_sample_class_never_reaches_the_course_gradebook():
+    """Are the sample students graded in sample_class/ with a gradebook of their own?"""
+    sample = COURSE.sample_class()
+    assert sample.db_url != COURSE.db_url and sample.db_url.startswith("sqlite:///")
+    assert sample.submitted == REPO / "sample_class" / "submitted"
+    assert not (REPO / "submitted").exists(), "the course's own submitted/ is for a real class"
+    assert sample.root == COURSE.root and sample.assignment_tests("partb") == \
+        COURSE.assignment_tests("partb")
+
+
+#: scenario -> the flags the instructor's record must carry for it
+FLAGS = {
+    "monkeypatch-cheat": "monkeypatch", "rebinds-the-trainer": "monkeypatch",
+    "reads-hidden-tests": "filesystem", "fork-bomb": "fork",
+    "autograd-in-inference-mode": "autograd", "autograd-backward": "autograd",
+    "edited-test-cell": "edited grade cells", "deleted-grade-cell": "deleted grade cells",
+    "memory-bomb": "limits", "infinite-loop": "limits",
+}
+
+
+def test_records_flag_what_the_students_code_did(graded):
+    """Does each tampering, probing, fork, autograd use or limit hit show in the record's flags,
+    and is a correct submission unflagged?"""
+    course, results = graded
+    for scenario, flag in FLAGS.items():
+        assert flag in results[scenario].flags, (scenario, results[scenario].flags)
+    assert results["correct"].flags == {} and results["unlucky-seed"].flags == {}
+    for scenario in ("autograd-in-inference-mode", "autograd-backward"):
+        lost = [f.summary for c in results[scenario].cells for f in c.failures]
+        assert any("uses autograd instead of the closed form" in s for s in lost), lost
+
+
+def test_report_csv_carries_everything_the_table_shows(graded):
+    """Has every row of the CSV its reasons, points lost, notes and flags, uncut?"""
+    course, results = graded
+    with open(course.report_csv("partb"), newline="") as f:
+        rows = {row["student"]: row for row in csv.DictReader(f)}
+    assert set(rows) == set(results)
+    for student, r in results.items():
+        row = rows[student]
+        assert row["status"] == r.status and row["P5"] == "pending"
+        assert row["reasons"] == " | ".join(r.reasons)
+        assert bool(row["points_lost"]) == (r.auto_score < 35 and r.status != "ungradable")
+        assert all(name in row["flags"] for name in r.flags)

@@ -258,6 +258,20 @@ def test_fallback_still_limits(workdir, monkeypatch):
     assert got.reason == "killed after the 1 s wall-clock limit"
 
 
+def _ways_down(*paths):
+    """``{folder: names}``: each folder on the way to ``paths`` and the next step of those
+    ways in it; only folders the sandbox builds itself, not ``/``, a system folder (shown
+    whole) or a fresh one (``/tmp`` also holds the sandbox's own files)."""
+    ways = {}
+    for path in (Path(p).resolve() for p in paths):
+        for folder in path.parents:
+            if folder == Path("/") or folder in sandbox.FRESH or any(
+                    Path(d) == folder or Path(d) in folder.parents for d in sandbox.SYSTEM):
+                continue
+            ways.setdefault(folder, set()).add(path.relative_to(folder).parts[0])
+    return ways
+
+
 @needs_bwrap
 def test_sandboxed_kernel(tmp_path, monkeypatch):
     """Does the sandboxed kernel run a notebook that imports torch and byhand, hide the
@@ -280,23 +294,21 @@ def test_sandboxed_kernel(tmp_path, monkeypatch):
                        resources={"metadata": {"path": str(workdir)}}).execute()
         return [cell.outputs[0] for cell in nb.cells]
 
-    imported, listing, around, homes, opened = execute(
+    ways = _ways_down(REPO, REPO / "byhand", sys.prefix, sys.base_prefix, workdir)
+    imported, listing, along, homes, opened = execute(
         "import os, torch, byhand\nprint(torch.__version__, byhand.__name__)",
         f"print(sorted(os.listdir({str(REPO)!r})))",
-        f"print(sorted(os.listdir({str(REPO.parent)!r})))",
+        f"print({{d: sorted(os.listdir(d)) for d in {sorted(map(str, ways))!r}}})",
         "print(sorted(n for d in ('/home', '/work', '/srv', '/opt', '/root', '/var')\n"
         "             if os.path.isdir(d) for n in os.listdir(d)))",
         f"open({str(REPO / 'pyproject.toml')!r})")
     assert imported["text"].split()[1] == "byhand"
     assert set(eval(listing["text"])) <= {".venv", "byhand"}
-    # no other checkout beside this one: nothing of the host's folder around it shows,
-    # but the way to the workdir (when the checkout lies in /tmp, that folder is the
-    # sandbox's private /tmp, which holds the kernel's own files besides)
-    neighbours = set(os.listdir(REPO.parent)) - {REPO.name}
-    if REPO.parent in workdir.parents:
-        neighbours.discard(workdir.relative_to(REPO.parent).parts[0])
-    assert not set(eval(around["text"])) & neighbours
-    # only the way down to the venv and the Python it was made from
+    # No other checkout, Python or file beside these: every folder on the way to the
+    # checkout, the venv, the Python it was made from (in the home folder, say
+    # ~/.pyenv/versions/3.11.7) and the workdir holds only the next step of those ways.
+    for folder, names in eval(along["text"]).items():
+        assert set(names) <= ways[Path(folder)], folder
     assert set(eval(homes["text"])) <= {*REPO.parts, *Path(sys.base_prefix).resolve().parts}
     assert opened["ename"] == "FileNotFoundError"
 

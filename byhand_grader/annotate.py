@@ -1,11 +1,11 @@
-"""Merge the judge's results into nbgrader's gradebook and autograded notebooks.
+"""Put the judge's verdicts into an autograded notebook, where feedback and formgrader show them.
 
-After this, formgrader, ``nbgrader export`` and ``nbgrader generate_feedback``
-all show the judge's score for every autograded cell.  The verdicts go into
-the autograded notebook as the output of their grade cell (so feedback shows
-them right under the check they belong to), with a report cell at the top
-for what happened to the submission as a whole.  Hidden inputs never appear:
-verdict messages quote only the notebook's own examples.
+Each grade cell's output becomes its verdict (so feedback shows it right under
+the check it belongs to), the XOR training curves go under the grade cell the
+assignment's description names, and a report cell at the top says what
+happened to the submission as a whole.  Hidden inputs never appear: verdict
+messages quote only the notebook's own examples.  The scores themselves go to
+the gradebook in ``byhand_grader.record``.
 """
 
 import base64
@@ -13,37 +13,9 @@ import io
 
 import nbformat
 
-from .assignment import load_assignment
-from .report import lost_points, write_report_csv
+from .report import lost_points
 
 REPORT_CELL_ID = "byhand-grader-report"
-
-
-def merge_results(course, results):
-    """Write scores to the gradebook, verdicts to the notebooks; save the report CSVs."""
-    from nbgrader.api import Gradebook
-
-    from .nbgrader_run import scripts_on_path
-    scripts_on_path()
-    with Gradebook(course.db_url) as gb:
-        for r in results:
-            for cell in r.cells:
-                try:
-                    grade = gb.find_grade(cell.grade_id, r.assignment, r.assignment, r.student)
-                except Exception:
-                    r.reasons.append(f"the gradebook has no cell {cell.grade_id}")
-                    r.status = "failed"
-                    continue
-                grade.auto_score = cell.score
-                grade.needs_manual_grade = False
-            gb.db.commit()
-    descriptions = {a: load_assignment(course, a) for a in sorted({r.assignment for r in results})}
-    for r in results:
-        path = course.autograded_notebook(r.student, r.assignment)
-        if path.exists():
-            annotate(path, r, descriptions[r.assignment])
-    for a, desc in descriptions.items():
-        write_report_csv([r for r in results if r.assignment == a], desc, course.report_csv(a))
 
 
 def verdict_text(cell):
@@ -86,7 +58,8 @@ def report_markdown(result, assignment):
     lines.append("* The verdict of each check is printed under its grade cell below.")
     for p in assignment.problems:
         if p.manual_cells:
-            lines.append(f"* {p.column} ({p.title}) is graded by hand.")
+            lines.append(f"* {p.column} ({p.title}) is graded by hand: pending until the person "
+                         "grading it enters its points.")
     return "\n".join(lines)
 
 
