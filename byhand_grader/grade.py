@@ -43,6 +43,8 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
+
 from . import judge, record
 from .annotate import annotate
 from .assignment import load_assignment, read_source
@@ -164,7 +166,8 @@ class Worker:
     def source(self, assignment):
         """``(description, source notebook, autograded {grade_id: points}, hand-graded ones)``."""
         if assignment not in self._sources:
-            desc, nb = read_source(self.course, assignment)
+            desc = load_assignment(self.course, assignment)
+            nb = nbformat.read(self.course.source_notebook(assignment), as_version=4)
             auto, manual = desc.check(nb)
             self._sources[assignment] = (desc, nb, auto, manual)
         return self._sources[assignment]
@@ -297,14 +300,13 @@ def void_autograd_calls(reply, calls, cells, by_hand):
 def harness_flags(reply):
     """What the harness saw the student's code do that an instructor should know about."""
     flags = {k: v for k, v in (reply.get("flags") or {}).items() if v}
-    errors = [c.get("error") or "" for c in reply.get("cells", [])]
-    errors += [c.get("error") or "" for c in reply.get("calls", {}).values() if not c.get("ok")]
-    if any(e.startswith("TimeoutError") for e in errors):
-        flags["limits"] = sorted({*flags.get("limits", []), "time limit"})
-    if any(e.startswith("MemoryError") for e in errors):
-        flags["limits"] = sorted({*flags.get("limits", []), "memory limit"})
-    if "output cut" in (reply.get("reason") or ""):
-        flags["limits"] = sorted({*flags.get("limits", []), "output limit"})
+    types = {c.get("error_type") for c in reply.get("cells", [])}
+    types |= {c.get("error_type") for c in reply.get("calls", {}).values() if not c.get("ok")}
+    hit = set(reply.get("limits", []))       # the whole submission's: time, CPU, memory, output
+    hit |= {"time"} if "TimeoutError" in types else set()     # one cell's or call's alarm
+    hit |= {"memory"} if "MemoryError" in types else set()
+    if hit:
+        flags["limits"] = sorted(f"{name} limit" for name in hit)
     return flags
 
 

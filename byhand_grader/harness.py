@@ -119,6 +119,17 @@ def _describe(err):
     return f"{_type_name(err)}{text}{line}"
 
 
+def _error_type(err):
+    """What went wrong, as the grader reads it: the name ``_describe`` gives the error."""
+    if isinstance(err, _Alarm):
+        return "TimeoutError"
+    try:
+        out_of_memory = isinstance(err, MemoryError) or "can't allocate memory" in str(err)
+    except BaseException:  # noqa: B036 - a student exception whose str() fails
+        out_of_memory = False
+    return "MemoryError" if out_of_memory else _type_name(err)
+
+
 def _type_name(err):
     """The exception's class name as the interpreter knows it (no student property)."""
     name = type.__dict__["__name__"].__get__(type(err))
@@ -981,7 +992,7 @@ class _Session:
         except BaseException as err:  # noqa: B036 - student code may raise anything
             self.returned()
             entry = {"call": call["id"], "ok": False, "error": _describe_safely(err),
-                     "error_type": "TimeoutError" if isinstance(err, _Alarm) else _type_name(err),
+                     "error_type": _error_type(err),
                      "missing": isinstance(err, _Missing),
                      "cause": err.cause if isinstance(err, _Missing) else None}
         self.returned()
@@ -1031,7 +1042,7 @@ def run_request(request, emit, records=None):
     signal.signal(signal.SIGALRM, _on_alarm)
     try:
         for n, cell in enumerate(request.get("cells", [])):
-            error = None
+            error = error_type = None
             try:
                 code = compile(cell["source"], f"<cell {n}>", "exec")
                 signal.setitimer(signal.ITIMER_REAL, limits["cell_s"])
@@ -1044,9 +1055,10 @@ def run_request(request, emit, records=None):
                 if isinstance(err, (KeyboardInterrupt,)):
                     raise
                 error = _describe_safely(err)
+                error_type = _error_type(err)
                 failed.append(f"{cell['label']} raised {error}")
             records.changed(session.given.restore())
-            emit({"cell": cell["label"], "error": error})
+            emit({"cell": cell["label"], "error": error, "error_type": error_type})
             records.flush()
         kinds = request.get("call_kinds")
         for call in request.get("calls", []):
@@ -1193,7 +1205,8 @@ def serve_one(request, keep):
         except ValueError:
             continue
     reply, finished = reply_from(items)
-    reply["status"], reply["reason"] = _status(status, timed_out, limits, output.dropped)
+    reply["status"], reply["reason"], limit = _status(status, timed_out, limits, output.dropped)
+    reply["limits"] = [limit] if limit else []
     if reply["status"] == "ok" and not finished:
         reply["status"] = "exited"
         reply["reason"] = "exit status 0, e.g. os._exit"
@@ -1210,7 +1223,8 @@ def reply_from(items):
         if not isinstance(item, dict):
             continue
         if "cell" in item:
-            reply["cells"].append({"label": item["cell"], "error": item.get("error")})
+            reply["cells"].append({"label": item["cell"], "error": item.get("error"),
+                                   "error_type": item.get("error_type")})
         elif "call" in item:
             reply["calls"][item["call"]] = {k: v for k, v in item.items() if k != "call"}
         elif "flag" in item:
@@ -1235,20 +1249,22 @@ def _wipe(folder):
 
 
 def _status(status, timed_out, limits, dropped):
+    """``(status, reason, the limit it hit or None)``: the limit as data, the reason as a sentence."""
     if timed_out:
-        return "killed", f"it was stopped at the {limits['total_s']:.0f} s time limit"
+        return "killed", f"it was stopped at the {limits['total_s']:.0f} s time limit", "time"
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
         if sig == signal.SIGXCPU:
-            return "killed", f"it used more than {limits['cpu_s']} s of CPU time"
+            return "killed", f"it used more than {limits['cpu_s']} s of CPU time", "CPU time"
         name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else sig
-        return "killed", f"it was killed by signal {name}"
+        return "killed", f"it was killed by signal {name}", None
     code = os.WEXITSTATUS(status)
     if code != 0:
-        return "exited", f"exit status {code}"
+        return "exited", f"exit status {code}", None
     if dropped:
-        return "ok", f"printed more than {limits['output_bytes'] // 1024} KiB; output cut"
-    return "ok", None
+        return ("ok", f"printed more than {limits['output_bytes'] // 1024} KiB; output cut",
+                "output")
+    return "ok", None, None
 
 
 def main():

@@ -165,6 +165,7 @@ class Runner:
             reply = self._run_once({**request, "cells": run_cells, "calls": todo_calls})
             merged["output"] += reply.get("output", "")
             merged["flags"] = merge_flags(merged["flags"], reply.get("flags"))   # every try's
+            merged["limits"] = sorted({*merged.get("limits", []), *reply.get("limits", [])})
             done_cells = reply.get("cells", [])
             merged["calls"].update(reply.get("calls", {}))
             if reply.get("status") == "ok":
@@ -205,14 +206,16 @@ class Runner:
                 self._write(request)
                 reply = self._read(budget)
                 if reply is not None:
-                    return {**reply, "reason": out_of_memory(cap)} if self._ran_out else reply
+                    return ({**reply, "reason": out_of_memory(cap), "limits": ["memory"]}
+                            if self._ran_out else reply)
             except (OSError, FrameError, HarnessDied):
                 pass
             ran_out |= self._ran_out
             self.close()
         return {"cells": [], "calls": {}, "status": "killed",
                 "reason": out_of_memory(cap) if ran_out
-                else "the submission brought down the grading harness"}
+                else "the submission brought down the grading harness",
+                "limits": ["memory"] if ran_out else []}
 
     def _bound_memory(self, cap):
         """Size the cgroup for the next submission: the harness's own share plus ``cap``."""
@@ -307,9 +310,10 @@ def _cell_report(cells, skipped, last_done, fatal):
     out = []
     for n, cell in enumerate(cells):
         if n in by_index:
-            out.append({"label": cell["label"], "error": by_index[n]["error"]})
+            out.append({"label": cell["label"], "error": by_index[n]["error"],
+                        "error_type": None})
         else:
             got = next(ran, None)
             out.append({"label": cell["label"], "error": got.get("error") if got else
-                        "not run"})
+                        "not run", "error_type": got.get("error_type") if got else None})
     return out
