@@ -174,6 +174,10 @@ class MemoryCgroup:
         """Is some process in the cgroup waiting for memory the limit does not allow?"""
         return "under_oom 1" in self._read("memory.oom_control")
 
+    def hit_limit(self):
+        """Has any charge to the cgroup ever been refused at its limit (``memory.failcnt``)?"""
+        return int(self._read("memory.failcnt")) > 0
+
     def take_oom_notice(self):
         """Consume pending OOM notices; True if there were any."""
         try:

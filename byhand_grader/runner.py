@@ -103,7 +103,8 @@ class Runner:
         if not hello or not hello.get("ready"):
             # the cgroup's own record too: the notice may not have been read before the end
             too_big = self._ran_out or (self.cgroup is not None and (
-                self.cgroup.take_oom_notice() or self.cgroup.under_oom()))
+                self.cgroup.take_oom_notice() or self.cgroup.under_oom()
+                or self.cgroup.hit_limit()))
             self.close()
             raise HarnessUnavailable(_harness_too_big() if too_big else self._why_not_started())
         if self.cgroup is not None:   # ready, and no child forked yet: all of these are its own
