@@ -21,6 +21,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps -e .
 	$(VENV)/bin/byhand setup-sandbox
+	$(PY) tests/system_packages.py
 	touch $@
 
 test: setup
