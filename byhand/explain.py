@@ -62,27 +62,46 @@ def explain_xor(params, forward, plot=True):
     Returns the table (a list of dicts, one per pattern) so a student can
     quote its numbers.
     """
-    print("learned parameters:")
-    for name, value in params.items():
-        print(f"  {name:<6}= {[round(v, 3) for v in value.tolist()]}")
     rows = net_y_terms(params, forward)
-    head = f"{'x':>4}{'target':>7}{'h':>7}" + "".join(f"{t:>8}" for t in TERMS)
-    print("\n" + head + f"{'net_y':>8}{'yhat':>7}")
-    for r in rows:
-        print(f"{r['pattern']:>4}{r['target']:>7.0f}{r['h']:>7.3f}"
-              + "".join(f"{r[t]:>8.2f}" for t in TERMS)
-              + f"{r['net_y']:>8.2f}{r['yhat']:>7.3f}")
-    family = hidden_family([r["h"] for r in rows])
-    solved = all(abs(r["yhat"] - r["target"]) < 0.5 for r in rows)
-    print(f"\nhidden unit is on (h > 0.5) like: {family}")
-    print("the network " + ("computes XOR (every output on the right side of 0.5)"
-                            if solved else "does NOT compute XOR yet"))
+    print(explain_text(params, rows))
     if plot:
-        _plot(rows, family)
+        plot_explanation(rows)
     return rows
 
 
-def _plot(rows, family):
+def explain_text(params, rows):
+    """What ``explain_xor`` prints: the parameters, the table of ``rows``, the family.
+
+    ``params`` are ``{name: tensor or list of floats}``; the grader renders the table of
+    a student's run with it too, from the rows the student's own functions gave.
+    """
+    lines = ["learned parameters:"]
+    for name, value in params.items():
+        values = value.tolist() if hasattr(value, "tolist") else list(value)
+        lines.append(f"  {name:<6}= {[round(v, 3) for v in values]}")
+    head = f"{'x':>4}{'target':>7}{'h':>7}" + "".join(f"{t:>8}" for t in TERMS)
+    lines += ["", head + f"{'net_y':>8}{'yhat':>7}"]
+    for r in rows:
+        lines.append(f"{r['pattern']:>4}{r['target']:>7.0f}{r['h']:>7.3f}"
+                     + "".join(f"{r[t]:>8.2f}" for t in TERMS)
+                     + f"{r['net_y']:>8.2f}{r['yhat']:>7.3f}")
+    lines += ["", f"hidden unit is on (h > 0.5) like: {hidden_family([r['h'] for r in rows])}",
+              "the network " + ("computes XOR (every output on the right side of 0.5)"
+                                if computes_xor(rows) else "does NOT compute XOR yet")]
+    return "\n".join(lines)
+
+
+def computes_xor(rows):
+    """Is every output of the table on the right side of 0.5?"""
+    return all(abs(r["yhat"] - r["target"]) < 0.5 for r in rows)
+
+
+def plot_explanation(rows, show=True):
+    """The hidden activations and the terms of ``net_y`` per pattern, as bars; the figure."""
+    return _plot(rows, hidden_family([r["h"] for r in rows]), show)
+
+
+def _plot(rows, family, show=True):
     fig, (ax_h, ax_net) = plt.subplots(1, 2, figsize=(10.5, 3.6),
                                        gridspec_kw={"width_ratios": [1, 2.2], "wspace": 0.35})
     names = [r["pattern"] for r in rows]
@@ -107,5 +126,6 @@ def _plot(rows, family):
     ax_net.legend(fontsize=8, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.28),
                   frameon=False)
     fig.subplots_adjust(bottom=0.32)
-    plt.show()
+    if show:
+        plt.show()
     return fig

@@ -7,6 +7,7 @@ never calls ``backward()``: the update can only use the gradient the student
 computed by hand.
 """
 
+import hashlib
 from dataclasses import dataclass
 
 import torch
@@ -75,3 +76,30 @@ def _check_first_step(forward, grads, update, params, x, y, alpha):
     check_forward(forward(params, x), getattr(forward, "__name__", "forward"))
     g = check_param_dict(grads(params, x, y), params, getattr(grads, "__name__", "grads"))
     check_param_dict(update(params, g, alpha), params, getattr(update, "__name__", "update"))
+
+
+#: ``student_seed`` without a student id: the seed of the model answer in the solutions.
+NO_STUDENT_SEED = 0
+
+
+def student_seed(student_id, attempt=0):
+    """The notebook's ``SEED``: a public function of the student's id, so every student
+    trains their own network and the grader can rerun it.
+
+    Different ids give different seeds (a hash), never ``NO_STUDENT_SEED``, which is what
+    a notebook without an id gets (the model answer's run).  ``attempt`` 1, 2, ... gives
+    the same student further seeds, for a run that did not learn.  Students see this
+    seed; the grader's hidden inputs come from a different, secret one.
+    """
+    if not student_id:
+        return NO_STUDENT_SEED + attempt
+    digest = hashlib.sha256(f"byhand-seed/{student_id}/{attempt}".encode()).hexdigest()
+    return 1 + int(digest[:8], 16) % (2**31 - 1)
+
+
+def seed_sentence(student_id, seed):
+    """What the seed cell prints: where ``SEED`` came from, or what to do without an id."""
+    if student_id:
+        return f"student id {student_id!r}: SEED = {seed}"
+    return (f"no student id (JUPYTERHUB_USER is not set): SEED = {seed}, the model answer's "
+            "seed; type your student id into STUDENT_ID above, so that your run is your own")

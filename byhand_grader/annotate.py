@@ -2,35 +2,84 @@
 
 Each grade cell's output becomes its verdict (so feedback shows it right under
 the check it belongs to), the XOR training curves go under the grade cell the
-assignment's description names, and a report cell at the top says what
-happened to the submission as a whole.  Hidden inputs never appear: verdict
-messages quote only the notebook's own examples.  The scores themselves go to
-the gradebook in ``byhand_grader.record``.
+assignment's description names, with a caption, and a report cell at the top
+says what happened to the submission as a whole.  Before the hand-graded cell
+the description names (``explain_before``) goes a read-only cell recorded by the
+grader: the student's own XOR run, retrained in the sandbox from the seed their
+notebook prints, with ``explain_xor``'s table and plot and the epoch-error curve,
+so the person grading Problem 5 sees them whatever the student saved.  Hidden
+inputs never appear: verdict messages quote only the notebook's own examples.  The
+scores themselves go to the gradebook in ``byhand_grader.record``.
 """
 
 import base64
 import io
+import math
+import re
+import textwrap
 
 import nbformat
 
 from .report import lost_points
 
 REPORT_CELL_ID = "byhand-grader-report"
+EXPLAIN_CELL_ID = "byhand-grader-explain"
+#: Verdict lines are wrapped to this width (a feedback page, formgrader, a terminal).
+WIDTH = 100
+#: The caption under the XOR curves from the grader's starts.
+CURVES_CAPTION = (
+    "*Solid lines: your `xor_forward` and `xor_grads` trained (with the grader's update) from "
+    "each of the grader's starting points; dashed lines: a correct implementation from the "
+    "same start. When your functions are correct, each dashed line lies exactly under its "
+    "solid one and cannot be seen; where they part, your run departs from a correct one.*")
 
 
-def verdict_text(cell):
-    """The grade cell's output: its score and, for each failed check, why."""
+def verdict_text(cell, width=WIDTH):
+    """The grade cell's output: its score and, for each failed check, why.
+
+    What every failed check of the cell says alike (the diagnosis, the notebook's own
+    example) is said once, after the part that differs; lines wrap at ``width``.
+    """
     head = (f"Autograder: {cell.score:g} / {cell.points:g} points "
             f"({cell.passed} of {cell.total} hidden checks passed)")
     if cell.total == 0:
         head = f"Autograder: 0 / {cell.points:g} points (the checks could not run)"
-    return "\n".join([head] + [f"  - {f.message}" for f in cell.failures]) + "\n"
+    items, shared = _shared_tail([f.message for f in cell.failures])
+    lines = [head] + [_wrap(f"  - {m}", "    ", width) for m in items]
+    if shared:
+        lines.append(_wrap(f"  {shared}", "  ", width))
+    return "\n".join(lines) + "\n"
+
+
+def _wrap(text, indent, width):
+    return textwrap.fill(text, width=width, subsequent_indent=indent, break_long_words=False,
+                         break_on_hyphens=False)
+
+
+_SENTENCE_END = re.compile(r"(?<=\.) ")
+
+
+def _shared_tail(messages):
+    """``(items, shared)``: the messages without the sentences they all end with, and those
+    sentences once, introduced (None when nothing is shared)."""
+    if len(messages) < 2:
+        return messages, None
+    if len(set(messages)) == 1:
+        return [f"{messages[0]} (all {len(messages)} failed checks say this)"], None
+    split = [_SENTENCE_END.split(m) for m in messages]
+    n = 0
+    while all(len(s) > n + 1 for s in split) and len({tuple(s[-n - 1:]) for s in split}) == 1:
+        n += 1
+    if n == 0:
+        return messages, None
+    return ([" ".join(s[:-n]) for s in split],
+            f"All {len(messages)} of these: " + " ".join(split[0][-n:]))
 
 
 def annotate(path, result, assignment):
     """Put the verdicts into an autograded notebook (idempotent)."""
     nb = nbformat.read(path, as_version=4)
-    nb.cells = [c for c in nb.cells if c.get("id") != REPORT_CELL_ID]
+    nb.cells = [c for c in nb.cells if c.get("id") not in (REPORT_CELL_ID, EXPLAIN_CELL_ID)]
     by_id = {c.grade_id: c for c in result.cells}
     for cell in nb.cells:
         grade_id = (cell.metadata.get("nbgrader") or {}).get("grade_id")
@@ -38,7 +87,8 @@ def annotate(path, result, assignment):
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout",
                                                    text=verdict_text(by_id[grade_id]))]
             if grade_id == assignment.curves_under and result.curves:
-                cell.outputs.append(_curve_output(result.curves))
+                cell.outputs += [_curve_output(result.curves), _markdown_output(CURVES_CAPTION)]
+    _insert_explanation(nb, result, assignment)
     nb.cells.insert(0, nbformat.v4.new_markdown_cell(report_markdown(result, assignment),
                                                      id=REPORT_CELL_ID))
     nbformat.write(nb, path)
@@ -61,6 +111,140 @@ def report_markdown(result, assignment):
             lines.append(f"* {p.column} ({p.title}) is graded by hand: pending until the person "
                          "grading it enters its points.")
     return "\n".join(lines)
+
+
+def _insert_explanation(nb, result, assignment):
+    """The grader's recording of the student's own XOR run, before ``explain_before``."""
+    explanation = getattr(result, "explanation", None)
+    if not assignment.explain_before or explanation is None:
+        return
+    at = next((n for n, c in enumerate(nb.cells)
+               if (c.metadata.get("nbgrader") or {}).get("grade_id") == assignment.explain_before),
+              None)
+    if at is None:
+        return
+    cell = nbformat.v4.new_code_cell(
+        "# Recorded by the grader, not by the student: the student's own XOR run, rerun from\n"
+        "# the SEED their notebook prints, with explain_xor's table and plot (read-only)",
+        id=EXPLAIN_CELL_ID,
+        outputs=explanation_outputs(explanation["call"], explanation["reply"], result.student))
+    cell.metadata.update({"editable": False, "deletable": False,
+                          "byhand": {"recorded_by": "grader"}})
+    nb.cells.insert(at, cell)
+
+
+def explanation_outputs(call, explanation, student):
+    """The outputs of the recorded cell: per run, a heading, the table, the plots, captions.
+
+    ``call`` is the "explain" call (``grader_tests/<a>/probes.py``) and ``explanation`` the
+    harness's reply, plain data from the sandbox: only numbers are read from it (checked),
+    and the student's error text goes into plain-text output, never into markdown.
+    """
+    from byhand.data import PATTERNS
+    from byhand.explain import TERMS
+    from byhand.xor import PARAM_NAMES
+    if not explanation.get("ok"):
+        return [_markdown_output("**Recorded by the grader.** Your XOR run could not be "
+                                 "reproduced in the grader's sandbox:"),
+                nbformat.v4.new_output("stream", name="stdout",
+                                       text=f"{explanation.get('error') or 'no reason given'}\n")]
+    value = explanation.get("value") or {}
+    outputs = []
+    runs = value.get("runs") or []
+    for n, run in enumerate(runs):
+        try:
+            seed = int(run["seed"])
+            rows = [{"pattern": PATTERNS[i], "target": [0.0, 1.0, 1.0, 0.0][i],
+                     **{k: _number(row[k]) for k in ("h", *TERMS, "net_y", "yhat")}}
+                    for i, row in enumerate(run["rows"][:4])]
+            params = {k: [_number(v) for v in run["params"][k]][:3] for k in PARAM_NAMES}
+            tracked = int(_number(run["tracked"])) if run.get("tracked") else None
+            reference = next(s for s in call["seeds"] if s["seed"] == seed)
+            errors = [_number(e) for e in (reference["errors"] if tracked else run["epoch_errors"])]
+            update = "their sgd_update" if run.get("update") == "yours" else "the grader's update"
+        except (KeyError, TypeError, ValueError, IndexError, StopIteration):
+            outputs.append(_markdown_output("**Recorded by the grader.** The sandbox's record of "
+                                            "this run could not be read."))
+            continue
+        attempt = "SEED" if n == 0 else f"student_seed(STUDENT_ID, attempt={n})"
+        why = "" if n == 0 else ", because the run before it did not compute XOR"
+        how = (f"followed a correct implementation's run to within {call['track_atol']:g} for "
+               f"the first {int(tracked)} epochs, so the rest is that run's (the student's "
+               f"`xor_forward` at its final parameters gives the table)" if tracked else
+               f"were trained for all {len(errors)} epochs")
+        outputs.append(_markdown_output(
+            f"**Recorded by the grader** (not the student's saved output): the student's own "
+            f"`xor_forward` and `xor_grads`, with {update}, from {attempt} = {seed}{why} "
+            f"(`student_seed({student!r}, attempt={n})`, the seed the notebook prints for this "
+            f"student id); they {how}. `explain_xor` on the result:"))
+        outputs.append(nbformat.v4.new_output("stream", name="stdout",
+                                              text=_explain_text(params, rows) + "\n"))
+        outputs += [_figure_output(_explain_figure(rows)), _markdown_output(
+            f"*Left: the hidden activation h on each pattern (on above the dashed 0.5 line). "
+            f"Right: the four terms of net_y per pattern and their sum (black dot); the output is "
+            f"on where the sum is above 0. From the grader's rerun with seed {seed}.*")]
+        outputs += [_figure_output(_curve_figure(errors, seed)), _markdown_output(
+            f"*The summed squared error of each epoch of the same run (seed {seed}): the curve the "
+            "student's notebook draws under Problem 4 when it runs with this seed"
+            + (", as a correct implementation's run gives it" if tracked else "") + ".*")]
+    last = runs[-1] if runs and isinstance(runs[-1], dict) else None
+    if last and not last.get("tracked") and len(runs) < len(call["seeds"]):
+        outputs.append(_markdown_output(
+            "*This run did not follow a correct implementation's, so the grader replayed it "
+            "once, from SEED: the notebook's further attempts "
+            "(`student_seed(STUDENT_ID, attempt=1)`, ...) were not rerun.*"))
+    if value.get("note"):
+        outputs.append(nbformat.v4.new_output("stream", name="stdout",
+                                              text=f"note: {value['note']}\n"))
+    return outputs
+
+
+def _number(v):
+    """A float from the sandbox's data, or ValueError (a string, a list, a bool...)."""
+    if type(v) not in (int, float):
+        raise ValueError(f"not a number: {type(v).__name__}")
+    return float(v)
+
+
+def _explain_text(params, rows):
+    from byhand.explain import explain_text
+    return explain_text(params, rows)
+
+
+def _agg():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def _explain_figure(rows):
+    _agg()
+    from byhand.explain import plot_explanation
+    return plot_explanation(rows, show=False)
+
+
+def _curve_figure(errors, seed):
+    _agg()
+    from byhand.plotting import plot_epoch_errors
+    finite = [e if math.isfinite(e) else float("nan") for e in errors]
+    return plot_epoch_errors({"XOR network": finite},
+                             f"One hidden unit learning XOR (seed {seed})", show=False)
+
+
+def _figure_output(fig, dpi=80):
+    plt = _agg()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    plt.close(fig)
+    return nbformat.v4.new_output("display_data",
+                                  data={"image/png": base64.b64encode(buf.getvalue()).decode(),
+                                        "text/plain": "<Figure>"})
+
+
+def _markdown_output(text):
+    return nbformat.v4.new_output("display_data",
+                                  data={"text/markdown": text, "text/plain": text})
 
 
 def _curve_output(curves):

@@ -5,7 +5,8 @@ this description and nowhere else: the given setup cells the harness runs
 before the student's code, the problems (the grade table's columns) and the
 grade cells each is made of, the cells graded by hand, the kinds of call the
 hidden checks may ask the harness to make, the grade cell under which the
-XOR training curves are drawn, and the sample-class scenarios.  A new
+XOR training curves are drawn, the hand-graded cell before which the grader's
+rerun of the student's explanation helper goes, and the sample-class scenarios.  A new
 assignment is a new folder, ``grader_tests/<a>/``, holding this description,
 ``probes.py`` (the hidden request) and ``test_<a>.py`` (the hidden checks),
 beside its ``source/<a>.py``.
@@ -48,6 +49,8 @@ class Assignment:
     call_kinds: tuple = ()            #: the harness calls the probes may make (byhand_grader.harness)
     by_hand: tuple = ()               #: call kinds whose functions must not use autograd
     curves_under: str = None          #: grade cell under which the XOR training curves go
+    explain_before: str = None        #: hand-graded cell the grader's rerun of the student's
+                                      #: explanation helper goes before (calls of kind "explain")
     scenarios: str = None             #: module of sample-class scenarios in grader_tests/<a>/
     folder: Path = field(default=None, compare=False)
 
@@ -96,6 +99,9 @@ class Assignment:
             problems.append(f"{gid!r} is not a hand-graded cell of the notebook")
         if self.curves_under and self.curves_under not in auto:
             problems.append(f"curves_under names {self.curves_under!r}, which is not a grade cell")
+        if self.explain_before and self.explain_before not in manual:
+            problems.append(f"explain_before names {self.explain_before!r}, which is not a "
+                            "hand-graded cell")
         if problems:
             raise AssignmentError(f"{self.folder}/assignment.py does not match "
                                   f"source/{self.name}: " + "; ".join(problems) + ".")

@@ -1,7 +1,9 @@
 """Grade every submission of a class and record each one in the gradebook as soon as it is judged.
 
 For each ``submitted/<student>/<assignment>/`` (students spread over worker
-processes, each with its own sandboxed harness and its own scratch records):
+processes, each with its own sandboxed harness and its own scratch records; the
+processes of this machine, or with ``scheduler`` those of a Dask cluster,
+``byhand_grader.cluster``):
 
 1. ``intake`` reads the submission without changing it and stages a repaired
    copy (renamed notebook, tags, duplicated cells); a notebook that cannot be
@@ -31,6 +33,7 @@ assignment-specific comes from the assignment's description
 scores (hidden inputs are seeded per student).
 """
 
+import contextlib
 import copy
 import multiprocessing
 import multiprocessing.util
@@ -45,7 +48,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import judge, record
+from . import judge, record, slots
 from .annotate import annotate
 from .assignment import load_assignment, read_source
 from .course import Course
@@ -89,6 +92,7 @@ class StudentResult:
     notes: list = field(default_factory=list)
     cells: list = field(default_factory=list)   #: ``CellGrade`` per autograded cell
     curves: list = field(default_factory=list)  #: ``Curve`` per XOR training run
+    explanation: dict = None        #: the "explain" call and its reply: the student's own runs
     flags: dict = field(default_factory=dict)   #: what the instructor should know: name -> details
     manual: dict = field(default_factory=dict)  #: hand-graded cell -> the gradebook's score, or None
     manual_points: dict = field(default_factory=dict)  #: hand-graded problem column -> its points
@@ -129,6 +133,7 @@ def nbgrader_config(course, execute, slot, scratch):
                     "extra_arguments": kernel_arguments(course.root, slot)},
         "ClearOutput": {"enabled": bool(execute)},
         "Autograde": {"create_student": True},
+        "GradeWithByhand": {"in_byhand_grade": True},  # byhand_grader/guard.py: let it run
     }))
     return cfg
 
@@ -162,6 +167,10 @@ class Worker:
             self.runner.start()
         except HarnessUnavailable as err:
             self.unavailable = str(err)
+        import gc
+        # what the worker keeps all run (torch, nbgrader, pytest): never traced again by
+        # the collector, whose full passes the judge's pytest sessions would otherwise trigger
+        gc.freeze()
 
     def source(self, assignment):
         """``(description, source notebook, autograded {grade_id: points}, hand-graded ones)``."""
@@ -251,6 +260,9 @@ class Worker:
         result.curves = [Curve(int(calls[cid]["seed"]), v["value"]["epoch_errors"])
                          for cid, v in reply.get("calls", {}).items()
                          if v.get("ok") and calls[cid]["kind"] == "train"]
+        result.explanation = next(({"call": c, "reply": reply.get("calls", {}).get(
+            cid, {"ok": False, "error": "it was never reached"})}
+            for cid, c in calls.items() if c["kind"] == "explain"), None)
         annotate(self.scratch.notebook(student, assignment), result, desc)
         result.seconds = time.perf_counter() - start
 
@@ -313,11 +325,14 @@ def harness_flags(reply):
 # -- worker processes -------------------------------------------------------------------
 
 _WORKER = None
+_SLOT_LOCK = None   #: the worker process's slot, held for as long as it lives
 
 
-def _init_worker(slots, root, class_folder, execute, assignments):
-    global _WORKER
-    _WORKER = Worker(slots.get(), Course(root, class_folder), execute, assignments)
+def _init_worker(root, class_folder, execute, assignments):
+    global _WORKER, _SLOT_LOCK
+    # a slot of its own on this machine: a replacement for a killed worker takes its back
+    slot, _SLOT_LOCK = slots.claim(*slots.LOCAL)
+    _WORKER = Worker(slot, Course(root, class_folder), execute, assignments)
     # run when the worker process leaves normally (atexit is not, in pool workers)
     multiprocessing.util.Finalize(_WORKER, _WORKER.close, exitpriority=10)
 
@@ -339,12 +354,18 @@ def find_submissions(course, assignments=None, students=None):
     return found
 
 
-def grade(course, assignments=None, students=None, workers=None, execute=False, progress=True):
+def grade(course, assignments=None, students=None, workers=None, execute=False, progress=True,
+          scheduler=None):
     """Grade the class's submissions, recording each as it is judged; return the ``StudentResult``s.
 
+    ``scheduler``: the address of a Dask scheduler whose workers grade instead of
+    ``workers`` local processes (``byhand_grader.cluster``); this process still
+    writes the gradebook, alone.
+
     Raises ``record.GradebookNotReady`` before any work when the gradebook does not know
-    an assignment, and ``GradingStopped`` when the harness cannot start or the run is
-    interrupted (SIGINT, SIGTERM); what was recorded before stays recorded.
+    an assignment, ``cluster.ClusterUnavailable`` when ``scheduler`` does not answer or
+    has no worker that can grade, and ``GradingStopped`` when the harness cannot start
+    or the run is interrupted (SIGINT, SIGTERM); what was recorded before stays recorded.
     """
     from nbgrader.api import Gradebook
 
@@ -361,6 +382,10 @@ def grade(course, assignments=None, students=None, workers=None, execute=False, 
     if execute:   # the kernel nbgrader starts, as this version of the grader runs it
         install_kernelspec()
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+    client = None
+    if scheduler is not None:   # before the gradebook is opened: unreachable costs nothing
+        from .cluster import connect
+        client = connect(scheduler)
     results = []
     bar = _Progress(len(todo), enabled=progress)
     with Gradebook(course.db_url) as gb, _stop_on_sigterm():
@@ -376,20 +401,27 @@ def grade(course, assignments=None, students=None, workers=None, execute=False, 
             bar.step(result)
 
         try:
-            if workers == 1:
-                worker = Worker(0, course, execute, wanted)
+            if client is not None:
+                from .cluster import grade_on_cluster
+                with contextlib.closing(grade_on_cluster(client, course, todo, execute,
+                                                         wanted)) as finished:
+                    for res in finished:
+                        take(res)
+            elif workers == 1:
+                slot, lock = slots.claim(*slots.LOCAL)
                 try:
-                    for item in todo:
-                        take(worker.grade(*item))
+                    worker = Worker(slot, course, execute, wanted)
+                    try:
+                        for item in todo:
+                            take(worker.grade(*item))
+                    finally:
+                        worker.close()
                 finally:
-                    worker.close()
+                    lock.close()
             else:
                 ctx = multiprocessing.get_context("spawn")
-                slots = ctx.Queue()
-                for s in range(workers):
-                    slots.put(s)
                 pool = ctx.Pool(workers, initializer=_init_worker,
-                                initargs=(slots, str(course.root), str(course.class_folder),
+                                initargs=(str(course.root), str(course.class_folder),
                                           execute, wanted))
                 try:
                     for res in pool.imap_unordered(_grade_task, todo):
@@ -404,6 +436,8 @@ def grade(course, assignments=None, students=None, workers=None, execute=False, 
             raise GradingStopped(f"stopped: {_recorded(results, len(todo))}") from None
         finally:
             bar.done()
+            if client is not None:
+                client.close()
             if students is None:   # the whole class: who submitted nothing reads "missing"
                 results += _missing(record.roster(gb), todo, wanted, course)
             results.sort(key=lambda r: (r.assignment, r.student))

@@ -26,7 +26,8 @@ Protocol (harness stdin/stdout): ``byhand_grader.frames``.  Request:
 ``{"cells": [{"label", "source"}], "calls": [{"id", "kind", "fn", ...}],
 "call_kinds": [...], "by_hand": [...], "limits": {...}}``, where ``call_kinds``
 are the kinds the assignment's description allows and ``by_hand`` those whose
-functions must not use autograd; reply: ``{"cells": [{"label", "error"}],
+functions must not use autograd (``failed_cells``, from the runner, says which cells
+ended an earlier try and were skipped); reply: ``{"cells": [{"label", "error"}],
 "calls": {id: {"ok", "value" | "error", "error_type", "missing", "cause"[, "autograd"]}},
 "flags": {"monkeypatch", "autograd", "fork", "filesystem"}, "status", "reason",
 "output"}``.  A failed call says what went wrong as data: ``error_type`` (the
@@ -66,6 +67,7 @@ from torch.overrides import TorchFunctionMode, resolve_name
 
 import byhand
 from byhand.contract import check_forward, check_param_dict
+from byhand.explain import computes_xor, net_y_terms
 from byhand.training import train
 from byhand.xor import init_xor
 
@@ -220,7 +222,82 @@ def _call(call, ns, failed_cells, kinds, session):
             out["yhat"] = result.yhat.detach().double().flatten().tolist()
             out["epoch_errors"] = [float(e) for e in result.epoch_errors]
             return out
+    if kind == "explain":
+        forward, update = ns.get(call["forward"]), ns.get(call["update"])
+        if not callable(forward):
+            raise _Missing(call["forward"], failed_cells)
+        return _explain_call(forward, fn, update if callable(update) else None, call, session)
     raise ValueError(f"unknown call kind {kind!r}")
+
+
+def _explain_call(forward, grads_fn, update, call, session):
+    """The student's own XOR runs, for the person grading Problem 5: from each of
+    ``call["seeds"]`` in turn (the notebook's SEED, then its further attempts) until one
+    computes XOR, trained by the student's functions (their update, or the grader's when
+    theirs is missing or fails), with ``explain_xor``'s table from their forward pass.
+
+    Each seed comes with a correct implementation's parameters after ``track_epochs``
+    and at the end (the grader's, from the same public seed).  A run whose parameters
+    after ``track_epochs`` are within ``track_atol`` of those is not trained further (8000
+    epochs through the student's functions take seconds): its table is the student's
+    forward pass at the correct run's final parameters, which a correct float32 run
+    reaches to rounding (about 1e-6; the course spec).  Any other run is trained for all
+    ``epochs``, and is the last: the further seeds are not replayed for it.
+    """
+    X, Y = _tensor(call["X"]), _tensor(call["Y"]).reshape(-1, 1)
+    runs, note = [], None if update else f"there is no function named '{call['update']}'"
+    for start in call["seeds"]:
+        tracked = None
+        for epochs in (int(call["track_epochs"]), int(call["epochs"])):
+            result, own, note = _own_run(forward, grads_fn, update, int(start["seed"]), epochs,
+                                         X, Y, call, session, note)
+            if epochs < int(call["epochs"]) and _near(result.params, start["track"],
+                                                       call["track_atol"]):
+                tracked = epochs
+                break
+        params = {k: _tensor(v) for k, v in start["final"].items()} if tracked else result.params
+        with session.watching("explain", call["forward"]):
+            rows = net_y_terms(params, forward)
+            session.returned()
+        runs.append({"seed": int(start["seed"]), "rows": rows, "tracked": tracked,
+                     "params": {k: v.detach().double().flatten().tolist()
+                                for k, v in params.items()},
+                     "epoch_errors": None if tracked else [float(e) for e in result.epoch_errors],
+                     "update": "yours" if own else "the grader's"})
+        if computes_xor(rows) or not tracked:
+            # A run that left the correct one is replayed once, from the notebook's SEED:
+            # the later attempts' seeds are where a *correct* run would go next, and 8000
+            # more epochs of their functions each would triple the cost of a buggy answer.
+            break
+    return {"runs": runs, "note": note}
+
+
+def _own_run(forward, grads_fn, update, seed, epochs, X, Y, call, session, note):
+    """``(TrainResult, whether the student's update made it, note)``: the notebook's run."""
+    for step in ([update] if update else []) + [_reference_update]:
+        gen = torch.Generator().manual_seed(seed)
+        try:
+            with session.watching("explain", call["fn"]):
+                result = train(forward, grads_fn, step, init_xor(gen), X, Y,
+                               alpha=call["alpha"], epochs=epochs, gen=gen)
+                session.returned()
+            return result, step is not _reference_update, note
+        except Exception as err:  # noqa: BLE001 - their update failed: the grader's next
+            session.returned()
+            if step is _reference_update:
+                raise
+            note = f"{call['update']} failed ({_describe_safely(err)}); the grader's update was used"
+    raise AssertionError("unreachable")
+
+
+def _near(params, want, atol):
+    """Are the parameters (tensors) within ``atol`` of ``want`` (lists), every one?"""
+    try:
+        return all(len(params[k].flatten()) == len(v) and all(
+            abs(float(a) - float(b)) <= atol for a, b in zip(params[k].flatten().tolist(), v))
+            for k, v in want.items())
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return False
 
 
 # -- the xor_mlp extension: torch.nn models in, plain lists out ----------------------
@@ -950,7 +1027,7 @@ def _extend(into, names, cap=None):
 # -- one submission --------------------------------------------------------------------
 
 #: The Part B kinds, which the harness calls under ``no_grad``.
-_NO_GRAD_KINDS = frozenset({"forward", "grads", "update", "train"})
+_NO_GRAD_KINDS = frozenset({"forward", "grads", "update", "train", "explain"})
 
 
 class _Session:
@@ -1038,7 +1115,7 @@ def run_request(request, emit, records=None):
     records = records or _Records(emit)
     session = _Session(request, records)
     ns = {"__name__": "__main__"}
-    failed = []
+    failed = list(request.get("failed_cells", []))   # cells that ended an earlier try
     signal.signal(signal.SIGALRM, _on_alarm)
     try:
         for n, cell in enumerate(request.get("cells", [])):

@@ -79,9 +79,11 @@ def repair(nb, source_nb, flags=None):
     flags = {} if flags is None else flags
     notes = []
     tagged = 0
+    # the given tags stay (``raises-exception`` lets Run All go past a failed check)
+    given_tags = {c.get("id"): c.metadata.get("tags") for c in source_nb.cells}
     for cell in nb.cells:
         meta = cell.setdefault("metadata", {})
-        if meta.get("tags"):
+        if meta.get("tags") and meta["tags"] != given_tags.get(cell.get("id")):
             tagged += 1
             meta.pop("tags")
         for key in ("editable", "deletable", "jupyter"):

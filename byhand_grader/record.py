@@ -22,6 +22,16 @@ gradebook here:
 A run stopped at any moment leaves each student with the previous records or
 the new ones.  Manual grades (``manual_score``) are never written here, so
 they survive every regrade.
+
+The course's gradebook is whatever nbgrader's ``CourseDirectory.db_url`` says
+(``Course.db_url``): SQLite by default, or PostgreSQL.  Opening an nbgrader
+``Gradebook`` creates any missing table, and several processes opening an
+empty PostgreSQL database at once race on CREATE TABLE (3 of 4 failed with a
+duplicate key on ``pg_type``, ``tests/byhand_grader/test_postgres.py``), so
+``check_ready`` first creates the schema once (``create_schema``), in the main
+process, before any worker starts.  The workers' scratch gradebooks are
+SQLite files of their own under ``.byhand/worker-N/``: internal, never read by
+nbgrader's tools, and emptied at every run.
 """
 
 import os
@@ -35,7 +45,7 @@ from .nbgrader_run import scripts_on_path
 
 
 class GradebookNotReady(RuntimeError):
-    """The gradebook does not know an assignment: nothing can be recorded for it."""
+    """The gradebook cannot be opened or does not know an assignment: nothing can be recorded."""
 
 
 @dataclass
@@ -47,9 +57,64 @@ class Recorded:
     comments: dict = field(default_factory=dict)      #: notebook -> {cell name: auto_comment}
 
 
-def check_ready(db_url, assignments):
-    """Raise ``GradebookNotReady`` with what to run unless the gradebook knows each assignment."""
+#: the PostgreSQL advisory lock key under which ``create_schema`` creates tables ("byhand")
+SCHEMA_LOCK = int.from_bytes(b"byhand", "big")
+
+
+def shown(db_url):
+    """The gradebook's URL as messages print it: without its password."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+    try:
+        return make_url(db_url).render_as_string(hide_password=True)
+    except ArgumentError:   # not a URL SQLAlchemy reads: say it as given
+        return str(db_url)
+
+
+def create_schema(db_url):
+    """Create the gradebook's tables if they are missing: once, before any parallel work.
+
+    nbgrader's ``Gradebook`` runs CREATE TABLE for missing tables on every open, and on
+    an empty PostgreSQL database concurrent first opens collide (a duplicate key on
+    ``pg_type``).  Called in the main process before workers start; on PostgreSQL it
+    also holds an advisory lock while it creates, so two commands started at once on
+    the same empty database both succeed.  Raises ``GradebookNotReady`` with what to do
+    when the database cannot be reached (a PostgreSQL database must exist first).
+    """
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.pool import NullPool
     scripts_on_path()
+    engine = create_engine(db_url, poolclass=NullPool)
+    try:
+        with engine.connect() as con:
+            locked = engine.dialect.name == "postgresql"
+            if locked:
+                con.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SCHEMA_LOCK})
+            try:
+                with Gradebook(db_url):
+                    pass
+            finally:
+                if locked:
+                    con.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEMA_LOCK})
+    except OperationalError as err:
+        first = str(err.orig if err.orig is not None else err).strip().splitlines()[0]
+        hint = (" (a PostgreSQL database must exist first: `createdb` it, and check the "
+                "host, port, user and password in CourseDirectory.db_url)"
+                if engine.dialect.name == "postgresql" else "")
+        raise GradebookNotReady(f"cannot open the gradebook {shown(db_url)}: {first}{hint}; "
+                                "nothing was graded") from None
+    finally:
+        engine.dispose()
+
+
+def check_ready(db_url, assignments):
+    """Raise ``GradebookNotReady`` with what to run unless the gradebook knows each assignment.
+
+    Creates the gradebook's schema first if it is missing (``create_schema``): this runs
+    in the main process before any worker opens the gradebook.
+    """
+    create_schema(db_url)
     with Gradebook(db_url) as gb:
         for a in assignments:
             try:
@@ -58,7 +123,7 @@ def check_ready(db_url, assignments):
             except MissingEntry:
                 pass
             raise GradebookNotReady(
-                f"the gradebook ({db_url}) does not know the assignment {a!r}: run "
+                f"the gradebook ({shown(db_url)}) does not know the assignment {a!r}: run "
                 f"`byhand release {a}` first (nbgrader generate_assignment records it); "
                 "nothing was graded")
 

@@ -165,7 +165,11 @@ class Runner:
         for _ in range(retries + 1):
             todo_calls = [c for c in calls if c["id"] not in merged["calls"]]
             run_cells = [c for n, c in enumerate(cells) if n not in skipped]
-            reply = self._run_once({**request, "cells": run_cells, "calls": todo_calls})
+            # what the skipped cells did, so a function they would have defined is not
+            # reported as renamed
+            ended = [f"{f['label']} ended the process ({f['error']})" for f in merged["cells"]]
+            reply = self._run_once({**request, "cells": run_cells, "calls": todo_calls,
+                                    "failed_cells": ended})
             merged["output"] += reply.get("output", "")
             merged["flags"] = merge_flags(merged["flags"], reply.get("flags"))   # every try's
             merged["limits"] = sorted({*merged.get("limits", []), *reply.get("limits", [])})

@@ -8,6 +8,7 @@ instead of the one-sentence error.
 """
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -37,6 +38,7 @@ def _sample_class(course, args):
 def _grade(course, args):
     from byhand_grader.assignment import load_assignment
     from byhand_grader.grade import grade
+    from byhand_grader.record import shown
     from byhand_grader.report import format_table
     from byhand_grader.sandbox import sandbox_available
     from byhand_grader.cgroup import memory_cgroup_available
@@ -45,7 +47,7 @@ def _grade(course, args):
             print(f"WARNING: {why}", file=sys.stderr)
     start = time.perf_counter()
     results = grade(course, args.assignment or None, students=args.student or None,
-                    workers=args.workers, execute=args.execute)
+                    workers=args.workers, execute=args.execute, scheduler=args.scheduler)
     where = course.class_folder.relative_to(course.root)
     prefix = "" if str(where) == "." else f"{where}/"
     for assignment in sorted({r.assignment for r in results}):
@@ -53,7 +55,7 @@ def _grade(course, args):
         print(f"\n{assignment}: {sum(r.status != 'missing' for r in rows)} submissions")
         print(format_table(rows, load_assignment(course, assignment)))
         print(f"(also in {prefix}autograded/report-{assignment}.csv; scores are in the gradebook "
-              f"({course.db_url}) for formgrader, `nbgrader export` and `nbgrader generate_feedback`)")
+              f"({shown(course.db_url)}) for formgrader, `nbgrader export` and `nbgrader generate_feedback`)")
     if not results:
         print(f"no submissions found under {prefix}submitted/<student>/<assignment>/")
     failed = [r for r in results if r.failed]
@@ -85,6 +87,38 @@ def _student_package(course, args):
     print(build_student_package(args.dist))
 
 
+def _gradescope(course, args):
+    from .gradescope import build_gradescope, try_gradescope
+    if args.try_:
+        trial = try_gradescope(*args.try_, student=args.student)
+        sys.stderr.write(trial.log)
+        if trial.results is None:
+            print("error: the autograder wrote no results.json (a grader-side failure: "
+                  "Gradescope gives no score); its output is above", file=sys.stderr)
+            return 1
+        print(json.dumps(trial.results, indent=1))
+        return trial.returncode
+    if not args.assignment:
+        raise ValueError("name the assignment: byhand gradescope ASSIGNMENT")
+    print(build_gradescope(course, args.assignment, out=args.out,
+                           summary_visibility=args.summary_visibility,
+                           detail_visibility=args.detail_visibility,
+                           require_sandbox=not args.allow_unconfined))
+
+
+def _prairielearn(course, args):
+    from .prairielearn import build_prairielearn, try_prairielearn
+    if args.try_:
+        trial = try_prairielearn(*args.try_, student=args.student)
+        sys.stderr.write(trial.log)
+        print(json.dumps(trial.results, indent=1))
+        return trial.returncode
+    if not args.assignment:
+        raise ValueError("name the assignment: byhand prairielearn ASSIGNMENT")
+    print(build_prairielearn(course, args.assignment, out=args.out, image=args.image,
+                             require_sandbox=not args.allow_unconfined))
+
+
 def _all(course, args):
     """The main job: regenerate release/ and solutions/, then grade the sample class in its own folder."""
     from byhand_grader.nbgrader_run import nbgrader
@@ -96,7 +130,7 @@ def _all(course, args):
     assignments = args.assignment or course.assignments()
     copy_assignments(course.db_url, sample.db_url, assignments)
     code = _grade(sample, argparse.Namespace(assignment=args.assignment, student=None,
-                                             workers=None, execute=False))
+                                             workers=None, execute=False, scheduler=None))
     for a in assignments:
         nbgrader(sample, "generate_feedback", a, "--force")
     nbgrader(sample, "export", f"--to={sample.grades_csv}")
@@ -139,6 +173,10 @@ def build_parser():
     p.add_argument("--execute", action="store_true",
                    help="also re-run each notebook in nbgrader's sandboxed kernel, so autograded/ "
                         "and feedback show fresh outputs (slower)")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="grade on the Dask cluster whose scheduler is at ADDRESS "
+                        "(tcp://host:8786), on workers started with --nthreads 1 "
+                        "--resources grading=1; this process alone writes the gradebook")
     verb("sample-class", _sample_class, "write the bundled sample class into "
          "sample_class/submitted/", assignments=False)
     from .luck import add_arguments
@@ -150,6 +188,43 @@ def build_parser():
              "install (byhand); prints its path", assignments=False)
     p.add_argument("--dist", type=Path, default=Path("dist"),
                    help="where to write the wheel (default: dist/)")
+    from byhand_grader.gradescope import VISIBILITIES
+    p = verb("gradescope", _gradescope, "write the Gradescope autograder zip of an assignment "
+             "(setup.sh, run_autograder), or --try one on a notebook", assignments=False)
+    p.add_argument("assignment", nargs="?", help="the assignment to build the zip of")
+    p.add_argument("--out", type=Path, default=None, metavar="ZIP",
+                   help="where to write it (default: autograders/gradescope-ASSIGNMENT.zip)")
+    p.add_argument("--summary-visibility", choices=VISIBILITIES, default="visible",
+                   help="who sees each grade cell's test: its score and short verdict "
+                        "(default: visible)")
+    p.add_argument("--detail-visibility", choices=VISIBILITIES, default="after_due_date",
+                   help="who sees the whole verdict of a cell that lost points "
+                        "(default: after_due_date)")
+    p.add_argument("--try", dest="try_", nargs=2, metavar=("ZIP", "NOTEBOOK"),
+                   help="run ZIP on NOTEBOOK in a temporary /autograder layout with this "
+                        "Python and print the results.json")
+    p.add_argument("--student", default="student",
+                   help="with --try: the student id (seeds the hidden inputs)")
+    p.add_argument("--allow-unconfined", action="store_true",
+                   help="grade with rlimits only where bubblewrap cannot confine student "
+                        "code (default: refuse, with no score)")
+    p = verb("prairielearn", _prairielearn, "write the PrairieLearn external grader of an "
+             "assignment (serverFilesCourse, question, image), or --try it on a notebook",
+             assignments=False)
+    p.add_argument("assignment", nargs="?", help="the assignment to build the grader of")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="where to write it (default: autograders/prairielearn-ASSIGNMENT/)")
+    p.add_argument("--image", default="byhand-grader:latest",
+                   help="the grading image info.json names (build it from image/Dockerfile "
+                        "and push it; default: byhand-grader:latest)")
+    p.add_argument("--try", dest="try_", nargs=2, metavar=("DIR", "NOTEBOOK"),
+                   help="run the grader in DIR on NOTEBOOK in a temporary /grade layout with "
+                        "this Python and print the results.json")
+    p.add_argument("--student", default="student",
+                   help="with --try: the student id (seeds the hidden inputs)")
+    p.add_argument("--allow-unconfined", action="store_true",
+                   help="grade with rlimits only where bubblewrap cannot confine student "
+                        "code (default: refuse; the submission is not gradable)")
     verb("all", _all, "the main job: release, solutions, then grade the sample class in "
          "sample_class/ (its own gradebook), write its feedback and grades.csv")
     return parser

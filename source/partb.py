@@ -16,11 +16,16 @@
 # in this notebook use the examples shown here; the autograder calls the same functions
 # by name on inputs you have not seen (other parameters, other patterns, saturated
 # units) and compares them with autograd computed in float64. Keep the function names
-# and the dict keys exactly as given, and don't rename this notebook.
+# and the dict keys exactly as given, and don't rename this notebook. For Problem 5 the
+# grader retrains your network with your own functions from your `SEED` (below), so the
+# person who reads your explanation sees the same table you do.
 #
 # **How to work.** Replace each `raise NotImplementedError()` with your code, then run the
-# check below it. Run the notebook top to bottom (*Kernel → Restart Kernel and Run All
-# Cells*) before you submit. Everything here runs in a few seconds.
+# check below it. A check that fails says in one sentence what differs (a factor, the
+# sign, which parameter) and the notebook carries on: *Run All* reaches every problem
+# even while some are unwritten. Run the notebook top to bottom (*Kernel → Restart Kernel
+# and Run All Cells*) before you submit; its last cell prints how long that took, and how
+# much of it was the XOR training.
 #
 # **Notation.** One training example is a pattern $x = (x_0, x_1)$ with target $y$. The
 # network's output is $\hat y$ and the loss for that one pattern is the squared error
@@ -29,18 +34,23 @@
 
 # %% nbgrader={"grade": false, "grade_id": "setup_imports", "locked": true, "schema_version": 3, "solution": false}
 # setup: given code, imported by name from the course package
+import os
+import time
+
 import torch
 
 from byhand.autograd import autograd_grads
-from byhand.checks import assert_grads_match, compare_with_autograd, show_outputs
+from byhand.checks import (CheckFailed, compare_with_autograd, forward_problem, grads_problem,
+                           run_example, show_outputs, show_update, update_problem)
 from byhand.data import PATTERNS, X, Y_OR, Y_XOR
 from byhand.explain import explain_xor
 from byhand.neuron import init_neuron, logistic, logistic_forward, tanh_forward
 from byhand.outcomes import describe_xor_run, show_luck
 from byhand.plotting import plot_epoch_errors
-from byhand.training import train
+from byhand.training import seed_sentence, student_seed, train
 from byhand.xor import init_xor
 
+NOTEBOOK_START = time.perf_counter()
 print("patterns X =", X.tolist())
 print("OR targets =", Y_OR.flatten().tolist(), "  XOR targets =", Y_XOR.flatten().tolist())
 
@@ -49,13 +59,20 @@ print("OR targets =", Y_OR.flatten().tolist(), "  XOR targets =", Y_XOR.flatten(
 #
 # Every run starts from parameters drawn from a standard normal distribution, and every
 # epoch visits the four patterns in a fresh random order. Both come from one seeded
-# random generator, so the same seed gives the same run, every time. Change `SEED` to see
-# other runs; put it back before you submit.
+# random generator, so the same seed gives the same run, every time.
+#
+# **Your seed is your own.** `SEED` comes from your student id (`student_seed`, a hash of
+# it), so your XOR network is not your neighbour's, and the grader reruns it from the same
+# id. On JupyterHub the id is your user name; on your own computer, type it in
+# (`STUDENT_ID = "..."`). Keep `SEED` as this cell computes it: to look at other runs,
+# pass other seeds to `torch.Generator().manual_seed(...)` in a cell of your own.
 
 # %% id="setup_seed"
-# seed and learning rate, in plain sight
-SEED = 0
+# seed and learning rate, in plain sight: SEED comes from your student id
+STUDENT_ID = os.environ.get("JUPYTERHUB_USER")   # on your own computer: STUDENT_ID = "your id"
+SEED = student_seed(STUDENT_ID)
 ALPHA = 0.05
+print(seed_sentence(STUDENT_ID, SEED))
 
 # %% [markdown]
 # ## Problem 1 — The gradient of a logistic neuron (10 points)
@@ -100,15 +117,16 @@ def logistic_grads(params, x, y):
 # $[1, 1]$. Expect every difference below $10^{-5}$ (float32 rounding gives about
 # $10^{-8}$).
 
-# %%
+# %% tags=["raises-exception"]
 # check: Problem 1 against autograd on one pattern
 params = init_neuron(torch.Generator().manual_seed(SEED))
 compare_with_autograd(logistic_grads, logistic_forward, params, X[3], Y_OR[3]);
 
-# %% nbgrader={"grade": true, "grade_id": "p1_logistic_grads_match_autograd", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "p1_logistic_grads_match_autograd", "locked": true, "points": 10, "schema_version": 3, "solution": false} tags=["raises-exception"]
 # grade: logistic_grads matches autograd on every pattern (the autograder adds unseen inputs)
-for x, y in zip(X, Y_OR):
-    assert_grads_match(logistic_grads, logistic_forward, params, x, y)
+problem = grads_problem(logistic_grads, logistic_forward, params, X, Y_OR)
+if problem:
+    raise CheckFailed(problem)
 print("logistic_grads matches autograd on the four OR patterns")
 
 # %% [markdown]
@@ -145,18 +163,22 @@ def sgd_update(params, grads, alpha):
 
 # %% [markdown]
 # **Check.** With $w = [1, 2]$, $b = [0.5]$, gradients $[0.1, -0.2]$ and $[0.3]$ and
-# $\alpha = 0.5$, expect $w = [0.95, 2.1]$ and $b = [0.35]$.
+# $\alpha = 0.5$, expect $w = [0.95, 2.1]$ and $b = [0.35]$. Both lines print four
+# significant digits (float32 stores 0.95 as 0.949999988...).
 
-# %%
+# %% tags=["raises-exception"]
 # check: Problem 2 on a small example
-example = sgd_update({"w": torch.tensor([1.0, 2.0]), "b": torch.tensor([0.5])},
-                     {"w": torch.tensor([0.1, -0.2]), "b": torch.tensor([0.3])}, 0.5)
-print({name: value.tolist() for name, value in example.items()}, " expect w = [0.95, 2.1], b = [0.35]")
+before = {"w": [1.0, 2.0], "b": [0.5]}
+expected = {"w": [0.95, 2.1], "b": [0.35]}
+example = run_example(sgd_update, {name: torch.tensor(value) for name, value in before.items()},
+                      {"w": torch.tensor([0.1, -0.2]), "b": torch.tensor([0.3])}, 0.5)
+show_update(example, expected)
 
-# %% nbgrader={"grade": true, "grade_id": "p2_sgd_update_steps_against_gradient", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "p2_sgd_update_steps_against_gradient", "locked": true, "points": 5, "schema_version": 3, "solution": false} tags=["raises-exception"]
 # grade: sgd_update moves each parameter by -alpha times its given gradient
-assert torch.allclose(example["w"], torch.tensor([0.95, 2.1])), f"w is {example['w'].tolist()}"
-assert torch.allclose(example["b"], torch.tensor([0.35])), f"b is {example['b'].tolist()}"
+problem = update_problem(before, example, expected)
+if problem:
+    raise CheckFailed(problem)
 print("sgd_update takes the step -alpha * gradient")
 
 # %% [markdown]
@@ -168,7 +190,7 @@ print("sgd_update takes the step -alpha * gradient")
 # 0.1 of its target at the end; the worst one is always the pattern $[0, 0]$, where the
 # neuron can only push $\hat y = g(b)$ towards 0 by making $b$ very negative.
 
-# %%
+# %% tags=["raises-exception"]
 # train: logistic neuron on OR, 5000 epochs
 gen = torch.Generator().manual_seed(SEED)
 run_or = train(logistic_forward, logistic_grads, sgd_update, init_neuron(gen), X, Y_OR,
@@ -180,7 +202,7 @@ plot_epoch_errors({"logistic": run_or.epoch_errors}, f"Logistic neuron learning 
 # After training the neuron sits in a flatter part of the logistic curve, where hand-written
 # and automatic gradients are small: check them again there.
 
-# %%
+# %% tags=["raises-exception"]
 # check: Problem 1 again, at the trained parameters
 compare_with_autograd(logistic_grads, logistic_forward, run_or.params, X[0], Y_OR[0]);
 
@@ -216,14 +238,15 @@ def tanh_grads(params, x, y):
     ### END SOLUTION
 
 
-# %%
+# %% tags=["raises-exception"]
 # check: Problem 3 against autograd on one pattern
 compare_with_autograd(tanh_grads, tanh_forward, params, X[1], Y_OR[1]);
 
-# %% nbgrader={"grade": true, "grade_id": "p3_tanh_grads_match_autograd", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "p3_tanh_grads_match_autograd", "locked": true, "points": 5, "schema_version": 3, "solution": false} tags=["raises-exception"]
 # grade: tanh_grads matches autograd on every pattern (the autograder adds unseen inputs)
-for x, y in zip(X, Y_OR):
-    assert_grads_match(tanh_grads, tanh_forward, params, x, y)
+problem = grads_problem(tanh_grads, tanh_forward, params, X, Y_OR)
+if problem:
+    raise CheckFailed(problem)
 print("tanh_grads matches autograd on the four OR patterns")
 
 # %% [markdown]
@@ -233,7 +256,7 @@ print("tanh_grads matches autograd on the four OR patterns")
 # than only approach it, so compare the final error at $[0, 0]$ and the curve with the
 # logistic neuron's.
 
-# %%
+# %% tags=["raises-exception"]
 # train: tanh neuron on OR, 5000 epochs, same seed
 gen = torch.Generator().manual_seed(SEED)
 run_tanh = train(tanh_forward, tanh_grads, sgd_update, init_neuron(gen), X, Y_OR,
@@ -293,7 +316,7 @@ def xor_forward(params, x):
 # $b_1 = -10$) and $w_2 = -60$ vetoes $[1, 1]$. Expect $h \approx [0, 0, 0, 1]$ and
 # $\hat y \approx [0, 1, 1, 0]$.
 
-# %%
+# %% tags=["raises-exception"]
 # check: Problem 4a on a hand-built XOR network
 hand_built = {"w_34": torch.tensor([20.0, 20.0]), "b0": torch.tensor([-30.0]),
               "w_012": torch.tensor([20.0, 20.0, -60.0]), "b1": torch.tensor([-10.0])}
@@ -301,16 +324,17 @@ hand_out = [xor_forward(hand_built, x) for x in X]
 print("h    =", [round(float(o["h"]), 4) for o in hand_out], "  expect about [0, 0, 0, 1]")
 print("yhat =", [round(float(o["yhat"]), 4) for o in hand_out], "  expect about [0, 1, 1, 0]")
 
-# %% nbgrader={"grade": true, "grade_id": "p4_xor_forward_values", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "p4_xor_forward_values", "locked": true, "points": 3, "schema_version": 3, "solution": false} tags=["raises-exception"]
 # grade: xor_forward returns the four intermediate values of the hand-built network
-for x, out in zip(X, hand_out):
+expected = []
+for x in X:
     net_h = 20 * x[0] + 20 * x[1] - 30
     net_y = 20 * x[0] + 20 * x[1] - 60 * torch.sigmoid(net_h) - 10
-    assert set(out) >= {"net_h", "h", "net_y", "yhat"}, f"keys are {sorted(out)}"
-    assert torch.allclose(out["net_h"], net_h.reshape(1)), f"net_h at x = {x.tolist()}"
-    assert torch.allclose(out["h"], torch.sigmoid(net_h).reshape(1)), f"h at x = {x.tolist()}"
-    assert torch.allclose(out["net_y"], net_y.reshape(1), atol=1e-4), f"net_y at x = {x.tolist()}"
-    assert torch.allclose(out["yhat"], torch.sigmoid(net_y).reshape(1)), f"yhat at x = {x.tolist()}"
+    expected.append({"net_h": net_h, "h": torch.sigmoid(net_h), "net_y": net_y,
+                     "yhat": torch.sigmoid(net_y)})
+problem = forward_problem(xor_forward, hand_built, X, expected)
+if problem:
+    raise CheckFailed(problem)
 print("xor_forward computes net_h, h, net_y and yhat")
 
 # %% [markdown]
@@ -340,17 +364,18 @@ def xor_grads(params, x, y):
     ### END SOLUTION
 
 
-# %%
+# %% tags=["raises-exception"]
 # check: Problem 4b against autograd, at a random start and at the hand-built network
 params_xor = init_xor(torch.Generator().manual_seed(SEED))
 compare_with_autograd(xor_grads, xor_forward, params_xor, X[2], Y_XOR[2])
 print()
 compare_with_autograd(xor_grads, xor_forward, hand_built, X[3], Y_XOR[3]);
 
-# %% nbgrader={"grade": true, "grade_id": "p4_xor_grads_match_autograd", "locked": true, "points": 8, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "p4_xor_grads_match_autograd", "locked": true, "points": 8, "schema_version": 3, "solution": false} tags=["raises-exception"]
 # grade: xor_grads matches autograd on every pattern (the autograder adds unseen inputs)
-for x, y in zip(X, Y_XOR):
-    assert_grads_match(xor_grads, xor_forward, params_xor, x, y)
+problem = grads_problem(xor_grads, xor_forward, params_xor, X, Y_XOR)
+if problem:
+    raise CheckFailed(problem)
 print("xor_grads matches autograd on the four XOR patterns")
 
 # %% [markdown]
@@ -363,20 +388,21 @@ print("xor_grads matches autograd on the four XOR patterns")
 # flat near 1.0: it is *slow*, and usually gets there with more epochs); from a few it is
 # *stuck*: one pattern is confidently wrong, the logistic derivative there is nearly zero,
 # and more training does not help. The cell after the training run prints how often each
-# happens, measured over many seeded runs of a correct implementation by
-# `byhand luck` — roughly one run in ten fails to solve XOR in 8000 epochs.
+# happens, measured over many seeded runs of a correct implementation by `byhand luck`.
 #
 # So if your run fails: first make sure your gradient checks above pass; then look at
-# what `describe_xor_run` says; then try another `SEED` or more epochs. The autograder
-# knows about this: it trains your functions from its own starts, chosen so that a correct
-# implementation succeeds, and it grades your gradients directly.
+# what `describe_xor_run` says. The autograder knows about this: it trains your functions
+# from its own starts, chosen so that a correct implementation succeeds, and it grades
+# your gradients directly. Problem 5 says what to do about an unlucky `SEED`.
 
-# %%
+# %% tags=["raises-exception"]
 # train: the XOR network, 8000 epochs
 EPOCHS_XOR = 8000
 gen = torch.Generator().manual_seed(SEED)
+run_xor, xor_seconds, xor_start = None, None, time.perf_counter()
 run_xor = train(xor_forward, xor_grads, sgd_update, init_xor(gen), X, Y_XOR,
                 alpha=ALPHA, epochs=EPOCHS_XOR, gen=gen)
+xor_seconds = time.perf_counter() - xor_start
 show_outputs(run_xor.yhat, Y_XOR, X)
 describe_xor_run(run_xor)
 plot_epoch_errors({"XOR network": run_xor.epoch_errors}, f"One hidden unit learning XOR (seed {SEED})");
@@ -385,8 +411,10 @@ plot_epoch_errors({"XOR network": run_xor.epoch_errors}, f"One hidden unit learn
 # how often does a correct implementation learn XOR? (measured by byhand luck)
 show_luck()
 
-# %% nbgrader={"grade": true, "grade_id": "p4_xor_learns", "locked": true, "points": 4, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "p4_xor_learns", "locked": true, "points": 4, "schema_version": 3, "solution": false} tags=["raises-exception"]
 # grade: your functions learn XOR (from seed 1, where a correct implementation does, if your run did not)
+if run_xor is None:
+    raise CheckFailed("the XOR training above did not finish: fix what its error says first.")
 check_run, check_seed = run_xor, SEED
 if float((run_xor.yhat - Y_XOR).abs().max()) >= 0.5:
     gen = torch.Generator().manual_seed(1)
@@ -394,7 +422,8 @@ if float((run_xor.yhat - Y_XOR).abs().max()) >= 0.5:
                       alpha=0.05, epochs=8000, gen=gen)
     check_seed = 1
 worst = float((check_run.yhat - Y_XOR).abs().max())
-assert worst < 0.5, f"from seed {check_seed} the worst output is {worst:.2f} away from its target"
+if not worst < 0.5:
+    raise CheckFailed(f"from seed {check_seed} the worst output is {worst:.2f} away from its target")
 print(f"learned XOR from seed {check_seed}: worst output error {worst:.3f}")
 
 # %% [markdown]
@@ -410,12 +439,19 @@ print(f"learned XOR from seed {check_seed}: worst output error {worst:.3f}")
 # $[1, 1]$; in others the hidden unit fires only for $[0, 0]$, or acts like OR, or like
 # "$x_0$ and not $x_1$" — the helper names the one you found.
 #
-# If your run did not learn XOR, use a `SEED` that does (and say which) or explain what
-# went wrong in yours.
+# **If your run did not learn XOR**, keep it: say so, and show which pattern is wrong and
+# why (`describe_xor_run` above). Then, in a new cell, train again from
+# `student_seed(STUDENT_ID, attempt=1)` (then `attempt=2`) until a run learns, and explain
+# that one. The grader does the same: it reruns your functions from `SEED`, and from
+# those next attempts while a run does not compute XOR, and shows those tables to the
+# person grading this problem.
 
-# %%
+# %% tags=["raises-exception"]
 # explain: the learned network, pattern by pattern
-explain_xor(run_xor.params, xor_forward);
+if run_xor is None:
+    print("the XOR training above did not finish: fix what its error says, then run it again")
+else:
+    explain_xor(run_xor.params, xor_forward);
 
 # %% [markdown]
 # **Your answer**, in the cell below, in a few paragraphs:
@@ -428,7 +464,9 @@ explain_xor(run_xor.params, xor_forward);
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "p5_explanation", "locked": false, "points": 10, "schema_version": 3, "solution": true}
 # <!-- BEGIN SOLUTION -->
-# *Model answer for the reference solution with `SEED = 0`; numbers from the table above.*
+# *Model answer for the reference solution run without a student id (`SEED = 0`); numbers
+# from the table above. Your `SEED` is your own, so your numbers, and perhaps your
+# network's family, differ.*
 #
 # **Parameters.** With seed 0 the network learned $w_3 = w_4 = 5.62$, $b_0 = -8.82$,
 # $w_0 = w_1 = 4.94$, $w_2 = -11.23$ and $b_1 = -2.14$.
@@ -453,7 +491,15 @@ explain_xor(run_xor.params, xor_forward);
 # ## Before you submit
 #
 # * *Kernel → Restart Kernel and Run All Cells*: every check should print its message and no
-#   cell should raise an error.
-# * Keep the function names, the notebook's name and the dict keys as given.
+#   cell should raise an error (a failed check raises `CheckFailed` with what differs).
+# * Keep the function names, the notebook's name, the dict keys and `SEED` as given.
 # * Don't delete or copy the grade cells (the ones starting `# grade:`); the autograder
 #   puts them back and runs its own checks anyway.
+#
+# The cell below prints how long this run of the notebook took.
+
+# %% id="closing_note"
+# closing note: how long this run of the notebook took
+total = time.perf_counter() - NOTEBOOK_START
+xor = "did not finish" if xor_seconds is None else f"took {xor_seconds:.1f} s of it"
+print(f"this notebook ran in {total:.1f} s; the XOR training {xor}")

@@ -23,11 +23,11 @@
 # **How to work.** Replace each `raise NotImplementedError()` with your code and run the check
 # below it. The experiments run on *given* code (`byhand.mlp`, which trains many networks as
 # one tensor computation), so they work before your answers do; the few cells that use your
-# functions say so and skip themselves while a function is unwritten. A grade cell whose
-# function is unwritten stops *Run All*: select the cell after it and use *Run → Run Selected
-# Cell and All Below* to carry on. Before you submit, run everything top to bottom
-# (*Kernel → Restart Kernel and Run All Cells*); with the seeds as given it takes a couple of
-# minutes.
+# functions say so and skip themselves while a function is unwritten. A check or grade cell
+# whose function is unwritten or wrong shows its error and *Run All* carries on past it (those
+# cells are tagged `raises-exception`). Before you submit, run everything top to bottom
+# (*Kernel → Restart Kernel and Run All Cells*); the closing note at the end prints how long
+# the whole run took.
 #
 # **The network.** Two inputs, $H$ hidden units, one output, and the logistic function
 # $g(z) = 1/(1 + e^{-z})$ on both layers:
@@ -66,6 +66,7 @@ from byhand.mlp_sweep import describe_init, find, grid, show_table, sweep
 from byhand.mlp_timing import (batched_run, loop_contenders, medians, ratios, throughput,
                                time_per_epoch)
 
+NOTEBOOK_START = time.perf_counter()
 print("patterns X =", X.tolist(), "  XOR targets =", Y_XOR.flatten().tolist())
 
 # %% [markdown]
@@ -79,8 +80,10 @@ print("patterns X =", X.tolist(), "  XOR targets =", Y_XOR.flatten().tolist())
 #
 # **The knob for larger sweeps is `SWEEP_SEEDS`.** The sweep cells' run time grows in
 # proportion to the number of seeds. Use, say, `range(2000)` for intervals about half as wide
-# in your own session; put it back before you submit, because the autograder runs this
-# notebook with a time limit on every cell.
+# in your own session. The autograder does not run the sweeps: it calls your three functions
+# on its own inputs, in a sandbox with a time limit on each call, so `SWEEP_SEEDS` changes
+# nothing in your grade; put it back anyway, so the closing note reports the settings as
+# given.
 
 # %% id="setup_seed"
 # seeds, sweep sizes and the grid, in plain sight
@@ -156,7 +159,7 @@ def build_mlp(hidden, init, bias, seed):
 # the same seed (`draw_nets`). Expect the same modules, the shapes shown, and every
 # difference 0 (at most about $10^{-7}$).
 
-# %%
+# %% tags=["raises-exception"]
 # check: Problem 1 against the engine's draw for the same seed
 model = build_mlp(2, "default", True, SEED)
 print(model)
@@ -166,7 +169,7 @@ for name, p in model.named_parameters():
     print(f"{'':9s} {'':14s} expect {expected[name].flatten().tolist()}")
 print("outputs on the four patterns:", model(X).detach().flatten().tolist(), " expect 4 numbers in (0, 1)")
 
-# %% nbgrader={"grade": true, "grade_id": "mlp_build_shapes", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "mlp_build_shapes", "locked": true, "points": 2, "schema_version": 3, "solution": false} tags=["raises-exception"]
 # grade: build_mlp returns Linear, Sigmoid, Linear, Sigmoid of the right shapes, biases as asked
 for hidden, bias in [(2, True), (5, False)]:
     net = build_mlp(hidden, "default", bias, SEED)
@@ -179,7 +182,7 @@ for hidden, bias in [(2, True), (5, False)]:
     assert out.shape == (4, 1) and bool(((out > 0) & (out < 1)).all()), f"outputs {out.tolist()}"
 print("build_mlp builds the 2-H-1 logistic network, with and without biases")
 
-# %% nbgrader={"grade": true, "grade_id": "mlp_build_init", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "mlp_build_init", "locked": true, "points": 2, "schema_version": 3, "solution": false} tags=["raises-exception"]
 # grade: build_mlp draws its parameters from the seed, in order, with each scheme's bounds
 for hidden, init, bias, seed in [(2, "default", True, SEED), (3, "uniform01", False, SEED + 1),
                                   (5, "uniform01", True, SEED + 2), (8, "default", False, SEED + 3)]:
@@ -248,7 +251,7 @@ def train_full_batch(model, X, Y, lr, epochs, loss_fn):
 # OR, starting from $w = [0.5, -0.5]$, $b = 0.1$, with the mean squared error
 # (`nn.MSELoss()`), $\alpha = 0.5$ and 100 epochs. Expect the losses and parameters shown.
 
-# %%
+# %% tags=["raises-exception"]
 # check: Problem 2 on a single logistic neuron learning OR
 def or_neuron():
     neuron = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
@@ -266,7 +269,7 @@ print("w =", [round(v, 5) for v in neuron[0].weight.flatten().tolist()],
       " b =", [round(v, 5) for v in neuron[0].bias.tolist()],
       "  expect w = [1.74221, 1.49628], b = [-0.3101]")
 
-# %% nbgrader={"grade": true, "grade_id": "mlp_train_losses", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "mlp_train_losses", "locked": true, "points": 2, "schema_version": 3, "solution": false} tags=["raises-exception"]
 # grade: train_full_batch returns one float per epoch, each the loss before that epoch's step
 losses = train_full_batch(or_neuron(), X, Y_OR, 0.5, 100, nn.MSELoss())
 assert isinstance(losses, list) and len(losses) == 100, "expected a list of 100 losses"
@@ -278,7 +281,7 @@ for t, want in [(1, 0.22794618), (2, 0.21277945), (99, 0.06885422)]:
 assert train_full_batch(or_neuron(), X, Y_OR, 0.5, 0, nn.MSELoss()) == [], "0 epochs: expected []"
 print("train_full_batch records the loss before each of its steps")
 
-# %% nbgrader={"grade": true, "grade_id": "mlp_train_updates", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "mlp_train_updates", "locked": true, "points": 2, "schema_version": 3, "solution": false} tags=["raises-exception"]
 # grade: train_full_batch updates the model in place by plain gradient steps
 trained = or_neuron()
 train_full_batch(trained, X, Y_OR, 0.5, 100, nn.MSELoss())
@@ -332,14 +335,14 @@ def noise_std(t, eta, gamma=0.55):
 # **Check.** $\sigma_t$ for $\eta = 2$ at steps 0, 1, 10, 100 and 1000. Expect the values shown:
 # at $t = 0$ the variance is $\eta$ itself, so $\sigma_0 = \sqrt 2$.
 
-# %%
+# %% tags=["raises-exception"]
 # check: Problem 3 at a few steps
 steps = torch.tensor([0, 1, 10, 100, 1000])
 sigma = noise_std(steps, 2.0)
 print("sigma_t =", [round(v, 6) for v in sigma.tolist()])
 print("expect    [1.414214, 1.168777, 0.731361, 0.39749, 0.211542]")
 
-# %% nbgrader={"grade": true, "grade_id": "mlp_noise_schedule", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "mlp_noise_schedule", "locked": true, "points": 2, "schema_version": 3, "solution": false} tags=["raises-exception"]
 # grade: noise_std is the standard deviation sqrt(eta / (1 + t)^gamma), elementwise
 steps = torch.tensor([0, 1, 10, 100, 1000])
 sigma = noise_std(steps, 2.0)
@@ -815,3 +818,5 @@ print(f"\n5. 'Many networks at once.' {max(batch_rates.values()):,.0f} network-e
       f"batched against {min(loop_rates.values()):,.0f} one at a time;")
 print(f"   1000 seeds x {EPOCHS} epochs in {sweep_seconds:.1f} s "
       f"(about {loop_seconds / 60:.0f} minutes one at a time).")
+print(f"\nThis run of the notebook took {time.perf_counter() - NOTEBOOK_START:.0f} s, "
+      f"with {len(SWEEP_SEEDS)} seeds per setting.")

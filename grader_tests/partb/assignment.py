@@ -14,8 +14,9 @@ ASSIGNMENT = Assignment(
                 manual_cells=("p5_explanation",)),
     ),
     setup_cells=("setup_imports", "setup_seed"),
-    call_kinds=("forward", "grads", "update", "train"),
+    call_kinds=("forward", "grads", "update", "train", "explain"),
     by_hand=("forward", "grads", "update", "train"),
     curves_under="p4_xor_learns",
+    explain_before="p5_explanation",
     scenarios="sample_scenarios",
 )

@@ -21,7 +21,9 @@ import torch
 
 from byhand.data import Y_OR, Y_XOR, X
 from byhand.neuron import init_neuron
+from byhand.training import student_seed as notebook_seed
 from byhand.xor import init_xor
+from byhand_grader.assignment import load_file
 from byhand_grader.judge import student_seed
 
 SALT = "byhand-partb-2026-hidden"
@@ -89,6 +91,38 @@ def _xor_cases(gen):
     return cases
 
 
+#: The notebook's XOR run: its epochs and learning rate, how many seeds the grader tries
+#: (SEED, then ``student_seed(STUDENT_ID, attempt=1)``, ...) until a run computes XOR, and
+#: how far a student's run is trained when it follows a correct one (``notebook_run``).
+NOTEBOOK_RUN = {"epochs": 8000, "alpha": 0.05, "attempts": 3, "track_epochs": 100,
+                "track_atol": 1e-3}
+
+
+def explain_call(student):
+    """The student's own XOR run from their notebook's SEED, for the person grading Problem 5.
+
+    The seed is the public one the notebook prints (``byhand.training.student_seed`` of
+    the student's id), not the hidden inputs' secret one; no grade depends on this call.
+    Each seed carries a correct run's parameters after ``track_epochs`` and at the end,
+    and its epoch errors; seeds stop at the first from which a correct run computes XOR.
+    """
+    run = NOTEBOOK_RUN
+    notebook_run = load_file(Path(__file__).with_name("notebook_run.py"))
+    seeds = []
+    for attempt in range(run["attempts"]):
+        seed = notebook_seed(student, attempt)
+        tracked, final, errors = notebook_run.reference_run(seed, run["epochs"], run["alpha"],
+                                                            run["track_epochs"])
+        seeds.append({"seed": seed, "track": tracked, "final": final,
+                      "errors": [float(f"{e:.4g}") for e in errors]})
+        if notebook_run.solves(final):
+            break
+    return {"id": "p5/explain", "kind": "explain", "fn": "xor_grads", "forward": "xor_forward",
+            "update": "sgd_update", "seeds": seeds, "epochs": run["epochs"],
+            "alpha": run["alpha"], "track_epochs": run["track_epochs"],
+            "track_atol": run["track_atol"], "X": X.tolist(), "Y": Y_XOR.flatten().tolist()}
+
+
 def build_calls(student):
     """Every call the harness makes for one student's Part B."""
     gen = torch.Generator().manual_seed(student_seed(student, ASSIGNMENT, SALT))
@@ -129,4 +163,5 @@ def build_calls(student):
         calls.append({"id": f"p4/learn/{seed}", "kind": "train", "fn": "xor_grads",
                       "forward": "xor_forward", "seed": seed, "epochs": XOR_STARTS["epochs"],
                       "alpha": 0.05, "X": X.tolist(), "Y": Y_XOR.flatten().tolist()})
+    calls.append(explain_call(student))   # last: graded calls first, whatever the time it takes
     return calls

@@ -490,8 +490,9 @@ MATCH_WITHIN = 0.02
 
 @pytest.mark.grade_cell("p4_xor_learns")
 def test_xor_training_reaches_the_right_network(probe):
-    """Trains like a correct implementation: on ``required`` of the starts, every output on
-    the right side of 0.5 and within MATCH_WITHIN of a correct implementation's."""
+    """Trains like a correct implementation: on ``required`` of the starts (one of one, as
+    ``xor_starts.py`` explains), every output on the right side of 0.5 and within
+    MATCH_WITHIN of a correct implementation's."""
     starts = load_file(Path(__file__).with_name("probes.py")).XOR_STARTS
     reference = {s["seed"]: s["reference_yhat"] for s in starts["starts"]}
     required = starts["required"]
@@ -505,25 +506,37 @@ def test_xor_training_reaches_the_right_network(probe):
         if worst < starts["within"] and gap <= MATCH_WITHIN:
             good += 1
     if good < required:
-        n = len(runs)
-        gap_text = ", ".join("no finite output" if g == float("inf") else f"{g:.2g}" for g in gaps)
-        outcome = (f"Your network solved XOR (every output on the right side of 0.5) from "
-                   f"{solved} of the {n} starts" + (", but" if solved else ", and"))
-        why = (" Solving XOR is not enough: a network whose forward pass or gradients differ "
-               "from the notebook's can solve it along another path, and this check asks for "
-               "the network a correct implementation reaches." if solved else "")
-        raise Verdict(
-            f"This check trains your xor_forward and xor_grads (with the grader's own update) "
-            f"for {starts['epochs']} epochs from {n} starting points and passes when your "
-            f"network trains like a correct implementation: on at least {required} of the "
-            f"{n} starts, every output ends on the right side of 0.5 and within {MATCH_WITHIN} "
-            f"of a correct implementation's output from the same start. {outcome} its outputs "
-            f"ended {gap_text} away from a correct implementation's (the largest difference "
-            f"per start), so it trained like one from {good} of the {n} starts "
-            f"({required} needed).{why} The plot below shows your epoch error beside the correct implementation's from "
-            "the same starts.",
-            summary=f"trains unlike a correct implementation: solved XOR from {solved}/{n} "
-                    f"starts, outputs {gap_text} off")
+        raise Verdict(*_training_verdict(starts, len(runs), required, good, solved, gaps))
+
+
+def _training_verdict(starts, n, required, good, solved, gaps):
+    """(message, summary) of a failed training check, worded for one start or several."""
+    gap_text = ", ".join("no finite output" if g == float("inf") else f"{g:.2g}" for g in gaps)
+    several = n > 1
+    where = f"{n} starting points" if several else "a starting point"
+    rule = f"on at least {required} of the {n} starts, " if several else ""
+    solved_text = ("solved XOR (every output on the right side of 0.5)"
+                   + (f" from {solved} of the {n} starts" if several else "")) \
+        if solved or several else "did not solve XOR (every output on the right side of 0.5)"
+    result = (f", so it trained like one from {good} of the {n} starts ({required} needed)"
+              if several else ", so it did not train like one" if solved else "")
+    why = (" Solving XOR is not enough: a network whose forward pass or gradients differ "
+           "from the notebook's can solve it along another path, and this check asks for "
+           "the network a correct implementation reaches." if solved else "")
+    message = (
+        f"This check trains your xor_forward and xor_grads (with the grader's own update) "
+        f"for {starts['epochs']} epochs from {where} the grader chose and passes when your "
+        f"network trains like a correct implementation: {rule}every output ends on the right "
+        f"side of 0.5 and within {MATCH_WITHIN} of a correct implementation's output from the "
+        f"same start. Your network {solved_text}{', but' if solved else ', and'} its outputs "
+        f"ended {gap_text} away from a correct implementation's (the largest difference"
+        f"{' per start' if several else ''}){result}.{why} The plot below shows your epoch "
+        f"error beside the correct implementation's from the same start{'s' if several else ''}.")
+    summary = ("trains unlike a correct implementation: "
+               + (f"solved XOR from {solved}/{n} starts" if several
+                  else "solved XOR" if solved else "did not solve XOR")
+               + f", outputs {gap_text} off")
+    return message, summary
 
 
 def learned(probe):

@@ -7,11 +7,19 @@ use random starts: it owns the initial parameters and the pattern orders
 only seeds on which the reference solves XOR *robustly*.
 
 The check is short, to keep grading cheap (the student's own Python code
-trains at ~100 us a step): ``EPOCHS`` = 2000 epochs, not the notebook's 8000,
-from the first ``K`` = 3 screened starts; it passes when the student's run
-has every output within ``WITHIN`` = 0.5 of its target (solved: on the right
-side of 0.5) on at least ``REQUIRED`` = 2 of them.  The JSON carries these
-(``epochs``, ``k``, ``required``, ``within``, ``alpha``) for the grader to read.
+trains at ~100 us a step, so one run is most of a submission's grading time):
+``EPOCHS`` = 2000 epochs, not the notebook's 8000, from the first ``K`` = 1
+screened start; it passes when the student's run has every output within
+``WITHIN`` = 0.5 of its target (solved: on the right side of 0.5) on at least
+``REQUIRED`` = 1 of them.  The JSON carries these (``epochs``, ``k``,
+``required``, ``within``, ``alpha``) for the grader to read.
+
+Why one start, not 2 of 3?  Without assuming that a student's runs fail
+independently, "at least m of K" fails a correct implementation with probability
+at most ``K p / (K - m + 1)`` (Markov), ``p`` a run's failure rate: 1.5 p for 2 of
+3, p for 1 of 1.  So one start gives the stronger assumption-free bound for the
+same measured ``p`` at a third of the training; it still catches the same 8 of
+the 9 bugs ``benchmarks/fairness.py`` runs (the README's *Fairness* says which).
 
 Why not "within 0.2"?  At 2000 epochs almost no run is there yet: over
 candidates 100000..100511 the reference has every output within 0.2 on 0 of
@@ -74,8 +82,8 @@ JSON_PATH = Path(__file__).resolve().parent / "xor_starts.json"
 #: The check (written into the JSON): train EPOCHS epochs from the first K starts,
 #: pass when every output is within WITHIN of its target on at least REQUIRED of them.
 EPOCHS = 2000
-K = 3
-REQUIRED = 2
+K = 1
+REQUIRED = 1
 WITHIN = 0.5
 
 N_STARTS = 64

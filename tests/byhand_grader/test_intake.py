@@ -112,3 +112,21 @@ def test_added_cells_run_and_given_demo_cells_do_not(tmp_path):
     sources = [c["source"] for c in staged.cells]
     assert "def helper():\n    return 1" in sources
     assert not any("run_xor = train(" in s for s in sources)
+
+
+def test_the_given_tags_stay_and_need_no_note(tmp_path):
+    """Are the release's own tags (raises-exception, so Run All goes past a failed check)
+    kept as they are, with no repair note, while a tag a student added is removed?"""
+    nb = solved_release(COURSE, "partb")
+    given = {c.id: c.metadata.get("tags") for c in nb.cells if c.metadata.get("tags")}
+    assert given
+    staged = _take(tmp_path, _submit(tmp_path, nb))
+    out = nbformat.read(staged.notebook, as_version=4)
+    assert {c.id: c.metadata.get("tags") for c in out.cells if c.metadata.get("tags")} == given
+    assert not any("tags were removed" in n for n in staged.notes)
+    first = next(c for c in nb.cells if c.id in given)
+    first.metadata["tags"] = [*first.metadata["tags"], "skip-execution"]
+    staged = _take(tmp_path / "again", _submit(tmp_path / "again", nb))
+    out = nbformat.read(staged.notebook, as_version=4)
+    assert not next(c for c in out.cells if c.id == first.id).metadata.get("tags")
+    assert any("tags were removed from 1 cell(s)" in n for n in staged.notes)

@@ -33,7 +33,7 @@ EXPECTED = {
     "missing-factor-2": ({"P1": 0, "P2": 5, "P3": 0, "P4": 3 + 0 + 0}, "graded"),
     "update-uses-dot-grad": ({**FULL, "P2": 0}, "graded"),
     # forward wrong (0/3); xor_grads differentiates the wrong forward: wrong in every group,
-    # the nearly saturated network included (0/8); training solves XOR from all three starts
+    # the nearly saturated network included (0/8); training solves XOR from the grader's start
     # but ends far from a correct implementation's network (0/4)
     "tanh-forward-logistic-grads": ({**FULL, "P4": 0 + 0 + 0}, "graded"),
     "syntax-error": ({**FULL, "P3": 0}, "graded"),

@@ -3,7 +3,6 @@
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
 
 from byhand_instructor.release import release
 
@@ -43,18 +42,33 @@ def test_release_has_no_partb_solution_code():
         assert line not in text
 
 
-def test_release_runs_to_the_first_todo_and_stops_there(tmp_path):
-    """Does a blank student notebook run until the first check and stop with the stub error?"""
+def test_run_all_on_a_blank_release_reaches_the_end_with_one_sentence_per_check(tmp_path):
+    """Does *Run All* on the blank notebook get past every unwritten answer to the last cell
+    (as JupyterLab does: only cells tagged raises-exception may fail), every grade cell
+    failing with a one-sentence CheckFailed raised from the cell itself, not from the
+    package?"""
     nb = nbformat.read(COURSE.release_notebook("partb"), as_version=4)
     client = NotebookClient(nb, timeout=120, kernel_name="python3",
                             resources={"metadata": {"path": str(tmp_path)}})
-    with pytest.raises(CellExecutionError) as err:
-        client.execute()
-    assert "NotImplementedError" in str(err.value)
+    client.execute()   # an error in an untagged cell raises CellExecutionError here
     code = [c for c in nb.cells if c.cell_type == "code"]
-    ran = [c for c in code if c.get("execution_count")]
-    failing = ran[-1]
-    assert "logistic_grads" in failing.source and failing.outputs[-1]["ename"] == "NotImplementedError"
-    first_answer = next(i for i, c in enumerate(code)
-                        if (c.metadata.get("nbgrader") or {}).get("solution"))
-    assert code.index(failing) == first_answer + 1, "it should stop at the check right after the first TODO"
+    assert all(c.get("execution_count") for c in code)
+    assert "this notebook ran in" in "".join(o.get("text", "") for o in code[-1].outputs)
+    grade = [c for c in code if (c.metadata.get("nbgrader") or {}).get("grade")]
+    assert len(grade) == 6
+    for cell in grade:
+        [error] = [o for o in cell.outputs if o.output_type == "error"]
+        assert error.ename == "CheckFailed", (cell.id, error.ename, error.evalue)
+        assert error.evalue.count(". ") == 0 and error.evalue.endswith("."), error.evalue
+        assert "checks.py" not in "".join(error.traceback), cell.id
+        assert "raises-exception" in cell.metadata.get("tags", [])
+    assert "logistic_grads is not written yet" in grade[0].outputs[0].evalue
+
+
+def test_release_keeps_the_raises_exception_tags():
+    """Did generate_assignment keep the source's raises-exception tags, cell for cell?"""
+    source = nbformat.read(COURSE.source_notebook("partb"), as_version=4)
+    release = nbformat.read(COURSE.release_notebook("partb"), as_version=4)
+    tags = {c.id: c.metadata.get("tags") for c in source.cells}
+    tagged = [c for c in release.cells if "raises-exception" in c.metadata.get("tags", [])]
+    assert len(tagged) >= 12 and all(tags[c.id] == c.metadata.tags for c in tagged)

@@ -29,7 +29,7 @@ def _binomial_cdf(f, n, p):
     return sum(math.comb(n, j) * p ** j * (1 - p) ** (n - j) for j in range(f + 1))
 
 
-@pytest.mark.parametrize("failures, trials", [(0, 20), (0, 4_505_600), (1, 50), (3, 200)])
+@pytest.mark.parametrize("failures, trials", [(0, 20), (0, 3_031_040), (1, 50), (3, 200)])
 def test_upper_bound_is_clopper_pearson(fairness, failures, trials):
     """Is p_u the rate at which seeing so few failures has probability exactly 5%?"""
     p_u = fairness.upper95(failures, trials)
@@ -40,11 +40,14 @@ def test_upper_bound_is_clopper_pearson(fairness, failures, trials):
 
 
 def test_the_readme_figure_follows_from_the_count(fairness):
-    """0 failures in 4,505,600 runs: is 3 p_u / 2 (Markov, 2 of 3) at most 1e-6?"""
-    p_u = fairness.upper95(0, 4_505_600)
+    """0 failures in 3,031,040 runs on the grader's start: is K p_u / (K - m + 1) (Markov,
+    here 1 of 1: p_u itself) at most 1e-6?"""
+    p_u = fairness.upper95(0, 3_031_040)
     markov = fairness.DESIGN["k"] * p_u / (fairness.DESIGN["k"] - fairness.DESIGN["required"] + 1)
-    assert markov <= 1e-6
+    assert (fairness.DESIGN["k"], fairness.DESIGN["required"]) == (1, 1)
+    assert markov == p_u and markov <= 1e-6
     assert fairness.check_false_fail(p_u, 3, 2) == pytest.approx(3 * p_u ** 2 * (1 - p_u) + p_u ** 3)
+    assert fairness.check_false_fail(p_u, 1, 1) == pytest.approx(p_u)
 
 
 def test_workers_split_the_same_trials(fairness):
