@@ -1,5 +1,7 @@
 """Is ``source/<a>/<a>.ipynb`` exactly what its reviewable text twin builds?"""
 
+import re
+
 import pytest
 
 from byhand_grader.course import Course
@@ -19,14 +21,16 @@ def test_committed_source_notebook_matches_its_twin(assignment):
 
 @pytest.mark.parametrize("assignment", COURSE.assignments())
 def test_cell_ids_are_fixed_and_unique(assignment):
-    """Are cell ids derived from grade ids and positions, not drawn at random?"""
+    """Are cell ids grade ids, named in the twin (``# %% id="..."``) or positions, never random?"""
     nb = read_twin(COURSE, assignment)
+    twin = (COURSE.root / "source" / f"{assignment}.py").read_text(encoding="utf-8")
+    named = set(re.findall(r'^# %% id="([^"]+)"', twin, flags=re.M))
     ids = [c.id for c in nb.cells]
     assert len(ids) == len(set(ids))
     for n, cell in enumerate(nb.cells):
         meta = cell.metadata.get("nbgrader")
         assert cell.id == (meta["grade_id"] if meta else cell.id)
-        assert meta or cell.id.startswith("setup") or cell.id == f"{assignment}-{n:02d}"
+        assert meta or cell.id in named or cell.id == f"{assignment}-{n:02d}"
 
 
 def test_duplicate_grade_id_is_refused(tmp_path):
