@@ -30,13 +30,26 @@ from ..services import PostgresServer
 STUDENTS = ("correct", "missing-factor-2", "corrupt-json")
 
 #: the race: one process imports nbgrader, then for each step (open, create_schema) forks
-#: ``n`` children that wait on a pipe and lets them all go at once; each prints its outcome
+#: ``n`` children that wait on a pipe and lets them all go at once; each prints its outcome.
+#: Each child also holds its first CREATE TABLE until one shared moment, so the children
+#: collide there even on a quiet machine that would otherwise serialise them (a CI run
+#: saw 0 of 4 fail three times without it); nothing waits for anything else, so it
+#: cannot deadlock: a child that never reaches CREATE TABLE just goes on.
 OPENERS = """
-import os, sys
+import os, sys, time
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from nbgrader.api import Gradebook
 from byhand_grader.record import create_schema
 steps, url, n = sys.argv[1].split(","), sys.argv[2], int(sys.argv[3])
+moment, held = [0.0], []
+@event.listens_for(Engine, "before_cursor_execute")
+def _hold(conn, cursor, statement, parameters, context, executemany):
+    if not held and statement.lstrip().upper().startswith("CREATE TABLE"):
+        held.append(True)
+        time.sleep(max(0.0, moment[0] - time.time()))
 for how in steps:
+    moment[0] = time.time() + 3.0
     go_r, go_w = os.pipe()
     children = []
     for _ in range(n):
