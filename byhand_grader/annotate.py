@@ -13,6 +13,7 @@ scores themselves go to the gradebook in ``byhand_grader.record``.
 """
 
 import base64
+import functools
 import io
 import math
 import re
@@ -249,16 +250,23 @@ def _markdown_output(text):
 
 def _curve_output(curves):
     """A PNG of the student's epoch-error curves from the grader's starts, beside the reference."""
+    png = _curve_png(tuple((c.seed, tuple(c.epoch_errors)) for c in curves))
+    return nbformat.v4.new_output("display_data", data={"image/png": png})
+
+
+@functools.lru_cache(maxsize=8)
+def _curve_png(curves):
+    """The base64 PNG of ``((seed, epoch_errors), ...)``.  Kept: every correct answer trains
+    from the same starts to the same curves, so a worker draws that picture once."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     from .reference_curves import reference_curve
     fig, ax = plt.subplots(figsize=(6, 3.2))
-    for n, curve in enumerate(curves):
-        errors = curve.epoch_errors
+    for n, (seed, errors) in enumerate(curves):
         line, = ax.plot(range(1, len(errors) + 1), errors, label=f"yours, start {n + 1}")
-        ref = reference_curve(curve.seed, len(errors))
+        ref = reference_curve(seed, len(errors))
         ax.plot(range(1, len(ref) + 1), ref, ls="--", color=line.get_color(),
                 label=f"reference, start {n + 1}")
     ax.set_xlabel("epoch")
@@ -270,5 +278,4 @@ def _curve_output(curves):
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=80)
     plt.close(fig)
-    return nbformat.v4.new_output("display_data",
-                                  data={"image/png": base64.b64encode(buf.getvalue()).decode()})
+    return base64.b64encode(buf.getvalue()).decode()

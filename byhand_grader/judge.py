@@ -112,6 +112,7 @@ class _Plugin:
         self.grade_cells = grade_cells
         self.cells = {}
         self.errors = []
+        self.verdicts = {}   #: nodeid -> the Verdict its test raised
 
     @pytest.fixture
     def probe(self):
@@ -140,6 +141,17 @@ class _Plugin:
             items[:] = []
             self.errors = list(dict.fromkeys(self.errors))
 
+    @pytest.hookimpl(wrapper=True)
+    def pytest_pyfunc_call(self, pyfuncitem):
+        """Take a check's ``Verdict`` where it is raised: pytest would otherwise format
+        a long traceback of every failed check (most of a failing judgement's time), and
+        only the verdict's message is ever shown."""
+        try:
+            return (yield)
+        except Verdict as err:
+            self.verdicts[pyfuncitem.nodeid] = err
+            return True
+
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
         outcome = yield
@@ -148,11 +160,13 @@ class _Plugin:
             return
         cell = self.cells.setdefault(item.get_closest_marker("grade_cell").args[0], CellResult())
         cell.total += 1
-        cell.checks[item.name] = report.passed
-        if report.passed:
+        verdict = self.verdicts.get(item.nodeid) if report.when == "call" else None
+        passed = report.passed and verdict is None
+        cell.checks[item.name] = passed
+        if passed:
             cell.passed += 1
             return
-        err = call.excinfo.value if call.excinfo else None
+        err = verdict or (call.excinfo.value if call.excinfo else None)
         if isinstance(err, Verdict):
             cell.failures.append(Failure(err.message, err.summary))
         else:  # a bug in a hidden test: never its source or traceback
