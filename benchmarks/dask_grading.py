@@ -26,37 +26,26 @@ import tempfile
 import time
 from pathlib import Path
 
-import nbformat
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from byhand_grader.course import Course  # noqa: E402
 from byhand_grader.grade import grade  # noqa: E402
 from byhand_grader.nbgrader_run import nbgrader  # noqa: E402
-from byhand_instructor.sample_class import TIMESTAMP, scenarios, solved_release  # noqa: E402
-
-MIX = ("correct", "missing-factor-2", "update-uses-dot-grad", "blank")
+from grading_speed import MIX, make_class  # noqa: E402  (the same class, built the same way)
 
 
 def make_course(folder, n):
-    """A copy of the course with ``n`` submissions of partb, its assignment recorded."""
+    """A copy of the course with ``n`` submissions of partb (``grading_speed``'s class),
+    its assignment recorded."""
     root = Path(folder)
     root.mkdir()
     shutil.copy2(ROOT / "nbgrader_config.py", root)
     for name in ("source", "release", "grader_tests"):
         shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
     course = Course(root)
-    base = solved_release(course, "partb")
-    release = nbformat.read(course.release_notebook("partb"), as_version=4)
-    for i in range(n):
-        scenario = MIX[i % len(MIX)]
-        nb = scenarios(course, "partb")[scenario][1](
-            nbformat.from_dict(nbformat.reads(nbformat.writes(base), 4)), release)
-        sub = root / "submitted" / f"s{i:03d}-{scenario}" / "partb"
-        sub.mkdir(parents=True)
-        (sub / "partb.ipynb").write_text(nbformat.writes(nb))
-        (sub / "timestamp.txt").write_text(TIMESTAMP + "\n")
+    make_class(course, n)
     nbgrader(course, "generate_assignment", "partb", "--force")
     return course
 

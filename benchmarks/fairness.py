@@ -6,7 +6,7 @@ the code is ``test_xor_training_reaches_the_right_network`` in
 forward and gradients, the harness's reference update, inside
 ``byhand.training.train``) for ``epochs`` epochs from the first ``k``
 screened starts, and pass if at least ``required`` of the ``k`` runs pass the
-per-start criterion.  Currently 2000 epochs, K = 1, m = 1.  Two per-start
+per-start criterion.  Currently 1000 epochs, K = 1, m = 1.  Two per-start
 criteria are measured:
 
 * ``matches_reference`` (the grader's): every output within ``MATCH_TOL`` =

@@ -172,7 +172,7 @@ def explanation_outputs(call, explanation, student):
         how = (f"followed a correct implementation's run to within {call['track_atol']:g} for "
                f"the first {int(tracked)} epochs, so the rest is that run's (the student's "
                f"`xor_forward` at its final parameters gives the table)" if tracked else
-               f"were trained for all {len(errors)} epochs")
+               f"were trained for all {int(call['epochs'])} epochs")
         outputs.append(_markdown_output(
             f"**Recorded by the grader** (not the student's saved output): the student's own "
             f"`xor_forward` and `xor_grads`, with {update}, from {attempt} = {seed}{why} "
@@ -184,7 +184,8 @@ def explanation_outputs(call, explanation, student):
             f"*Left: the hidden activation h on each pattern (on above the dashed 0.5 line). "
             f"Right: the four terms of net_y per pattern and their sum (black dot); the output is "
             f"on where the sum is above 0. From the grader's rerun with seed {seed}.*")]
-        outputs += [_figure_output(_curve_figure(errors, seed)), _markdown_output(
+        outputs += [_figure_output(_curve_figure(errors, seed, int(call.get("errors_every", 1)))),
+                    _markdown_output(
             f"*The summed squared error of each epoch of the same run (seed {seed}): the curve the "
             "student's notebook draws under Problem 4 when it runs with this seed"
             + (", as a correct implementation's run gives it" if tracked else "") + ".*")]
@@ -225,12 +226,13 @@ def _explain_figure(rows):
     return plot_explanation(rows, show=False)
 
 
-def _curve_figure(errors, seed):
+def _curve_figure(errors, seed, errors_every):
     _agg()
     from byhand.plotting import plot_epoch_errors
     finite = [e if math.isfinite(e) else float("nan") for e in errors]
     return plot_epoch_errors({"XOR network": finite},
-                             f"One hidden unit learning XOR (seed {seed})", show=False)
+                             f"One hidden unit learning XOR (seed {seed})", show=False,
+                             errors_every=errors_every)
 
 
 def _figure_output(fig, dpi=80):
@@ -250,24 +252,28 @@ def _markdown_output(text):
 
 def _curve_output(curves):
     """A PNG of the student's epoch-error curves from the grader's starts, beside the reference."""
-    png = _curve_png(tuple((c.seed, tuple(c.epoch_errors)) for c in curves))
+    png = _curve_png(tuple((c.seed, tuple(c.epoch_errors), c.errors_every) for c in curves))
     return nbformat.v4.new_output("display_data", data={"image/png": png})
 
 
 @functools.lru_cache(maxsize=8)
 def _curve_png(curves):
-    """The base64 PNG of ``((seed, epoch_errors), ...)``.  Kept: every correct answer trains
-    from the same starts to the same curves, so a worker draws that picture once."""
+    """The base64 PNG of ``((seed, epoch_errors, errors_every), ...)``.  Kept: every correct
+    answer trains from the same starts to the same curves, so a worker draws that picture
+    once."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from byhand.training import recorded_epochs
+
     from .reference_curves import reference_curve
     fig, ax = plt.subplots(figsize=(6, 3.2))
-    for n, (seed, errors) in enumerate(curves):
-        line, = ax.plot(range(1, len(errors) + 1), errors, label=f"yours, start {n + 1}")
-        ref = reference_curve(seed, len(errors))
-        ax.plot(range(1, len(ref) + 1), ref, ls="--", color=line.get_color(),
+    for n, (seed, errors, every) in enumerate(curves):
+        epochs = recorded_epochs(len(errors), every)
+        line, = ax.plot(epochs, errors, label=f"yours, start {n + 1}")
+        ref = reference_curve(seed, epochs[-1] if len(epochs) else 0)[::every]
+        ax.plot(recorded_epochs(len(ref), every), ref, ls="--", color=line.get_color(),
                 label=f"reference, start {n + 1}")
     ax.set_xlabel("epoch")
     ax.set_ylabel("summed squared error")

@@ -216,7 +216,8 @@ def _call(call, ns, failed_cells, kinds, session):
         with session.watching(kind, call["fn"]) as watch:
             result = train(watch.step(forward, call["forward"]), watch.step(grads_fn, call["fn"]),
                            _reference_update, params, X, Y,
-                           alpha=call["alpha"], epochs=int(call["epochs"]), gen=gen)
+                           alpha=call["alpha"], epochs=int(call["epochs"]), gen=gen,
+                           errors_every=int(call.get("errors_every", 1)))
             session.returned()
             out = _plain(result.params, "training")
             out["yhat"] = result.yhat.detach().double().flatten().tolist()
@@ -279,7 +280,8 @@ def _own_run(forward, grads_fn, update, seed, epochs, X, Y, call, session, note)
         try:
             with session.watching("explain", call["fn"]):
                 result = train(forward, grads_fn, step, init_xor(gen), X, Y,
-                               alpha=call["alpha"], epochs=epochs, gen=gen)
+                               alpha=call["alpha"], epochs=epochs, gen=gen,
+                               errors_every=int(call.get("errors_every", 1)))
                 session.returned()
             return result, step is not _reference_update, note
         except Exception as err:  # noqa: BLE001 - their update failed: the grader's next

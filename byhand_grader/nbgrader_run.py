@@ -24,7 +24,8 @@ def nbgrader(course, *args, check=True):
     env = dict(os.environ)
     bindir = str(Path(sys.executable).parent)
     env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args, *course.nbgrader_options()],
+    proc = subprocess.run([sys.executable, "-m", "byhand_grader.nbgrader_main", *args,
+                           *course.nbgrader_options()],
                           cwd=course.root, env=env,
                           capture_output=True, text=True)
     if check and proc.returncode != 0:

@@ -119,6 +119,19 @@ def _prairielearn(course, args):
                              require_sandbox=not args.allow_unconfined))
 
 
+def _autograder_arguments(p, metavar, tried, refusal):
+    """``--try``, ``--student`` and ``--allow-unconfined``: what the Gradescope and
+    PrairieLearn verbs share (``tried`` says where --try runs, ``refusal`` what happens
+    without a sandbox)."""
+    p.add_argument("--try", dest="try_", nargs=2, metavar=metavar,
+                   help=f"{tried} with this Python and print the results.json")
+    p.add_argument("--student", default="student",
+                   help="with --try: the student id (seeds the hidden inputs)")
+    p.add_argument("--allow-unconfined", action="store_true",
+                   help="grade with rlimits only where bubblewrap cannot confine student "
+                        f"code (default: {refusal})")
+
+
 def _all(course, args):
     """The main job: regenerate release/ and solutions/, then grade the sample class in its own folder."""
     from byhand_grader.nbgrader_run import nbgrader
@@ -200,14 +213,8 @@ def build_parser():
     p.add_argument("--detail-visibility", choices=VISIBILITIES, default="after_due_date",
                    help="who sees the whole verdict of a cell that lost points "
                         "(default: after_due_date)")
-    p.add_argument("--try", dest="try_", nargs=2, metavar=("ZIP", "NOTEBOOK"),
-                   help="run ZIP on NOTEBOOK in a temporary /autograder layout with this "
-                        "Python and print the results.json")
-    p.add_argument("--student", default="student",
-                   help="with --try: the student id (seeds the hidden inputs)")
-    p.add_argument("--allow-unconfined", action="store_true",
-                   help="grade with rlimits only where bubblewrap cannot confine student "
-                        "code (default: refuse, with no score)")
+    _autograder_arguments(p, ("ZIP", "NOTEBOOK"), "run ZIP on NOTEBOOK in a temporary "
+                          "/autograder layout", "refuse, with no score")
     p = verb("prairielearn", _prairielearn, "write the PrairieLearn external grader of an "
              "assignment (serverFilesCourse, question, image), or --try it on a notebook",
              assignments=False)
@@ -217,14 +224,8 @@ def build_parser():
     p.add_argument("--image", default="byhand-grader:latest",
                    help="the grading image info.json names (build it from image/Dockerfile "
                         "and push it; default: byhand-grader:latest)")
-    p.add_argument("--try", dest="try_", nargs=2, metavar=("DIR", "NOTEBOOK"),
-                   help="run the grader in DIR on NOTEBOOK in a temporary /grade layout with "
-                        "this Python and print the results.json")
-    p.add_argument("--student", default="student",
-                   help="with --try: the student id (seeds the hidden inputs)")
-    p.add_argument("--allow-unconfined", action="store_true",
-                   help="grade with rlimits only where bubblewrap cannot confine student "
-                        "code (default: refuse; the submission is not gradable)")
+    _autograder_arguments(p, ("DIR", "NOTEBOOK"), "run the grader in DIR on NOTEBOOK in a "
+                          "temporary /grade layout", "refuse; the submission is not gradable")
     verb("all", _all, "the main job: release, solutions, then grade the sample class in "
          "sample_class/ (its own gradebook), write its feedback and grades.csv")
     return parser

@@ -30,3 +30,36 @@ def test_two_students_start_from_different_networks():
     a = init_xor(torch.Generator().manual_seed(student_seed("alice")))
     b = init_xor(torch.Generator().manual_seed(student_seed("bob")))
     assert not all(torch.equal(a[k], b[k]) for k in a)
+
+
+def _linear(params, x):
+    """A linear unit, yhat = w . x + b, with its squared-error gradients by hand."""
+    return {"yhat": (params["w"] * x).sum().reshape(1) + params["b"]}
+
+
+def _linear_grads(params, x, y):
+    d = 2 * (_linear(params, x)["yhat"] - y)
+    return {"w": d * x, "b": d}
+
+
+def _step(params, grads, alpha):
+    return {k: params[k] - alpha * grads[k] for k in params}
+
+
+def test_errors_every_k_epochs_samples_the_same_run():
+    """With ``errors_every=3``, is the run the same and are its errors those of epochs
+    1, 4, 7, 10 of the run that records every epoch?"""
+    from byhand.data import X, Y_OR
+    from byhand.training import train
+
+    def run(every):
+        gen = torch.Generator().manual_seed(5)
+        start = {"w": torch.randn(2, generator=gen), "b": torch.randn(1, generator=gen)}
+        return train(_linear, _linear_grads, _step, start, X, Y_OR.reshape(-1, 1), alpha=0.1,
+                     epochs=10, gen=gen, errors_every=every)
+
+    every, sampled = run(1), run(3)
+    assert all(torch.equal(every.params[k], sampled.params[k]) for k in every.params)
+    assert list(sampled.error_epochs()) == [1, 4, 7, 10]
+    assert sampled.epoch_errors == every.epoch_errors[::3]
+    assert list(every.error_epochs()) == list(range(1, 11))

@@ -4,52 +4,31 @@ The zip is built by the command from a copy of the course; `byhand gradescope
 --try` runs it, in a temporary folder laid out as Gradescope's /autograder, on
 sample-class submissions (the correct solution, a buggy one, the blank release,
 a notebook that cannot be read); the same submissions are graded once by
-``byhand_grader.grade.grade`` in that course, and every score must agree.
+``byhand_grader.grade.grade`` (``conftest.graded``), and every score must agree.
 """
 
 import json
 import re
 import stat
-import subprocess
-import sys
 import zipfile
-from pathlib import Path
 
 import nbformat
 import pytest
 
 from byhand_grader.annotate import verdict_text
 from byhand_grader.assignment import load_assignment
-from byhand_grader.grade import grade
 from byhand_grader.judge import build_calls
-from byhand_grader.nbgrader_run import nbgrader
-from byhand_instructor.sample_class import write_sample_class
 
 from ..byhand_grader.test_gradescope import gradescope_schema_errors
-from ..repo import COURSE, REPO, copy_course
-
-SCENARIOS = ("correct", "missing-factor-2", "blank", "corrupt-json")
-BYHAND = Path(sys.executable).with_name("byhand")
-
-
-def byhand(*args):
-    return subprocess.run([str(BYHAND), *map(str, args)], capture_output=True, text=True)
+from ..repo import REPO
+from .conftest import COMPARED as SCENARIOS
+from .conftest import byhand
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    """A copy of the course with the sample class, its scenarios graded once by `byhand grade`."""
-    course = copy_course(tmp_path_factory.mktemp("course"), with_grader_tests=True)
-    write_sample_class(COURSE, course.root)
-    nbgrader(course, "generate_assignment", "partb", "--force")
-    return course, {r.student: r for r in grade(course, ["partb"], students=list(SCENARIOS),
-                                                workers=2, progress=False)}
-
-
-@pytest.fixture(scope="module")
-def built(course, tmp_path_factory):
+def built(graded, tmp_path_factory):
     out = tmp_path_factory.mktemp("zip") / "autograder.zip"
-    proc = byhand("gradescope", "partb", "--course", course[0].root, "--out", out)
+    proc = byhand("gradescope", "partb", "--course", graded[0].root, "--out", out)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == str(out)
     return out
@@ -61,11 +40,11 @@ def submission(course, student):
 
 
 @pytest.fixture(scope="module")
-def tried(course, built):
+def tried(graded, built):
     """``{scenario: results.json}`` of `byhand gradescope --try` on each scenario."""
     out = {}
     for student in SCENARIOS:
-        proc = byhand("gradescope", "--try", built, submission(course[0], student),
+        proc = byhand("gradescope", "--try", built, submission(graded[0], student),
                       "--student", student)
         assert proc.returncode == 0, proc.stderr[-3000:]
         out[student] = json.loads(proc.stdout)
@@ -88,20 +67,20 @@ def test_zip_has_setup_and_run_autograder_at_its_root(built):
     assert not any(n.startswith("code/byhand_instructor") for n in names)
 
 
-def test_zip_holds_no_solution(course, built):
+def test_zip_holds_no_solution(graded, built):
     """Does the zip leave out the worked solutions (source notebook, sample scenarios)?"""
     with zipfile.ZipFile(built) as z:
         names = set(z.namelist())
         source = z.read("course/source/partb/partb.ipynb")
         assert source == z.read("course/release/partb/partb.ipynb")
-    assert source == course[0].release_notebook("partb").read_bytes()
+    assert source == graded[0].release_notebook("partb").read_bytes()
     assert not any("sample_scenarios" in n for n in names)
 
 
 @pytest.mark.parametrize("student", SCENARIOS)
-def test_scores_match_byhand_grade(course, tried, student):
+def test_scores_match_byhand_grade(graded, tried, student):
     """Does every grade cell score on Gradescope what `byhand grade` gave it?"""
-    expected = course[1][student]
+    expected = graded[1][student]
     results = tried[student]
     scored = {t["name"].rsplit(": ", 1)[1]: t for t in results["tests"] if t["max_score"] > 0}
     assert {g: t["score"] for g, t in scored.items()} == \
@@ -128,22 +107,22 @@ def test_problem5_is_left_to_gradescope(tried):
     assert "P5 (what the XOR network learned, 10 points) is graded by hand" in results["output"]
 
 
-def test_an_unreadable_notebook_scores_zero_with_the_reason(course, tried):
+def test_an_unreadable_notebook_scores_zero_with_the_reason(graded, tried):
     """Does a corrupt notebook get a valid results.json, 0 points and the reason why?"""
     results = tried["corrupt-json"]
     assert results["score"] == 0
-    (reason,) = course[1]["corrupt-json"].reasons
+    (reason,) = graded[1]["corrupt-json"].reasons
     assert "not a readable notebook" in reason and reason in results["output"]
 
 
-def test_verdicts_are_the_feedback_text_with_their_visibility(course, tried):
+def test_verdicts_are_the_feedback_text_with_their_visibility(graded, tried):
     """Is the whole verdict (after the due date) word for word what the feedback prints?"""
-    expected = course[1]["missing-factor-2"]
+    expected = graded[1]["missing-factor-2"]
     tests = tried["missing-factor-2"]["tests"]
     details = {t["name"].split(": ")[1]: t for t in tests if t["max_score"] == 0}
     lost = [c for c in expected.cells if c.failures]
     assert lost and set(details) == {c.grade_id for c in lost}
-    nb = nbformat.read(course[0].autograded_notebook("missing-factor-2", "partb"), as_version=4)
+    nb = nbformat.read(graded[0].autograded_notebook("missing-factor-2", "partb"), as_version=4)
     printed = {c.metadata["nbgrader"]["grade_id"]: c.outputs[0]["text"] for c in nb.cells
                if (c.metadata.get("nbgrader") or {}).get("grade_id") in details}
     for cell in lost:
@@ -180,9 +159,9 @@ def _leaks(hidden, text):
     return sorted(leaked)
 
 
-def test_no_hidden_input_or_test_source_in_the_results(course, tried):
+def test_no_hidden_input_or_test_source_in_the_results(graded, tried):
     """Do the results quote no hidden input and no line of the hidden checks?"""
-    desc = load_assignment(course[0], "partb")
+    desc = load_assignment(graded[0], "partb")
     hidden_lines = [ln.strip() for name in ("test_partb.py", "probes.py")
                     for ln in (REPO / "grader_tests" / "partb" / name).read_text().splitlines()
                     if len(ln.strip()) >= 40]

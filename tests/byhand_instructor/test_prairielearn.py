@@ -4,56 +4,35 @@ The grader folder is built by the command from a copy of the course; `byhand
 prairielearn --try` runs its entrypoint, in a temporary folder laid out as
 PrairieLearn's /grade, on sample-class submissions (the correct solution, a
 buggy one, a notebook that cannot be read); the same submissions are graded
-once by ``byhand_grader.grade.grade`` in that course, and every score must agree.
+once by ``byhand_grader.grade.grade`` (``conftest.graded``), and every score must agree.
 """
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from byhand_grader.grade import grade
-from byhand_grader.nbgrader_run import nbgrader
-from byhand_instructor.sample_class import write_sample_class
-
 from ..byhand_grader.test_prairielearn import prairielearn_schema_errors
-from ..repo import COURSE, copy_course
+from .conftest import byhand
 
-SCENARIOS = ("correct", "missing-factor-2", "corrupt-json")
-BYHAND = Path(sys.executable).with_name("byhand")
-
-
-def byhand(*args):
-    return subprocess.run([str(BYHAND), *map(str, args)], capture_output=True, text=True)
+SCENARIOS = ("correct", "missing-factor-2", "corrupt-json")   # of conftest.COMPARED
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    """A copy of the course with the sample class, its scenarios graded once by `byhand grade`."""
-    course = copy_course(tmp_path_factory.mktemp("course"), with_grader_tests=True)
-    write_sample_class(COURSE, course.root)
-    nbgrader(course, "generate_assignment", "partb", "--force")
-    return course, {r.student: r for r in grade(course, ["partb"], students=list(SCENARIOS),
-                                                workers=2, progress=False)}
-
-
-@pytest.fixture(scope="module")
-def built(course, tmp_path_factory):
+def built(graded, tmp_path_factory):
     out = tmp_path_factory.mktemp("pl") / "grader"
-    proc = byhand("prairielearn", "partb", "--course", course[0].root, "--out", out,
+    proc = byhand("prairielearn", "partb", "--course", graded[0].root, "--out", out,
                   "--image", "example/byhand-grader:1")
     assert proc.returncode == 0, proc.stderr
     return out
 
 
 @pytest.fixture(scope="module")
-def tried(course, built):
+def tried(graded, built):
     """``{scenario: results.json}`` of `byhand prairielearn --try` on each scenario."""
     out = {}
     for student in SCENARIOS:
-        (notebook,) = (course[0].submitted / student / "partb").glob("*.ipynb")
+        (notebook,) = (graded[0].submitted / student / "partb").glob("*.ipynb")
         proc = byhand("prairielearn", "--try", built, notebook, "--student", student)
         assert proc.returncode == 0, proc.stderr[-3000:]
         out[student] = json.loads(proc.stdout)
@@ -77,9 +56,9 @@ def test_the_folder_is_a_question_an_image_and_server_files(built):
 
 
 @pytest.mark.parametrize("student", SCENARIOS)
-def test_scores_match_byhand_grade(course, tried, student):
+def test_scores_match_byhand_grade(graded, tried, student):
     """Does every grade cell score on PrairieLearn what `byhand grade` gave it?"""
-    expected, results = course[1][student], tried[student]
+    expected, results = graded[1][student], tried[student]
     assert prairielearn_schema_errors(results) == []
     if expected.status == "ungradable":     # nothing could be read: no points, no attempt lost
         assert results["gradable"] is False and "score" not in results
