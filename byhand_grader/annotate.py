@@ -184,10 +184,11 @@ def explanation_outputs(call, explanation, student):
             f"*Left: the hidden activation h on each pattern (on above the dashed 0.5 line). "
             f"Right: the four terms of net_y per pattern and their sum (black dot); the output is "
             f"on where the sum is above 0. From the grader's rerun with seed {seed}.*")]
-        outputs += [_figure_output(_curve_figure(errors, seed, int(call.get("errors_every", 1)))),
-                    _markdown_output(
-            f"*The summed squared error of each epoch of the same run (seed {seed}): the curve the "
-            "student's notebook draws under Problem 4 when it runs with this seed"
+        every = int(call.get("errors_every", 1))
+        sampled = f" (one epoch in {every}, a plot's worth)" if every > 1 else ""
+        outputs += [_figure_output(_curve_figure(errors, seed, every)), _markdown_output(
+            f"*The summed squared error of each epoch of the same run (seed {seed}){sampled}: "
+            "the curve the student's notebook draws under Problem 4 when it runs with this seed"
             + (", as a correct implementation's run gives it" if tracked else "") + ".*")]
     last = runs[-1] if runs and isinstance(runs[-1], dict) else None
     if last and not last.get("tracked") and len(runs) < len(call["seeds"]):
