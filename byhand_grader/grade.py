@@ -398,7 +398,9 @@ def grade(course, assignments=None, students=None, workers=None, execute=False, 
                                      "charged to any student; "
                                      f"{_recorded(results, len(todo))}")
             if not result.failed:
-                result.manual = record.commit(gb, course, Path(result.notebook_folder), result)
+                with _commit_whole():
+                    result.manual = record.commit(gb, course, Path(result.notebook_folder),
+                                                  result)
             results.append(result)
             bar.step(result)
 
@@ -481,6 +483,33 @@ class _stop_on_sigterm:
     def __exit__(self, *exc):
         if self.old is not None:
             signal.signal(signal.SIGTERM, self.old)
+
+
+class _commit_whole:
+    """Ctrl-C or SIGTERM during a submission's commit takes effect as the commit ends.
+
+    A KeyboardInterrupt inside SQLAlchemy's commit can leave the session half committed,
+    where even the rollback fails ("This session is in 'committed' state"): the run then
+    ended on that error (exit 1) instead of saying what was recorded and exiting 130, as
+    ``tests/byhand_grader/test_interrupted_run.py`` once caught.  A commit takes
+    milliseconds; the signal waits for it, then stops the run as before.
+    """
+
+    def __enter__(self):
+        self.old, self.caught = {}, None
+        if threading_is_main():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self.old[sig] = signal.signal(sig, self._note)
+        return self
+
+    def _note(self, signum, frame):
+        self.caught = signum
+
+    def __exit__(self, kind, err, tb):
+        for sig, old in self.old.items():
+            signal.signal(sig, old)
+        if self.caught is not None and kind is None:
+            raise KeyboardInterrupt
 
 
 def threading_is_main():

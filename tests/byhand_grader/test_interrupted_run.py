@@ -135,3 +135,21 @@ def test_finished_rerun_records_the_new_scores_and_keeps_manual_grades(graded_on
         assert p5.manual_score == 7.5 and p5.auto_score is None
         assert gb.find_submission("partb", "correct").score == 35 + 7.5
     assert next(r for r in results if r.student == "correct").manual == {"p5_explanation": 7.5}
+
+
+@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
+def test_a_stop_during_a_commit_waits_for_the_commit_to_end(how):
+    """Does Ctrl-C (or SIGTERM, which grading turns into one) that arrives while a
+    submission is committed stop the run only once the commit is done?  Stopped inside
+    SQLAlchemy's commit, the session could neither finish nor roll back, and the run
+    ended on that error instead of saying what was recorded."""
+    from byhand_grader.grade import _commit_whole, _stop_on_sigterm
+
+    done = []
+    with _stop_on_sigterm(), pytest.raises(KeyboardInterrupt):
+        with _commit_whole():
+            os.kill(os.getpid(), getattr(signal, how))
+            time.sleep(0.2)            # the signal is handled here, while "committing"
+            done.append("committed")
+    assert done == ["committed"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
