@@ -24,10 +24,6 @@ class TrainResult:
     yhat: torch.Tensor    #: final outputs on the four patterns, shape (4, 1)
     errors_every: int = 1  #: ``epoch_errors[n]`` is epoch ``1 + n * errors_every``'s
 
-    def error_epochs(self):
-        """The epochs (counted from 1) whose errors ``epoch_errors`` holds."""
-        return recorded_epochs(len(self.epoch_errors), self.errors_every)
-
 
 def recorded_epochs(n, errors_every=1):
     """The epochs (from 1) of ``n`` errors recorded every ``errors_every`` epochs."""

@@ -129,16 +129,23 @@ def check_ready(db_url, assignments):
 
 
 def schema_like(source_url, dest_url):
-    """Create an empty gradebook at ``dest_url`` with the tables and schema version of
-    the one at ``source_url``, when that one records its version.
+    """Give an empty gradebook at ``dest_url`` the tables and schema version of the one
+    at ``source_url``, when that one records its version.
 
     nbgrader's ``Gradebook`` stamps a new database by running ``alembic heads`` in a
-    subprocess, 2.5 s of a grading worker's start on two cores; the version is the one
-    the class's gradebook already carries, so it is copied instead.  Without a version
-    to copy nothing is created, and nbgrader stamps the database itself.
+    subprocess, 2.5 s on two cores (a grading worker's scratch gradebook, each Gradescope
+    or PrairieLearn run's, Dask's seed); the version is the one the source already
+    carries, so it is copied instead.  A destination with tables, or a source without a
+    version, is left alone: nbgrader then does what it always does.
     """
     from sqlalchemy import create_engine, inspect, text
     from sqlalchemy.pool import NullPool
+    dest = create_engine(dest_url, poolclass=NullPool)
+    try:
+        if inspect(dest).get_table_names():
+            return
+    finally:
+        dest.dispose()
     source = create_engine(source_url, poolclass=NullPool)
     try:
         if "alembic_version" not in inspect(source).get_table_names():
@@ -163,6 +170,7 @@ def schema_like(source_url, dest_url):
 def copy_assignments(source_url, dest_url, assignments):
     """Copy the assignments' definitions (notebooks, cells, checksums) into another gradebook."""
     scripts_on_path()
+    schema_like(source_url, dest_url)
     with Gradebook(source_url) as src, Gradebook(dest_url) as dest:
         for a in assignments:
             assignment = src.find_assignment(a)
@@ -197,7 +205,6 @@ class Scratch:
         if self.folder.exists():
             shutil.rmtree(self.folder)
         self.autograded.mkdir(parents=True)
-        schema_like(self.course.db_url, self.db_url)
         copy_assignments(self.course.db_url, self.db_url, assignments)
 
     def notebook_folder(self, student, assignment):

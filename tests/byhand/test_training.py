@@ -50,7 +50,7 @@ def test_errors_every_k_epochs_samples_the_same_run():
     """With ``errors_every=3``, is the run the same and are its errors those of epochs
     1, 4, 7, 10 of the run that records every epoch?"""
     from byhand.data import X, Y_OR
-    from byhand.training import train
+    from byhand.training import recorded_epochs, train
 
     def run(every):
         gen = torch.Generator().manual_seed(5)
@@ -60,6 +60,6 @@ def test_errors_every_k_epochs_samples_the_same_run():
 
     every, sampled = run(1), run(3)
     assert all(torch.equal(every.params[k], sampled.params[k]) for k in every.params)
-    assert list(sampled.error_epochs()) == [1, 4, 7, 10]
+    assert list(recorded_epochs(len(sampled.epoch_errors), sampled.errors_every)) == [1, 4, 7, 10]
     assert sampled.epoch_errors == every.epoch_errors[::3]
-    assert list(every.error_epochs()) == list(range(1, 11))
+    assert list(recorded_epochs(len(every.epoch_errors), every.errors_every)) == list(range(1, 11))
