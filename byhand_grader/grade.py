@@ -48,7 +48,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import judge, record, slots
+from . import judge, record, sandbox, slots
 from .annotate import annotate
 from .assignment import load_assignment, read_source
 from .course import Course
@@ -252,6 +252,8 @@ class Worker:
         result.notes += [f"{c['label']}: {c['error']}" for c in reply.get("cells", [])
                          if c["error"]]
         result.flags.update(harness_flags(reply))
+        if self.runner.tier != sandbox.BWRAP:   # what an instructor must know: weaker than usual
+            result.flags["confinement"] = sandbox.TIER_WORDS[self.runner.tier]
         if found:
             result.flags["autograd"] = sorted({*result.flags.get("autograd", []), *found})
         if reply.get("reason"):

@@ -43,7 +43,9 @@ from pathlib import Path
 from .annotate import verdict_text
 from .assignment import load_assignment
 from .course import Course
-from .single import GraderFailed, grade_notebook, platform_summary, student_id, summary_text
+from .sandbox import confinement
+from .single import (GraderFailed, close_platform, grade_notebook, log_line, platform_summary,
+                     student_id, summary_text)
 
 #: Who may see a test, in Gradescope's words.
 VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
@@ -94,7 +96,8 @@ def results_json(result, assignment, settings):
             "output": platform_summary(result, assignment, "Gradescope"),
             "output_format": "text", "test_output_format": "text",
             "stdout_visibility": "hidden", "tests": tests,
-            "extra_data": {"byhand_status": result.status, "flags": result.flags}}
+            "extra_data": {"byhand_status": result.status, "flags": result.flags,
+                           "confinement": confinement().tier}}
 
 
 def submitter(metadata_path):
@@ -116,6 +119,7 @@ def run(root):
     results_path.unlink(missing_ok=True)    # a failed run must not leave an old score behind
     start = time.perf_counter()
     try:
+        close_platform(root)
         settings = Settings.read(source / SETTINGS)
         course = Course(source / COURSE)
         assignment = load_assignment(course, settings.assignment)
@@ -139,8 +143,7 @@ def run(root):
     tmp = results_path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     tmp.replace(results_path)
-    print(f"{student}: {result.auto_score:g} / {result.max_auto:g} automatic points "
-          f"({result.status}) in {time.perf_counter() - start:.1f} s; flags: {result.flags or 'none'}")
+    print(log_line(result, time.perf_counter() - start))
     return 0
 
 

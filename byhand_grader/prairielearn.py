@@ -34,7 +34,8 @@ from pathlib import Path
 from .annotate import verdict_text
 from .assignment import load_assignment
 from .course import Course
-from .single import GraderFailed, grade_notebook, platform_summary, student_id, summary_text
+from .single import (GraderFailed, close_platform, grade_notebook, log_line, platform_summary,
+                     student_id, summary_text)
 
 #: Where the bundle puts things, below ``serverFilesCourse/byhand-<a>/``.
 SETTINGS, COURSE, CODE = "settings.json", "course", "code"
@@ -91,6 +92,7 @@ def run(root, bundle, student=None):
     start = time.perf_counter()
     code = 0
     try:
+        close_platform(root)
         settings = json.loads((bundle / SETTINGS).read_text(encoding="utf-8"))
         course = Course(bundle / COURSE)
         assignment = load_assignment(course, settings["assignment"])
@@ -101,9 +103,7 @@ def run(root, bundle, student=None):
                                     definitions=f"sqlite:///{course.root / 'gradebook.db'}",
                                     require_sandbox=settings["require_sandbox"])
         results = results_json(result, assignment)
-        print(f"{student}: {result.auto_score:g} / {result.max_auto:g} automatic points "
-              f"({result.status}) in {time.perf_counter() - start:.1f} s; "
-              f"flags: {result.flags or 'none'}")
+        print(log_line(result, time.perf_counter() - start))
     except GraderFailed as err:
         print(f"error: {err}")
         results, code = failed_json(), 1

@@ -49,6 +49,11 @@ _cgroup_names = itertools.count()
 USER_DATA = ("/home", "/work", "/srv", "/mnt", "/media")
 
 
+def readable_paths():
+    """What the harness reads besides the system: ``CODE`` and the Python it runs on."""
+    return [*CODE, Path(sys.prefix), Path(sys.base_prefix)]
+
+
 def python_path():
     """``PYTHONPATH`` inside the sandbox: the folders that hold ``CODE``."""
     return os.pathsep.join(sorted({str(p.parent) for p in CODE}))
@@ -82,6 +87,7 @@ class Runner:
     def __init__(self, course_root, slot=0, start_timeout=120.0):
         self.slot, self.course_root, self.start_timeout = slot, Path(course_root), start_timeout
         self.proc = None
+        self.tier = None             # the sandbox tier the harness runs in (sandbox.TIERS)
         self.workdir = None
         self.cgroup = None           # the harness's MemoryCgroup; None: rlimits only
         self._harness_pids = set()   # the sandbox's own processes in it, not a submission's
@@ -89,6 +95,12 @@ class Runner:
 
     def start(self):
         self.close()   # whatever a harness that died by itself left behind
+        self.tier = sandbox.confinement().tier
+        if self.tier == sandbox.CONTAINER:
+            # no private mounts in this tier: the course (hidden checks, submissions,
+            # gradebook) is closed by permissions, the code the harness runs kept unwritable
+            sandbox.close([self.course_root], keep=readable_paths())
+            sandbox.seal(CODE)
         self.workdir = tempfile.mkdtemp(prefix=f"byhand-harness-{self.slot}-")
         self.cgroup, self._ran_out = self._memory_cgroup(), False
         self.proc = sandbox.popen_sandboxed(

@@ -17,6 +17,20 @@ uid, ignored for root) really bounds a fork bomb.  One uid per worker slot
 means a fork bomb in one worker's sandbox cannot use up another's quota.
 Not root, bwrap makes a user namespace and the code keeps the caller's uid.
 
+Where bubblewrap cannot make namespaces (a Docker container: its default seccomp
+profile refuses ``unshare`` and namespace flags to ``clone`` without CAP_SYS_ADMIN,
+which is how Gradescope and PrairieLearn run their graders), a second tier takes
+over by itself, as root: the **container tier**.  ``setpriv`` drops the code to the
+same per-slot uid with no capabilities and no_new_privs, ``seccomp_filter`` installs
+a seccomp filter (sockets other than AF_UNIX, ptrace, namespaces, mounts and
+keyrings refused), and the rlimits and the memory cgroup (where one can be made)
+stay.  There is no private mount namespace: what the code cannot read is decided
+by file permissions, so the caller closes what must stay secret (``close``) and
+the code sees what any unprivileged user of the machine sees; after the run, its
+processes and the files its uid left in the shared temporary folders are removed.
+Only when neither tier works (not root, not Linux) does code run with rlimits
+only, and ``confinement()`` says so.
+
 Limits are rlimits set by ``prlimit`` and inherited by everything inside;
 ``choom`` sets oom_score_adj to 1000 so that, if the machine itself runs out of
 memory, the kernel's OOM killer picks sandboxed code before the grader.
@@ -41,6 +55,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 BASE_UID = 61000
+
+#: The tiers of confinement, strongest first: bubblewrap's namespaces; a uid of its own
+#: with no_new_privs and a seccomp filter (containers that refuse namespaces); rlimits only.
+BWRAP, CONTAINER, RLIMITS = "bwrap", "container", "rlimits"
+TIERS = (BWRAP, CONTAINER, RLIMITS)
+#: Each tier in a few words, for the instructor's flags and logs.
+TIER_WORDS = {BWRAP: "bubblewrap namespaces",
+              CONTAINER: "container tier (own uid, no_new_privs, seccomp filter; no private "
+                         "mounts)",
+              RLIMITS: "NOT confined (rlimits only)"}
+#: The container tier's filter, run as a script (``python -I``): see its docstring.
+SECCOMP_SCRIPT = Path(__file__).resolve().parent / "seccomp_filter.py"
+#: Shared temporary folders where the container tier's uid may leave files (swept after).
+SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm")
 
 _OOM_MARKERS = (b"MemoryError", b"Cannot allocate memory", b"can't allocate memory",
                 b"std::bad_alloc", b"out of memory")
@@ -89,15 +117,33 @@ class Outcome:
         return self.reason is None
 
 
-def sandbox_available() -> tuple[bool, str]:
-    """Can we confine with bwrap here, and if not, why not?
+@dataclass(frozen=True)
+class Confinement:
+    """Which tier confines student code on this machine, and why, in one sentence."""
 
-    The answer comes from running a trivial command with the real flags once
-    per process.  When it is False, ``run_sandboxed`` still applies rlimits, a
-    scrubbed environment and ``cwd=workdir``, but the code can read and write
-    whatever the grading user can: callers must warn loudly.
-    """
+    tier: str        #: one of ``TIERS``
+    sentence: str    #: what an instructor reads: the tier, and why a stronger one is not used
+
+    @property
+    def confined(self) -> bool:
+        return self.tier != RLIMITS
+
+
+def confinement() -> Confinement:
+    """The strongest tier that works here, found by running a trivial command through
+    each tier's real command line once per process (bubblewrap first)."""
     return _self_check()
+
+
+def sandbox_available() -> tuple[bool, str]:
+    """Can student code be confined here (either tier), and how or why not?
+
+    When it is False, ``run_sandboxed`` still applies rlimits, a scrubbed
+    environment and ``cwd=workdir``, but the code can read and write whatever
+    the grading user can: callers must warn loudly.
+    """
+    found = confinement()
+    return found.confined, found.sentence
 
 
 def run_sandboxed(argv, *, workdir, stdin=b"", hide=(), readable=(), limits=Limits(),
@@ -359,14 +405,14 @@ def _kill(proc):
 
 
 def _run(argv, *, workdir, stdin=b"", hide=(), readable=(), limits=Limits(), slot=0,
-         env=None, share_net=False, files=(), confine=None):
+         env=None, share_net=False, files=(), tier=None):
     """run_sandboxed, plus what kernels need: ``share_net`` and ``files``
-    (``(fd, dest)`` pairs whose contents bwrap copies into the sandbox)."""
-    if confine is None:
-        confine = sandbox_available()[0]
+    (``(fd, dest)`` pairs whose contents bwrap copies into the sandbox; bwrap's tier
+    only), and ``tier`` (one of ``TIERS``; default: ``confinement().tier``)."""
+    tier = tier or confinement().tier
     workdir = Path(workdir).resolve()
     cmd, uid, claimed = _command(argv, workdir, hide, readable, limits, slot, share_net, files,
-                                 confine)
+                                 tier)
     start = time.monotonic()
     timed_out = False
     try:
@@ -391,29 +437,49 @@ def _run(argv, *, workdir, stdin=b"", hide=(), readable=(), limits=Limits(), slo
         if claimed:
             _sweep(uid)
             _reclaim(workdir, uid)
+            if tier == CONTAINER:
+                sweep_files(uid)
     wall = time.monotonic() - start
     rc = None if timed_out else proc.returncode
-    reason = _reason(rc, timed_out, out, err, limits, confine)
+    reason = _reason(rc, timed_out, out, err, limits, tier == BWRAP)
     return Outcome(rc, bytes(out.head), bytes(err.head), wall, reason)
 
 
-def _command(argv, workdir, hide, readable, limits, slot, share_net, files, confine=None):
+def _command(argv, workdir, hide, readable, limits, slot, share_net, files, tier=None):
     """The one place a sandboxed command line is built: ``(cmd, uid, claimed)``.
 
     ``claimed`` says the workdir was handed to the sandbox uid and must be taken
     back (``_reclaim``) when the run ends.
     """
-    if confine is None:
-        confine = sandbox_available()[0]
-    uid = _uid(slot) if confine else os.getuid()
+    tier = tier or confinement().tier
+    uid = _uid(slot) if tier != RLIMITS else os.getuid()
     cmd = _limit_prefix(limits, uid)
-    if confine:
+    if tier == BWRAP:
         cmd += _bwrap_args(workdir, hide, readable, limits, uid, share_net, files)
+    elif tier == CONTAINER:
+        if files:
+            raise ValueError("the container tier cannot place files in the sandbox; "
+                             "put them in its workdir")
+        cmd += _container_args(uid, share_net)
     cmd += [os.fspath(a) for a in argv]
-    claimed = confine and _root()
+    claimed = tier != RLIMITS and _root()
     if claimed:
         _claim(workdir, uid)
     return cmd, uid, claimed
+
+
+def _container_args(uid, share_net):
+    """The container tier: the filter, then the slot's uid, no capabilities, no_new_privs.
+
+    The filter's script runs first, as root, with the venv's Python in isolated mode
+    (``-I``: no ``PYTHONPATH``, no script folder on the path), so it finds only the
+    standard library and the venv's ``pyseccomp``; it then runs ``setpriv``, which
+    the filter lets change uid, and whose ``execve`` of the program is the last
+    thing done with root's rights.
+    """
+    return [sys.executable, "-I", str(SECCOMP_SCRIPT), *(["--inet"] if share_net else []), "--",
+            _tool("setpriv"), f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+            "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all", "--"]
 
 
 # -- long-lived processes -------------------------------------------------------
@@ -430,13 +496,15 @@ def popen_sandboxed(argv, *, workdir, hide=(), readable=(), limits=Limits(), slo
     then ``release_workdir(workdir, slot)`` when done (and remove the cgroup).
     """
     workdir = Path(workdir).resolve()
-    cmd, uid, claimed = _command(argv, workdir, hide, readable, limits, slot, False, ())
+    tier = confinement().tier
+    cmd, uid, claimed = _command(argv, workdir, hide, readable, limits, slot, False, (), tier)
     if cgroup is not None:
         cmd = cgroup.command(cmd)
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, cwd=workdir,
                             env=_environment(workdir, env), start_new_session=True)
     proc.byhand_uid = uid if claimed else None
+    proc.byhand_tier = tier
     return proc
 
 
@@ -451,6 +519,8 @@ def stop(proc):
             pass
     if getattr(proc, "byhand_uid", None) is not None:
         _sweep(proc.byhand_uid)
+        if proc.byhand_tier == CONTAINER:
+            sweep_files(proc.byhand_uid)
 
 
 def release_workdir(workdir, slot=0):
@@ -461,6 +531,75 @@ def release_workdir(workdir, slot=0):
     if sandbox_available()[0] and _root():
         _reclaim(workdir, _uid(slot))
     shutil.rmtree(workdir, ignore_errors=True)
+
+
+# -- the container tier: permissions instead of mounts ----------------------------
+
+def close(paths, keep=()):
+    """Make ``paths`` unreadable to every sandbox uid, except the ``keep`` paths inside them.
+
+    The container tier has no private mounts, so secrets are kept by permissions: a
+    path with nothing to keep inside loses its permissions for "other" (the sandbox
+    uids are in no group of the machine); one that holds a ``keep`` path (the grader's
+    code inside a course checkout) keeps them, and its entries are closed the same way,
+    one level at a time.  Returns the paths closed.  Symlinks are never followed.
+    """
+    keep = [Path(p).resolve() for p in keep if os.path.lexists(p)]
+    closed = []
+
+    def shut(path):
+        if any(path == k or k in path.parents for k in keep):
+            return
+        if any(path in k.parents for k in keep):
+            if path.is_dir() and not path.is_symlink():
+                for entry in sorted(path.iterdir()):
+                    shut(entry)
+            return
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            return
+        if not stat.S_ISLNK(st.st_mode) and st.st_mode & 0o007:
+            os.chmod(path, stat.S_IMODE(st.st_mode) & ~0o007)
+            closed.append(path)
+
+    for path in paths:
+        if os.path.lexists(path):
+            shut(Path(path).resolve() if not os.path.islink(path) else Path(path))
+    return closed
+
+
+def seal(paths):
+    """Make ``paths`` and everything under them unwritable to group and other (the grader's
+    own code, which the container tier's uid must read but never change)."""
+    for path in paths:
+        for each in _walk(path) if Path(path).is_dir() else [Path(path)]:
+            st = os.lstat(each)
+            if not stat.S_ISLNK(st.st_mode) and st.st_mode & 0o022:
+                os.chmod(each, stat.S_IMODE(st.st_mode) & ~0o022)
+
+
+def sweep_files(uid):
+    """Delete what ``uid`` left in the shared temporary folders (``SHARED_TMP``).
+
+    In the container tier the sandbox shares /tmp, /var/tmp and /dev/shm with the
+    grader: nothing a submission leaves there may outlive it or meet the next one.
+    """
+    for top in SHARED_TMP:
+        try:
+            entries = list(os.scandir(top))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.stat(follow_symlinks=False).st_uid != uid:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
+            except OSError:
+                pass
 
 def _size(n):
     for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
@@ -498,24 +637,73 @@ def _reason(rc, timed_out, out, err, limits, confined):
 @functools.lru_cache(maxsize=None)
 def _self_check():
     if not sys.platform.startswith("linux"):
-        return False, f"no bwrap sandbox on {sys.platform}; rlimits only, NOT confined"
+        return Confinement(RLIMITS, f"no sandbox on {sys.platform}: student code runs with "
+                                    "rlimits only, NOT confined")
     try:
-        for name in ("bwrap", "prlimit", "choom") + (("setpriv",) if _root() else ()):
+        for name in ("prlimit", "choom"):
             _tool(name)
     except FileNotFoundError as e:
-        return False, f"{e}; student code runs with rlimits only, NOT confined"
+        return Confinement(RLIMITS, f"{e} (util-linux): student code runs with rlimits only, "
+                                    "NOT confined")
+    why_not_bwrap = _try_tier(BWRAP)
+    if why_not_bwrap is None:
+        who = f"uid {BASE_UID}+slot" if _root() else f"uid {os.getuid()} (not root)"
+        return Confinement(BWRAP, f"confined by bubblewrap's namespaces as {who}")
+    if not _root():
+        return Confinement(RLIMITS, f"{why_not_bwrap}; and the container tier needs root (to "
+                                    "change to a uid of its own): student code runs with "
+                                    "rlimits only, NOT confined")
+    why_not_container = _try_tier(CONTAINER)
+    if why_not_container is None:
+        return Confinement(CONTAINER, f"confined by the container tier (uid {BASE_UID}+slot, "
+                                      "no capabilities, no_new_privs, a seccomp filter; no "
+                                      f"private mounts), because {why_not_bwrap}")
+    return Confinement(RLIMITS, f"{why_not_bwrap}; and the container tier failed too "
+                                f"({why_not_container}): student code runs with rlimits "
+                                "only, NOT confined")
+
+
+def _try_tier(tier):
+    """None when a trivial command runs confined by ``tier`` here, else why not (a phrase)."""
+    try:
+        for name in ("bwrap",) if tier == BWRAP else ():
+            _tool(name)
+        if _root():
+            _tool("setpriv")
+    except FileNotFoundError as e:
+        return (f"{e} (Debian/Ubuntu: apt-get install bubblewrap)" if "bwrap" in str(e)
+                else f"{e} (util-linux)")
+    if tier == CONTAINER:
+        try:
+            import pyseccomp  # noqa: F401
+        except (ImportError, OSError) as e:
+            return f"its seccomp binding does not load ({e}; pip install pyseccomp, apt-get " \
+                   "install libseccomp2)"
     # A slot of its own, unique to this process: the check must never share a
     # uid with (and so sweep away) a worker's sandbox started a moment earlier.
     slot = 1000 + os.getpid() % 30000
-    probe = f'test "$(id -u)" = {_uid(slot)} && exit 7'
+    probe = f'test "$(id -u)" = {_uid(slot)} || exit 3; exit 7'
+    if tier == CONTAINER:
+        probe = ('grep -Eq "^NoNewPrivs:[[:space:]]+1" /proc/self/status || exit 4; '
+                 'grep -Eq "^Seccomp:[[:space:]]+2" /proc/self/status || exit 5; ' + probe)
     with tempfile.TemporaryDirectory() as tmp:
         try:
-            got = _run(["/bin/sh", "-c", probe], workdir=tmp, confine=True, slot=slot,
+            got = _run(["/bin/sh", "-c", probe], workdir=tmp, tier=tier, slot=slot,
                        limits=Limits(wall_s=20))
         except OSError as e:
-            return False, f"bwrap could not start ({e}); rlimits only, NOT confined"
-    if got.returncode != 7:
-        detail = got.stderr.decode(errors="replace").strip() or got.reason
-        return False, f"bwrap self-check failed ({detail}); rlimits only, NOT confined"
-    who = f"uid {BASE_UID}+slot" if _root() else f"uid {os.getuid()} (not root)"
-    return True, f"confined by bwrap as {who}"
+            return f"{'bwrap' if tier == BWRAP else 'setpriv'} could not start ({e})"
+    if got.returncode == 7:
+        return None
+    detail = got.stderr.decode(errors="replace").strip() or got.reason or ""
+    if tier == BWRAP and _namespaces_refused(detail):
+        return ("this machine refuses new namespaces, so bubblewrap cannot confine here "
+                "(in a Docker container, its default seccomp profile blocks them without "
+                f"CAP_SYS_ADMIN; bwrap said: {detail.splitlines()[-1]})")
+    checks = {3: "the code did not run as the sandbox uid", 4: "no_new_privs was not set",
+              5: "the seccomp filter was not in force"}
+    return f"{tier} self-check failed ({checks.get(got.returncode, detail or got.reason)})"
+
+
+def _namespaces_refused(message):
+    return any(m in message for m in ("Creating new namespace failed", "No permissions to create",
+                                      "Operation not permitted", "unshare", "setting up uid map"))

@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 
 from byhand_grader import sandbox
-from byhand_grader.runner import CODE, hidden_paths, python_path
+from byhand_grader.runner import CODE, hidden_paths, python_path, readable_paths
 
 #: The kernelspec's name: what ``Execute.kernel_name`` selects.
 KERNEL_NAME = "byhand-sandbox"
@@ -96,13 +96,21 @@ def main(argv=None):
     signal.signal(signal.SIGHUP, _stop)
     signal.signal(signal.SIGINT, lambda *_: None)  # interrupts arrive as messages
 
-    confined, why = sandbox.sandbox_available()
-    if not confined:
-        print(f"byhand sandbox: WARNING, kernel NOT confined: {why}", file=sys.stderr)
+    found = sandbox.confinement()
+    if not found.confined:
+        print(f"byhand sandbox: WARNING, kernel NOT confined: {found.sentence}", file=sys.stderr)
+    workdir = Path.cwd()
+    connection = {sandbox.BWRAP: CONNECTION, sandbox.RLIMITS: args.connection_file}.get(
+        found.tier, str(workdir / ".byhand-kernel-connection.json"))
+    if found.tier == sandbox.CONTAINER:
+        # no mounts to place it with: a copy in the workdir, which the sandbox uid owns
+        # for the run, removed afterwards
+        if args.course is not None:
+            sandbox.close([args.course], keep=readable_paths())
+        Path(connection).write_bytes(Path(args.connection_file).read_bytes())
     outcome = sandbox._run(
-        [sys.executable, "-m", "ipykernel_launcher", "-f",
-         CONNECTION if confined else args.connection_file, *kernel_args],
-        workdir=os.getcwd(),
+        [sys.executable, "-m", "ipykernel_launcher", "-f", connection, *kernel_args],
+        workdir=workdir,
         hide=hidden_paths(args.course),
         readable=[sys.prefix, CODE[0]],
         limits=kernel_limits(args),
@@ -115,8 +123,11 @@ def main(argv=None):
             "XDG_CACHE_HOME": "/tmp/cache",
         },
         share_net=True,
-        files=[(read_end, CONNECTION)] if confined else [],
+        files=[(read_end, CONNECTION)] if found.tier == sandbox.BWRAP else [],
+        tier=found.tier,
     )
+    if found.tier == sandbox.CONTAINER:
+        Path(connection).unlink(missing_ok=True)
     if outcome.ok:
         return 0
     # The kernel's own log is only worth showing when it did not end normally.

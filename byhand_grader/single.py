@@ -26,6 +26,11 @@ from .course import Course
 from .report import lost_points
 
 
+#: What ``--allow-unconfined`` gives up, said wherever it is chosen or used.
+UNCONFINED = ("student code then runs as the grader's own user with rlimits only: it can read "
+              "the hidden checks, rewrite them and write its own results file")
+
+
 class GraderFailed(RuntimeError):
     """The grader, not the student, is at fault: no score may come of this submission."""
 
@@ -53,13 +58,17 @@ def grade_notebook(course, assignment, files, student, work, definitions,
     """
     from . import record
     from .grade import GradingStopped, grade
-    from .sandbox import sandbox_available
+    from .sandbox import confinement
 
-    confined, why = sandbox_available()
-    if require_sandbox and not confined:
-        raise GraderFailed(f"the sandbox for student code is not available here ({why}); "
-                           "nothing was graded. Install bubblewrap in the image, or build the "
-                           "autograder with --allow-unconfined to grade without it")
+    found = confinement()
+    if not found.confined:
+        if require_sandbox:
+            raise GraderFailed(f"student code cannot be confined here ({found.sentence}); "
+                               "nothing was graded. The autograder needs bubblewrap's "
+                               "namespaces, or root for its container tier; as a last resort "
+                               f"build it with --allow-unconfined ({UNCONFINED})")
+        print(f"WARNING: grading UNCONFINED (--allow-unconfined): {UNCONFINED}. "
+              f"Why: {found.sentence}", flush=True)
     klass = Course(course.root, Path(work) / "class")
     folder = klass.submitted / student / assignment
     folder.mkdir(parents=True)
@@ -77,6 +86,26 @@ def grade_notebook(course, assignment, files, student, work, definitions,
     if result.failed:
         raise GraderFailed("; ".join(result.reasons) or "the grader failed on this submission")
     return result
+
+
+def close_platform(root):
+    """Close the platform's folder (``/autograder``, ``/grade``) to student code, but the
+    grader's code and Python: the hidden checks, the course, the settings, the submission,
+    who submitted it and the results folder become root's alone, before any student code
+    runs.  In bubblewrap's tier they are hidden anyway; in the container tier this is
+    what keeps them from the sandbox uid (``byhand_grader.sandbox.close``)."""
+    from .runner import readable_paths
+    from .sandbox import close
+    close([root], keep=readable_paths())
+
+
+def log_line(result, seconds):
+    """The last line of a platform's log, which only instructors see: the score, the
+    flags and how student code was confined."""
+    from .sandbox import confinement
+    return (f"{result.student}: {result.auto_score:g} / {result.max_auto:g} automatic points "
+            f"({result.status}) in {seconds:.1f} s; flags: {result.flags or 'none'}\n"
+            f"sandbox: {confinement().sentence}")
 
 
 def summary_text(cell):

@@ -15,7 +15,8 @@ three things, written here:
 * the pinned Python dependencies of grading, the versions installed now (which
   ``tests/test_environment.py`` keeps equal to ``requirements.txt``), torch from
   PyTorch's CPU wheel index, and the shell lines that install them with pip into
-  ``VENV``, with bubblewrap (the sandbox) from apt.
+  ``VENV``, with the sandbox from apt: bubblewrap, and libseccomp for the container
+  tier that confines student code where the platform's container refuses namespaces.
 
 Nothing in it depends on the day it was built: zip entries carry a fixed time.
 """
@@ -35,7 +36,7 @@ from .student_package import pinned
 
 #: What grading imports (byhand's three, nbgrader's and the judge's): pinned in the bundle.
 GRADER_DEPENDENCIES = ("torch", "numpy", "matplotlib", "nbgrader", "nbclient", "nbconvert",
-                       "nbformat", "pytest")
+                       "nbformat", "pytest", "pyseccomp")
 #: PyTorch's index of CPU-only wheels: a small torch, not the multi-GB CUDA build PyPI's is.
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 #: Where the platform's image keeps the grader's Python.
@@ -57,7 +58,8 @@ def install_lines(requirements, python="python3", system_python=True):
     ``system_python``: the image's Python comes from apt too (Gradescope's Ubuntu);
     otherwise the image has its own (``python:3.x`` images).
     """
-    packages = ("python3 python3-venv " if system_python else "") + "bubblewrap util-linux"
+    packages = (("python3 python3-venv " if system_python else "")
+                + "bubblewrap util-linux libseccomp2")
     return [
         "apt-get update",
         f"apt-get install -y --no-install-recommends {packages}",

@@ -128,8 +128,10 @@ def _autograder_arguments(p, metavar, tried, refusal):
     p.add_argument("--student", default="student",
                    help="with --try: the student id (seeds the hidden inputs)")
     p.add_argument("--allow-unconfined", action="store_true",
-                   help="grade with rlimits only where bubblewrap cannot confine student "
-                        f"code (default: {refusal})")
+                   help="a last resort: grade with rlimits only where neither bubblewrap nor "
+                        "the container tier can confine student code, which then runs as the "
+                        "grader's user and can read and rewrite the hidden checks and write "
+                        f"its own results (default: {refusal})")
 
 
 def _all(course, args):

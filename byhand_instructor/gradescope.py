@@ -37,7 +37,8 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 {install}
 cd /autograder/source/{code}
-{venv}/bin/python -c "from byhand_grader.sandbox import sandbox_available; print('sandbox:', sandbox_available()[1])"
+# The build log's last line: how student code will be confined in this container.
+{venv}/bin/python -c "from byhand_grader.sandbox import confinement; print('sandbox:', confinement().sentence)"
 """
 
 RUN_AUTOGRADER = """\

@@ -252,7 +252,7 @@ def test_scrubbed_environment(workdir, monkeypatch):
 
 def test_fallback_still_limits(workdir, monkeypatch):
     """Without bwrap, are the wall-clock and memory limits still enforced?"""
-    monkeypatch.setattr(sandbox, "sandbox_available", lambda: (False, "test"))
+    monkeypatch.setattr(sandbox, "confinement", lambda: sandbox.Confinement(sandbox.RLIMITS, "test"))
     assert py("x = bytearray(2**30)", workdir).reason == "ran out of memory (limit 512.0 MiB)"
     got = py("while True: pass", workdir, limits=Limits(wall_s=1))
     assert got.reason == "killed after the 1 s wall-clock limit"
