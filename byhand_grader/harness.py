@@ -20,7 +20,9 @@ call and right after every student function returns.  A call during which a
 student function changed them is void.  Calls of the kinds in ``by_hand`` run
 under an autograd watch (``_Watch``): a function that records a graph, runs
 backward, turns grad mode on or uses a torch.func transform fails with that
-evidence.
+evidence.  A by-hand gradient is also watched for numerical differentiation
+(``_Steps``): one that evaluates a forward pass, or a loss of its own, at parameters
+a small step from the given ones fails with that evidence.
 
 Protocol (harness stdin/stdout): ``byhand_grader.frames``.  Request:
 ``{"cells": [{"label", "source"}], "calls": [{"id", "kind", "fn", ...}],
@@ -28,21 +30,24 @@ Protocol (harness stdin/stdout): ``byhand_grader.frames``.  Request:
 are the kinds the assignment's description allows and ``by_hand`` those whose
 functions must not use autograd (``failed_cells``, from the runner, says which cells
 ended an earlier try and were skipped); reply: ``{"cells": [{"label", "error"}],
-"calls": {id: {"ok", "value" | "error", "error_type", "missing", "cause"[, "autograd"]}},
-"flags": {"monkeypatch", "autograd", "fork", "filesystem"}, "status", "reason",
-"output"}``.  A failed call says what went wrong as data: ``error_type`` (the
-exception's name, or ``AutogradUsed`` / ``Tampering``), ``missing`` (no such
-function), ``cause`` (the cell that failed to define it) and ``autograd`` (the
-evidence), so nobody downstream parses the message.  ``flags`` records what the
-submission tried besides its answers (``_Records``): ``monkeypatch`` (the given names
-it changed, e.g. ``torch.allclose``), ``autograd`` (the by-hand functions caught using
-it), ``fork`` (process starts attempted, the most of any one try) and ``filesystem``
+"calls": {id: {"ok", "value" | "error", "error_type", "missing", "cause"[, "autograd"]
+[, "numerical"]}}, "flags": {"monkeypatch", "autograd", "numerical", "fork", "filesystem"},
+"status", "reason", "output"}``.  A failed call says what went wrong as data:
+``error_type`` (the exception's name, or ``AutogradUsed`` / ``NumericalDifferentiation``
+/ ``Tampering``), ``missing`` (no such function), ``cause`` (the cell that failed to
+define it), ``autograd`` and ``numerical`` (the evidence), so nobody downstream parses
+the message.  ``flags`` records what the submission tried besides its answers
+(``_Records``): ``monkeypatch`` (the given names it changed, e.g. ``torch.allclose``),
+``autograd`` (the by-hand functions caught using it), ``numerical`` (the gradients
+caught differentiating numerically), ``fork`` (process starts attempted, the most of any
+one try) and ``filesystem``
 (paths and glob patterns it looked at outside its working folder, /tmp and the code
 it may read; the first ``MAX_PROBES``).  ``train_watch_every`` in the request sets how
 much of a training run the autograd watch sees (``TRAIN_WATCH_EVERY``).
 """
 
 import _thread
+import array
 import builtins
 import json
 import json.encoder
@@ -66,6 +71,7 @@ from torch import nn
 from torch.overrides import TorchFunctionMode, resolve_name
 
 import byhand
+import byhand.neuron
 from byhand.contract import check_forward, check_param_dict
 from byhand.explain import computes_xor, net_y_terms
 from byhand.training import train
@@ -673,6 +679,7 @@ class _Watch(TorchFunctionMode):
         self.every = max(int(every), 1)
         self.rng = random.Random(os.urandom(16))
         self.on, self.fn, self.found, self.grad_on, self.steps = False, None, None, False, 0
+        self.numeric = None   #: a ``_Steps`` during a by-hand gradient call, else None
         self.originals = []
 
     # -- per call
@@ -700,6 +707,8 @@ class _Watch(TorchFunctionMode):
         if kwargs is None:
             kwargs = {}
         try:
+            if self.numeric is not None and func in _ACTIVATIONS:
+                self.numeric.saw(func, args, kwargs)
             if _grad_enabled() or func in _AUTOGRAD_API or "requires_grad" in kwargs \
                     or func is _SET_GRAD or func is _REQUIRES_GRAD_ \
                     or type(func) is _METHOD_WRAPPER and func.__name__ == "__set__":
@@ -809,11 +818,14 @@ def _refused_hooks(err):
 
 
 class _Watching:
-    """A call's context: ``no_grad`` for the Part B kinds, the watch when by hand."""
+    """A call's context: ``no_grad`` for the Part B kinds, the watch when by hand, and
+    ``numeric`` (a ``_Steps``) for a by-hand gradient: the watch hands it the activations'
+    arguments, and a profile hook the forward passes' calls, while the function runs."""
 
-    def __init__(self, watch, by_hand, no_grad, fn, sampled):
+    def __init__(self, watch, by_hand, no_grad, fn, sampled, numeric=None):
         self.watch, self.by_hand, self.fn, self.sampled = watch, by_hand, fn, sampled
         self.no_grad = torch.no_grad() if no_grad else None
+        self.numeric = numeric if by_hand else None
 
     def __enter__(self):
         if self.no_grad is not None:
@@ -827,12 +839,19 @@ class _Watching:
             self.depth = _mode_depth()
             if not self.sampled:
                 _push_mode(self.watch)
+            if self.numeric is not None:
+                self.watch.numeric = self.numeric
+                self.profile = _getprofile()
+                _setprofile(self.numeric.profile)
         return self
 
     def step(self, fn, name):
         return self.watch.step(fn, name, self.sampled) if self.by_hand else fn
 
     def __exit__(self, kind, err, tb):
+        if self.numeric is not None:
+            _setprofile(self.profile)
+            self.watch.numeric = None
         if self.by_hand:
             watch = self.watch
             if err is not None and _refused_hooks(err):
@@ -860,6 +879,181 @@ class _Watching:
         return False
 
 
+# -- numerical differentiation ----------------------------------------------------------
+
+#: The activations whose arguments the watch records during a by-hand gradient call: every
+#: forward pass of the course evaluates one of them, so a loss evaluated at perturbed
+#: parameters shows as their arguments a small step apart.  (``torch.nn.functional``'s
+#: sigmoid and tanh, and ``nn.Sigmoid``/``nn.Tanh``, arrive as one of these.)
+_ACTIVATIONS = frozenset({torch.sigmoid, torch.sigmoid_, torch.special.expit, torch.tanh,
+                          torch.tanh_, torch.exp, torch.exp_, torch.Tensor.sigmoid,
+                          torch.Tensor.sigmoid_, torch.Tensor.tanh, torch.Tensor.tanh_,
+                          torch.Tensor.exp, torch.Tensor.exp_})
+#: The given forward passes (``byhand.neuron``) whose parameters the watch compares with
+#: the call's: the student's own forward pass is added per call (``_Session.forwards``).
+_GIVEN_FORWARDS = ("neuron_forward", "logistic_forward", "tanh_forward")
+#: Two evaluations closer than this many machine epsilons (of the coarser dtype), relative
+#: to ``1 + |a|``, are the same point: recomputing a forward pass in another order or in
+#: float64 differs from float32 by a few ulps of the sums' terms (at most 28 here), never
+#: by this much; a step of a finite difference in float32 (1e-4 and up) is larger.
+ROUNDING_EPS = 64
+#: A step is small when it is at most this, relative to ``1 + |a|``: the steps of a finite
+#: difference (1e-2 and below, times an input of at most 2) are; two different units'
+#: pre-activations rarely are, and never three at once (``_Steps.triple``).
+SMALL_STEP = 0.1
+#: ``b = c a`` for one of these ``c`` (within rounding) is an algebraic rewrite of the same
+#: point, never a step: sigmoid(-z), exp(-z), tanh(z) = 2 sigmoid(2z) - 1, exp(-2z),
+#: sigmoid(z) = (1 + tanh(z / 2)) / 2.  (Near z = 0 these points are also a small step
+#: apart: without them, sigmoid(z), sigmoid(-z) and sigmoid(2z) would look like one.)
+_REWRITES = (-1.0, 2.0, -2.0, 0.5, -0.5, 4.0, -4.0, 0.25, -0.25)
+#: At most this many activation arguments (elements) are kept per call, and this many of
+#: one tensor: a finite difference shows in its first few evaluations, and the search for
+#: three nearby points stays within milliseconds (``_Steps.triple``).
+MAX_POINTS = 1024
+MAX_POINTS_PER_TENSOR = 256
+#: Machine epsilon per floating dtype (others are not recorded).
+_EPS = {dtype: torch.finfo(dtype).eps for dtype in
+        (torch.float16, torch.bfloat16, torch.float32, torch.float64)}
+_NO_TORCH_FUNCTION = torch._C.DisableTorchFunction
+_TENSOR = torch.Tensor
+_tolist = torch._C.TensorBase.tolist
+_detach = torch._C.TensorBase.detach
+_reshape = torch._C.TensorBase.reshape
+_numel = torch._C.TensorBase.numel
+_narrow = torch._C.TensorBase.narrow
+_dtype = torch._C.TensorBase.dtype.__get__
+_setprofile, _getprofile = sys.setprofile, sys.getprofile
+
+
+def _values(tensor, cap, isinstance=isinstance):
+    """``(floats, eps)``: a floating tensor's first ``cap`` elements and its dtype's epsilon,
+    read without running any ``__torch_function__`` (a student's subclass, this watch);
+    None for anything else.  (Builtins are bound as defaults, as in ``_Space``: this runs
+    while the student's function does.)"""
+    if not isinstance(tensor, _TENSOR):
+        return None
+    with _NO_TORCH_FUNCTION():
+        eps = _EPS.get(_dtype(tensor))
+        if eps is None:
+            return None
+        flat = _reshape(_detach(tensor), (-1,))
+        if _numel(flat) > cap:
+            flat = _narrow(flat, 0, 0, cap)
+        return _tolist(flat), eps
+
+
+class _Steps:
+    """Evidence that a by-hand gradient differentiates numerically, gathered while it runs.
+
+    A finite difference, ``(E(p + h e_i) - E(p)) / h``, evaluates the network at
+    parameters a small step from the given ones.  Two signs of it are kept, both data:
+
+    * a forward pass (the given ones, ``_GIVEN_FORWARDS``, and the student's own, named
+      by the request's training call for the same gradient) called with parameters that
+      differ from the call's, beyond rounding, by at most ``SMALL_STEP`` (``moved``): a
+      correct answer calls it with the given parameters, unchanged, once or more;
+    * three activation arguments (``_ACTIVATIONS``) a small step apart, beyond rounding
+      and not algebraic rewrites of each other (``triple``): a hand-written loss evaluated
+      at ``p`` and at two perturbed parameters.  A correct answer evaluates each unit at
+      one point (sigmoid(-z), exp(-z), tanh via sigmoid(2z) are rewrites of it), and a
+      network of this course has at most two units, so three nearby points do not arise.
+    """
+
+    def __init__(self, params, forwards):
+        #: the call's parameters as the function gets them (float32, as ``_tensor`` makes them)
+        self.given = {k: array.array("f", v).tolist() for k, v in params.items()}
+        self.forwards = forwards      #: code object -> the forward pass's name
+        self.points = []              #: (value, eps, activation) per recorded element
+        self.moved = None             #: (forward's name, parameter, step): the first seen
+
+    # -- the activations, from the watch's ``__torch_function__``
+    def saw(self, func, args, kwargs, len=len, min=min):
+        room = MAX_POINTS - len(self.points)
+        if room <= 0:
+            return
+        got = _values(args[0] if args else kwargs.get("input"), min(room, MAX_POINTS_PER_TENSOR))
+        if got is not None:
+            values, eps = got
+            self.points += [(v, eps, func) for v in values]
+
+    # -- the forward passes, from ``sys.setprofile``
+    def profile(self, frame, event, arg):
+        if event != "call" or self.moved is not None:
+            return
+        name = self.forwards.get(frame.f_code)
+        if name is None:
+            return
+        try:
+            code = frame.f_code
+            if code.co_argcount:
+                params = frame.f_locals.get(code.co_varnames[0])
+                step = self._step(params)
+                if step is not None:
+                    self.moved = (name, *step)
+        except Exception:  # noqa: S110 - parameters we cannot read are no evidence
+            pass
+
+    def _step(self, params, isinstance=isinstance, len=len, abs=abs, zip=zip):
+        """``(parameter, step)`` when ``params`` are the given ones moved by a small step."""
+        if not isinstance(params, dict):
+            return None
+        largest = None
+        for key, want in self.given.items():
+            got = _values(dict.get(params, key), MAX_POINTS_PER_TENSOR)
+            if got is None or len(got[0]) != len(want):
+                continue
+            values, eps = got
+            for v, w in zip(values, want):
+                d = abs(v - w)
+                if not d <= SMALL_STEP * (1 + abs(w)):
+                    return None           # other parameters (or NaN), not a step from these
+                if d > eps * abs(w) and (largest is None or d > largest[1]):
+                    largest = (key, d)
+        return largest
+
+    # -- the finding
+    def triple(self):
+        """``(activation, step)`` when three recorded arguments lie a small step apart."""
+        points = sorted((p for p in self.points if math.isfinite(p[0])), key=lambda p: p[0])
+        distinct = []                  # one per point, up to rounding
+        for v, eps, func in points:
+            if distinct and v - distinct[-1][0] <= ROUNDING_EPS * max(eps, distinct[-1][1]) \
+                    * (1 + abs(distinct[-1][0])):
+                continue
+            distinct.append((v, eps, func))
+        for i, (a, ea, func) in enumerate(distinct):
+            window = []
+            for b, eb, _ in distinct[i + 1:i + 17]:
+                if b - a > SMALL_STEP * (1 + abs(a)):
+                    break
+                if not _rewrite(a, b, max(ea, eb)):
+                    window.append((b, eb))
+            for j, (b, eb) in enumerate(window):
+                for c, ec in window[j + 1:]:
+                    if not _rewrite(b, c, max(eb, ec)):
+                        return func, min(b - a, c - b)
+        return None
+
+    def evidence(self):
+        """A short phrase naming the finding, or None."""
+        if self.moved is not None:
+            name, key, step = self.moved
+            return (f"called {name} at parameters moved by a small step from the given ones "
+                    f"('{key}' by about {step:.0e})")
+        found = self.triple()
+        if found is not None:
+            func, step = found
+            return (f"evaluated {_name(func)} at nearby points, a small step apart "
+                    f"(about {step:.0e})")
+        return None
+
+
+def _rewrite(a, b, eps):
+    """Is ``b`` one of ``a``'s algebraic rewrites (``_REWRITES``), up to rounding?"""
+    tol = ROUNDING_EPS * eps * (1 + max(abs(a), abs(b)))
+    return any(abs(b - c * a) <= tol or abs(a - c * b) <= tol for c in _REWRITES)
+
+
 # -- what a submission tried besides its answers ---------------------------------------
 
 #: Audit events that touch the filesystem, and which of their arguments are paths.
@@ -882,13 +1076,15 @@ class _Records:
 
     Each finding is emitted as its own line when it is first seen
     (``{"flag": "monkeypatch", "names": [...]}``, ``{"flag": "autograd", "fn", "evidence"}``,
-    ``{"flag": "fork", "count"}``, ``{"flag": "filesystem", "path"}``), so a child
+    ``{"flag": "numerical", "fn", "evidence"}``, ``{"flag": "fork", "count"}``,
+    ``{"flag": "filesystem", "path"}``), so a child
     killed halfway keeps what it had.
     """
 
     def __init__(self, emit):
         self.emit = emit
         self.monkeypatch, self.autograd, self.filesystem = [], [], []
+        self.numerical = []
         self.forks = self.forks_sent = 0
         self.allowed, self.exact = (), frozenset()
         self.busy = False
@@ -903,6 +1099,11 @@ class _Records:
         if fn not in self.autograd:
             self.autograd.append(fn)
             self.emit({"flag": "autograd", "fn": fn, "evidence": evidence})
+
+    def used_numerical(self, fn, evidence):
+        if fn not in self.numerical:
+            self.numerical.append(fn)
+            self.emit({"flag": "numerical", "fn": fn, "evidence": evidence})
 
     def forked(self):
         """The fork hook: counted always, sent at 1, 2, 4, 8, ... and at every ``flush``."""
@@ -991,7 +1192,7 @@ _AUDIT = _AuditHook()
 
 def no_flags():
     """The reply's ``flags`` when nothing was recorded."""
-    return {"monkeypatch": [], "autograd": [], "fork": 0, "filesystem": []}
+    return {"monkeypatch": [], "autograd": [], "numerical": [], "fork": 0, "filesystem": []}
 
 
 def add_flag(flags, item):
@@ -999,8 +1200,8 @@ def add_flag(flags, item):
     kind = item.get("flag")
     if kind == "monkeypatch":
         _extend(flags["monkeypatch"], item.get("names"))
-    elif kind == "autograd":
-        _extend(flags["autograd"], [item.get("fn")])
+    elif kind in ("autograd", "numerical"):
+        _extend(flags.setdefault(kind, []), [item.get("fn")])
     elif kind == "fork" and isinstance(item.get("count"), int):
         flags["fork"] = max(flags["fork"], item["count"])
     elif kind == "filesystem":
@@ -1014,6 +1215,7 @@ def merge_flags(flags, more):
     more = more or {}
     _extend(flags["monkeypatch"], more.get("monkeypatch"))
     _extend(flags["autograd"], more.get("autograd"))
+    _extend(flags.setdefault("numerical", []), more.get("numerical"))
     _extend(flags["filesystem"], more.get("filesystem"), MAX_PROBES)
     if isinstance(more.get("fork"), int):
         flags["fork"] = max(flags["fork"], more["fork"])
@@ -1047,11 +1249,31 @@ class _Session:
             self.watch.unpatch()
             raise
         self.during = []
+        #: the given forward passes' code, and each gradient's own forward pass by name (as
+        #: the request's training calls pair them), for ``_Steps``
+        self.given_forwards = {getattr(byhand.neuron, name).__code__: name
+                               for name in _GIVEN_FORWARDS}
+        self.forwards = {c["fn"]: c["forward"] for c in request.get("calls") or ()
+                         if isinstance(c, dict) and c.get("kind") in ("train", "explain")
+                         and isinstance(c.get("fn"), str) and isinstance(c.get("forward"), str)}
+        self.numeric = None
 
     def watching(self, kind, fn):
         """The context a call of ``kind`` runs its student function in (``_Watching``)."""
         return _Watching(self.watch, kind in self.by_hand, kind in _NO_GRAD_KINDS, fn,
-                         sampled=kind == "train" and self.watch.every > 1)
+                         sampled=kind == "train" and self.watch.every > 1,
+                         numeric=self.numeric if kind == "grads" else None)
+
+    def _steps(self, call, ns):
+        """A ``_Steps`` for a by-hand gradient call, else None."""
+        if call.get("kind") != "grads" or "grads" not in self.by_hand:
+            return None
+        codes = dict(self.given_forwards)
+        name = self.forwards.get(call.get("fn"))
+        own = ns.get(name) if name else None
+        if type(own) is _FUNCTION:
+            codes[own.__code__] = name
+        return _Steps(call.get("params", {}), codes)
 
     def returned(self):
         """A student function returned: put the given code back, keep what had changed."""
@@ -1061,6 +1283,7 @@ class _Session:
         """One call's reply line: its value, or why it failed, void if the given code changed."""
         self.during = []
         self.watch.found = None
+        self.numeric = self._steps(call, ns)
         try:
             signal.setitimer(signal.ITIMER_REAL, limits["call_s"])
             try:
@@ -1075,6 +1298,15 @@ class _Session:
                      "missing": isinstance(err, _Missing),
                      "cause": err.cause if isinstance(err, _Missing) else None}
         self.returned()
+        numerical = self.numeric.evidence() if self.numeric is not None else None
+        self.numeric = None
+        if numerical:
+            self.records.used_numerical(call["fn"], numerical)
+            entry = {"call": call["id"], "ok": False,
+                     "error": f"NumericalDifferentiation: {call['fn']} {numerical}; the "
+                              "homework asks for the closed form by hand",
+                     "error_type": "NumericalDifferentiation", "missing": False, "cause": None,
+                     "numerical": numerical}
         found = self.watch.evidence() if call.get("kind") in self.by_hand else None
         if found:
             fn, evidence = found
@@ -1085,7 +1317,7 @@ class _Session:
                      "error": f"AutogradUsed: {call['fn']} {evidence}; the homework asks for "
                               "the closed form by hand",
                      "error_type": "AutogradUsed", "missing": False, "cause": None,
-                     "autograd": evidence}
+                     "autograd": evidence, **_evidence(entry, "numerical")}
         changed = list(dict.fromkeys(self.during))
         if changed:
             self.records.changed(changed)
@@ -1093,7 +1325,7 @@ class _Session:
                                               if len(changed) > 8 else "")
             entry = {"call": call["id"], "ok": False, "error": f"changed the given code: {shown}",
                      "error_type": "Tampering", "missing": False, "cause": None,
-                     **({"autograd": entry["autograd"]} if "autograd" in entry else {})}
+                     **_evidence(entry, "autograd", "numerical")}
         return entry
 
     def close(self):
@@ -1103,6 +1335,11 @@ class _Session:
         if _AUDIT.records is self.records:
             _AUDIT.records = None
         return changed
+
+
+def _evidence(entry, *keys):
+    """The evidence fields (``autograd``, ``numerical``) an entry carries, to keep them."""
+    return {k: entry[k] for k in keys if k in entry}
 
 
 def run_request(request, emit, records=None):

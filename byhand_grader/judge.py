@@ -72,13 +72,21 @@ class Probe:
         if got is None:
             why = self.reply.get("reason") or "it was never reached"
             raise Verdict(f"{fn} could not be called: {why}.")
-        if got.get("ok"):
-            return got["value"]
-        error = got.get("error")
         if got.get("autograd"):
             raise Verdict(f"{fn} computes its result with autograd ({got['autograd']}); the "
                           "homework asks for the closed form by hand, so this check gives no "
                           "points.", summary=f"{fn} uses autograd instead of the closed form")
+        numerical = self.numerical(call_id)
+        if numerical:
+            raise Verdict(f"{fn} differentiates numerically ({numerical}): it evaluates the "
+                          "loss at parameters moved by a small step, instead of using the "
+                          "closed form. By hand means the derivative's formulas (the chain "
+                          "rule), so this check gives no points.",
+                          summary=f"{fn} differentiates numerically instead of using the "
+                                  "closed form")
+        if got.get("ok"):
+            return got["value"]
+        error = got.get("error")
         if got.get("error_type") == "NotImplementedError":
             raise Verdict(f"{fn} failed: {error}",
                           summary="not attempted (the stub raises NotImplementedError)")
@@ -88,6 +96,28 @@ class Probe:
                           else f"{missing} (was it renamed or never defined?)",
                           summary=cause or missing)
         raise Verdict(f"{fn} failed: {error}")
+
+    def numerical(self, call_id):
+        """The harness's evidence that ``call_id``'s gradient differentiates numerically, or None.
+
+        A gradient function caught on one of its calls is caught on all of them: the same
+        code ran on inputs where a step changes fewer of the network's values (``x = 0``
+        leaves ``w`` out of ``net``), so one call may show it where another cannot.
+        """
+        got = self.reply.get("calls", {}).get(call_id) or {}
+        if got.get("numerical"):
+            return got["numerical"]
+        call = self.calls[call_id]
+        if call.get("kind") != "grads":
+            return None
+        for cid, other in self.reply.get("calls", {}).items():
+            twin = self.calls.get(cid) or {}
+            if other.get("numerical") and twin.get("kind") == "grads" \
+                    and twin.get("fn") == call.get("fn"):
+                return other["numerical"]
+        if call.get("fn") in ((self.reply.get("flags") or {}).get("numerical") or ()):
+            return "on another of the grader's inputs"
+        return None
 
 
 def student_seed(student, assignment, salt):

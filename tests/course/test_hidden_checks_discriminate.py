@@ -2,12 +2,12 @@
 
 Each reply comes from running the source notebook's setup and solution cells, plus one
 mutation cell that redefines student functions, through the harness in this process
-(``byhand_grader.harness.run_request``, no sandbox), on the hidden request
-(``grader_tests/partb/probes.py``) of a few student ids; the judge then runs the hidden
-checks (``grader_tests/partb/test_partb.py``) on it.  A zero answer and a wrong one
-(negated, halved, a missing term) must fail every check; legitimate variants must pass
-every one; a diagnosis must hold on the hidden cases and quote only the notebook's own
-shown examples.
+(``byhand_grader.harness.run_request``, no sandbox, with Part B's by-hand watch), on
+the hidden request (``grader_tests/partb/probes.py``) of a few student ids; the judge then
+runs the hidden checks (``grader_tests/partb/test_partb.py``) on it.  A zero answer and a
+wrong one (negated, halved, a missing term) must fail every check; legitimate variants
+must pass every one; a diagnosis must hold on the hidden cases and quote only the
+notebook's own shown examples.
 """
 
 import re
@@ -150,7 +150,7 @@ def _reply(calls, mutation, train):
 
     request = {"cells": _solution_cells() + [{"label": "mutation", "source": mutation}],
                "calls": [c for c in calls.values() if train or c["kind"] != "train"],
-               "call_kinds": list(PARTB.call_kinds)}
+               "call_kinds": list(PARTB.call_kinds), "by_hand": list(PARTB.by_hand)}
     alarm = signal.getsignal(signal.SIGALRM)
     try:
         run_request(request, emit)
