@@ -1551,10 +1551,19 @@ def reply_from(items):
 
 
 def _wipe(folder):
-    """Empty a folder the child could write, so nothing passes to the next submission."""
+    """Empty a folder the child could write, so nothing passes to the next submission.
+
+    The harness's own working folder is spared where it lies inside: in the sandbox's
+    container tier /tmp is the machine's, and the working folder one of its entries."""
     import shutil
+    here = os.getcwd()
     for name in os.listdir(folder):
         path = os.path.join(folder, name)
+        if path != here and here.startswith(path + os.sep):
+            _wipe(path)
+            continue
+        if path == here:
+            continue
         try:
             if os.path.isdir(path) and not os.path.islink(path):
                 shutil.rmtree(path, ignore_errors=True)

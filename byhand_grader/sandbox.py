@@ -159,6 +159,10 @@ def run_sandboxed(argv, *, workdir, stdin=b"", hide=(), readable=(), limits=Limi
     When we are root, ``workdir`` is handed to the sandbox uid for the run and
     taken back afterwards; symlinks and other special files the sandbox left
     there are deleted, so the grader never follows one.
+
+    In the container tier there are no mounts: ``hide`` and ``readable`` are not
+    applied, and the caller closes what must stay secret with ``close`` first
+    (``Runner`` closes the course; the platforms their folders).
     """
     return _run(argv, workdir=workdir, stdin=stdin, hide=hide, readable=readable,
                 limits=limits, slot=slot, env=env)

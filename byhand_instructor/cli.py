@@ -100,6 +100,7 @@ def _gradescope(course, args):
         return trial.returncode
     if not args.assignment:
         raise ValueError("name the assignment: byhand gradescope ASSIGNMENT")
+    _warn_unconfined(args)
     print(build_gradescope(course, args.assignment, out=args.out,
                            summary_visibility=args.summary_visibility,
                            detail_visibility=args.detail_visibility,
@@ -115,8 +116,17 @@ def _prairielearn(course, args):
         return trial.returncode
     if not args.assignment:
         raise ValueError("name the assignment: byhand prairielearn ASSIGNMENT")
+    _warn_unconfined(args)
     print(build_prairielearn(course, args.assignment, out=args.out, image=args.image,
                              require_sandbox=not args.allow_unconfined))
+
+
+def _warn_unconfined(args):
+    if args.allow_unconfined:
+        from byhand_grader.single import UNCONFINED
+        print("WARNING: --allow-unconfined: where neither bubblewrap nor the container tier can "
+              f"confine student code, this autograder grades anyway; {UNCONFINED}.",
+              file=sys.stderr)
 
 
 def _autograder_arguments(p, metavar, tried, refusal):

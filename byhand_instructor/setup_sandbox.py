@@ -1,11 +1,12 @@
 """Verb ``setup-sandbox``: make sure student code can be confined on this machine.
 
-Grading runs student code under bubblewrap (``bwrap``).  This installs it with
-apt when we are root on Debian/Ubuntu and it is missing, installs the
-``byhand-sandbox`` Jupyter kernel into the current environment (for
-``grade --execute`` and plain ``nbgrader autograde``), and then checks that
-confinement really works.  Without bwrap grading still runs, with rlimits
-only, and says so loudly.
+Grading runs student code under bubblewrap (``bwrap``), or, as root in a
+container that refuses namespaces, under the sandbox's container tier.  This
+installs bubblewrap with apt when we are root on Debian/Ubuntu and it is missing,
+installs the ``byhand-sandbox`` Jupyter kernel into the current environment (for
+``grade --execute`` and plain ``nbgrader autograde``), and then checks which tier
+really works.  With neither, grading still runs, with rlimits only, and says so
+loudly.
 """
 
 import os
@@ -24,9 +25,10 @@ def setup_sandbox(install=True):
                        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, check=False)
         sandbox._self_check.cache_clear()
     kernel_dir = install_kernelspec()
-    ok, why = sandbox.sandbox_available()
-    if ok:
-        return True, f"sandbox: bubblewrap confinement works ({why}); kernel in {kernel_dir}"
-    return False, ("WARNING: student code will NOT be confined while grading: " + why
-                   + ". Install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap) and run "
+    found = sandbox.confinement()
+    if found.confined:
+        return True, f"sandbox: {found.sentence}; kernel in {kernel_dir}"
+    return False, ("WARNING: student code will NOT be confined while grading: "
+                   + found.sentence + ". Install bubblewrap (Debian/Ubuntu: apt-get install "
+                   "bubblewrap), or grade as root for the container tier, and run "
                    "`byhand setup-sandbox` again.")

@@ -3,8 +3,12 @@
 The tests start their own services from these: a PostgreSQL server on a
 loopback port in a temporary folder (``postgresql``), and a headless Chromium
 that Playwright drives (``chromium``; Playwright's own browser downloads are not
-used).  As root on Debian/Ubuntu they are installed with apt-get; anywhere else
-this prints what to install and the tests that need them say so when they fail.
+used), and a Docker engine in a temporary folder that runs the Gradescope and
+PrairieLearn autograders as those platforms do (``docker.io``: dockerd,
+containerd, runc and the CLI) in a Debian image that ``debootstrap`` makes
+(``tests/docker_engine.py``; no image is pulled).  As root on Debian/Ubuntu
+they are installed with apt-get; anywhere else this prints what to install and
+the tests that need them say so when they fail.
 
 Usage:  .venv/bin/python tests/system_packages.py
 """
@@ -15,10 +19,20 @@ import shutil
 import subprocess
 import sys
 
+
+def _program(name):
+    """Whether the program is installed (sbin too, which is not on a user's PATH)."""
+    return shutil.which(name) is not None or any(
+        os.access(os.path.join(folder, name), os.X_OK) for folder in ("/usr/sbin", "/sbin"))
+
+
 #: Debian package -> how to tell it is installed
 PACKAGES = {
     "postgresql": lambda: bool(glob.glob("/usr/lib/postgresql/*/bin/initdb")),
     "chromium": lambda: shutil.which("chromium") is not None,
+    # a Docker engine already installed some other way (docker-ce, moby) serves as well
+    "docker.io": lambda: all(map(_program, ("dockerd", "containerd", "runc", "docker"))),
+    "debootstrap": lambda: _program("debootstrap"),
 }
 
 

@@ -225,3 +225,20 @@ def test_harness_in_the_container_tier_cannot_read_the_hidden_checks(open_folder
     assert reply["output"].split() == ["refused"] * 3, reply
     assert not (tests / "conftest.py").exists()
     assert course.root.stat().st_mode & 0o007 == 0
+
+
+def test_a_cell_that_ends_the_process_costs_only_that_cell(open_folder, monkeypatch):
+    """In this tier the harness's working folder lies in the machine's /tmp, which the
+    harness empties after each try: a restarted try must still find its folder."""
+    monkeypatch.setattr(sandbox, "confinement",
+                        lambda: sandbox.Confinement(CONTAINER, "test: container tier"))
+    course = copy_course(open_folder / "course")
+    cells = [{"label": "first", "source": "import os\nos._exit(0)\n"},
+             {"label": "second", "source": "print('after')\n"}]
+    runner = Runner(course.root, slot=SLOT).start()
+    try:
+        reply = runner.run({"cells": cells, "calls": []})
+    finally:
+        runner.close()
+    assert reply["output"].split() == ["after"], reply
+    assert [c["label"] for c in reply["cells"] if c.get("error")] == ["first"], reply["cells"]
