@@ -77,9 +77,10 @@ import tarfile
 import tempfile
 import threading
 import time
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from byhand_instructor.autograder_bundle import extract_zip
 
 #: The Debian release and mirror of the base image (Gradescope's base is Ubuntu; bookworm's
 #: Python, 3.11, is the one the PrairieLearn Dockerfile's ``python:3.11-slim`` names).
@@ -603,17 +604,6 @@ def _digest(path):
 
 # ----------------------------------------------------------------------------- Gradescope
 
-def extract_zip_with_modes(zip_path, dest):
-    """Unzip as ``unzip`` does: the entries' Unix permission bits kept (``zipfile`` drops them)."""
-    dest = Path(dest)
-    with zipfile.ZipFile(zip_path) as zf:
-        for info in zf.infolist():
-            target = zf.extract(info, dest)
-            mode = (info.external_attr >> 16) & 0o7777
-            if mode and not info.is_dir():
-                os.chmod(target, mode)
-
-
 def gradescope_image(engine, zip_path, tag=None):
     """The image Gradescope makes of an autograder zip: the zip in ``/autograder/source``,
     ``run_autograder`` copied to ``/autograder/``, ``setup.sh`` run as root; its tag.
@@ -626,7 +616,7 @@ def gradescope_image(engine, zip_path, tag=None):
     base = base_image(engine)
     tag = tag or f"byhand-test/gradescope:{key[1]}"
     context = engine.scratch("gradescope-build")
-    extract_zip_with_modes(zip_path, context / "source")
+    extract_zip(zip_path, context / "source")   # as Gradescope unpacks it
     with engine.timed("wheelhouse (download, or the cached one)"):
         wheels = wheelhouse(context / "source" / "requirements.txt", engine.python_version)
     (context / "Dockerfile").write_text(GRADESCOPE_DOCKERFILE.format(base=base))

@@ -22,6 +22,7 @@ from byhand_grader.assignment import load_assignment
 from byhand_grader.harness import reply_from, run_request
 from byhand_grader.judge import Probe, Verdict, build_calls, judge
 
+from ..course.test_hidden_checks_discriminate import MUTATIONS as DISCRIMINATE_VARIANTS
 from ..repo import COURSE
 
 PARTB = load_assignment(COURSE, "partb")
@@ -237,21 +238,7 @@ def test_a_wrong_finite_difference_is_caught_as_numerical():
 EQUIVALENT = {
     "the solution": "",
     # tests/course/test_hidden_checks_discriminate.py's legitimate variants
-    "float64 inside, (1 - yhat)(1 + yhat), yhat - yhat**2": (
-        "_ref_logistic_grads = logistic_grads\n"
-        "def logistic_grads(params, x, y):\n"
-        "    return {k: v.float() for k, v in _ref_logistic_grads(\n"
-        "        {n: p.double() for n, p in params.items()}, x.double(), y.double()).items()}\n"
-        "def tanh_grads(params, x, y):\n"
-        "    yhat = tanh_forward(params, x)['yhat']\n"
-        "    d_net = 2 * (yhat - y) * (1 - yhat) * (1 + yhat)\n"
-        "    return {'w': x * d_net, 'b': d_net}\n"
-        "def xor_grads(params, x, y):\n"
-        "    out = xor_forward(params, x)\n"
-        "    h, yhat = out['h'], out['yhat']\n"
-        "    d_y = 2 * (yhat - y) * (yhat - yhat ** 2)\n"
-        "    d_h = params['w_012'][2] * d_y * (h - h ** 2)\n"
-        "    return {'w_34': x * d_h, 'b0': d_h, 'w_012': torch.cat([x, h]) * d_y, 'b1': d_y}\n"),
+    "float64 inside, (1 - yhat)(1 + yhat), yhat - yhat**2": DISCRIMINATE_VARIANTS["variants"],
     # ... and its float32 variants: sigmoid(-net) for 1 - yhat, 1 / cosh^2
     "sigmoid(net) sigmoid(-net), 1 / cosh(net)^2": (
         "def logistic_grads(params, x, y):\n"
