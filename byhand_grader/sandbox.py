@@ -48,6 +48,7 @@ import signal
 import stat
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import threading
 import time
@@ -583,6 +584,27 @@ def seal(paths):
                 os.chmod(each, stat.S_IMODE(st.st_mode) & ~0o022)
 
 
+def unreachable(paths):
+    """``[(path, where)]`` for each of ``paths`` another user cannot read: ``where`` is the
+    first folder on the way they cannot pass, or the path itself.  The container tier's
+    uid reads the grader's code and venv through ordinary permissions."""
+    out = []
+    for path in (Path(p).resolve() for p in paths):
+        for step in [*reversed(path.parents), path]:
+            try:
+                mode = os.stat(step).st_mode
+            except OSError:
+                out.append((path, step))
+                break
+            need = stat.S_IXOTH if step != path or stat.S_ISDIR(mode) else stat.S_IROTH
+            if step == path and stat.S_ISDIR(mode):
+                need |= stat.S_IROTH
+            if not mode & need:
+                out.append((path, step))
+                break
+    return out
+
+
 def sweep_files(uid):
     """Delete what ``uid`` left in the shared temporary folders (``SHARED_TMP``).
 
@@ -678,6 +700,12 @@ def _try_tier(tier):
         return (f"{e} (Debian/Ubuntu: apt-get install bubblewrap)" if "bwrap" in str(e)
                 else f"{e} (util-linux)")
     if tier == CONTAINER:
+        closed = unreachable([Path(__file__).resolve().parent,
+                              Path(sysconfig.get_paths()["purelib"])])
+        if closed:
+            path, where = closed[0]
+            return (f"the sandbox uid could not reach {path} ({where} is closed to other "
+                    "users): put the grader and its venv where every user can read them")
         try:
             import pyseccomp  # noqa: F401
         except (ImportError, OSError) as e:

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import textwrap
 from pathlib import Path
@@ -25,7 +26,15 @@ from byhand_grader.sandbox import CONTAINER, Limits, run_sandboxed
 
 from ..repo import REPO, copy_course
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the container tier needs root")
+#: The container tier's uid reads the grader and its venv by ordinary permissions: a
+#: checkout under a folder closed to other users (root's home) cannot run it, and the
+#: tier says so (the Docker tests, tests/byhand_instructor/test_docker_platforms.py, run
+#: it where the platforms do).
+CLOSED = sandbox.unreachable([Path(sandbox.__file__).parent,
+                              Path(sysconfig.get_paths()["purelib"])])
+pytestmark = [pytest.mark.skipif(os.geteuid() != 0, reason="the container tier needs root"),
+              pytest.mark.skipif(bool(CLOSED), reason=f"the container tier cannot run from "
+                                 f"here: {CLOSED[0][1] if CLOSED else ''} is closed to others")]
 
 #: Slots of this module's own (test_sandbox uses 100-899, test_runner 7 and 900-949).
 SLOT = 960 + os.getpid() % 20
@@ -242,3 +251,12 @@ def test_a_cell_that_ends_the_process_costs_only_that_cell(open_folder, monkeypa
         runner.close()
     assert reply["output"].split() == ["after"], reply
     assert [c["label"] for c in reply["cells"] if c.get("error")] == ["first"], reply["cells"]
+
+
+def test_unreachable_names_the_closed_folder(open_folder):
+    inside = open_folder / "closed" / "code"
+    inside.mkdir(parents=True)
+    (open_folder / "closed").chmod(0o700)
+    assert sandbox.unreachable([inside]) == [(inside, open_folder / "closed")]
+    (open_folder / "closed").chmod(0o755)
+    assert sandbox.unreachable([inside]) == []
