@@ -4,7 +4,8 @@ The container tier (``byhand_grader.sandbox.CONTAINER``) is what confines studen
 code in Gradescope's and PrairieLearn's Docker containers, whose default seccomp
 profile refuses the namespaces bubblewrap needs.  Here it runs on the host, chosen
 explicitly (``tier=``), so every promise of the tier is checked in seconds; the
-tests in ``tests/platforms/`` check the same in a real Docker engine.  What the
+tests in ``tests/byhand_instructor/test_docker_platforms.py`` check the same in a
+real Docker engine.  What the
 tier leaves visible (the system, world-readable files, other processes' command
 lines) is written down in the README's platform section and pinned here too.
 """
