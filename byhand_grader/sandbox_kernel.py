@@ -10,7 +10,9 @@ directory (nbgrader's ``autograded/<student>/<assignment>/``) is the only
 writable host directory, and the usual limits apply.  Two things differ from
 ``run_sandboxed``: the network namespace is shared, because the kernel talks
 to its client over TCP on loopback, and the connection file, which lives in
-jupyter's root-only runtime directory, is copied in.
+jupyter's root-only runtime directory, is copied in (bwrap's tier: a file bound into
+the sandbox; the container tier, which has no mounts: a copy in the working folder,
+removed afterwards, with the course closed first).
 
 Parameters are the kernel's own command-line options, never the environment:
 the grader passes them through nbgrader's ``Execute.extra_arguments``, which
