@@ -737,5 +737,7 @@ def _try_tier(tier):
 
 
 def _namespaces_refused(message):
+    """bwrap's own words when the kernel or a seccomp profile refuses it a namespace (and
+    only then: another "Operation not permitted" is another fault, reported as it is)."""
     return any(m in message for m in ("Creating new namespace failed", "No permissions to create",
-                                      "Operation not permitted", "unshare", "setting up uid map"))
+                                      "setting up uid map", "unshare failed"))
