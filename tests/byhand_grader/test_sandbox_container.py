@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from byhand_grader import sandbox
+from byhand_grader.harness.protocol import Request
 from byhand_grader.runner import Runner
 from byhand_grader.sandbox import CONTAINER, Limits, run_sandboxed
 
@@ -229,10 +230,10 @@ def test_harness_in_the_container_tier_cannot_read_the_hidden_checks(open_folder
     runner = Runner(course.root, slot=SLOT).start()
     try:
         assert runner.tier == CONTAINER
-        reply = runner.run({"cells": [{"label": "cell", "source": cell}], "calls": []})
+        reply = runner.run(Request(cells=[{"label": "cell", "source": cell}]))
     finally:
         runner.close()
-    assert reply["output"].split() == ["refused"] * 3, reply
+    assert reply.output.split() == ["refused"] * 3, reply
     assert not (tests / "conftest.py").exists()
     assert course.root.stat().st_mode & 0o007 == 0
 
@@ -247,11 +248,11 @@ def test_a_cell_that_ends_the_process_costs_only_that_cell(open_folder, monkeypa
              {"label": "second", "source": "print('after')\n"}]
     runner = Runner(course.root, slot=SLOT).start()
     try:
-        reply = runner.run({"cells": cells, "calls": []})
+        reply = runner.run(Request(cells=cells))
     finally:
         runner.close()
-    assert reply["output"].split() == ["after"], reply
-    assert [c["label"] for c in reply["cells"] if c.get("error")] == ["first"], reply["cells"]
+    assert reply.output.split() == ["after"], reply
+    assert [c["label"] for c in reply.cells if c.get("error")] == ["first"], reply.cells
 
 
 def test_unreachable_names_the_closed_folder(open_folder):
