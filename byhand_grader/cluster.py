@@ -11,7 +11,7 @@ machines has to be shared with the instructor's:
 * each task carries the bytes of one ``submitted/<student>/<assignment>/`` folder
   and returns the ``StudentResult`` with the bytes of the annotated notebook folder.
 
-Each Dask worker process holds one ``byhand_grader.grade.Worker`` (its own sandboxed
+Each Dask worker process holds one ``byhand_grader.submission.Worker`` (its own sandboxed
 harness and scratch gradebook) and grades one submission at a time: the judge runs
 pytest in-process, which is not thread-safe.  Workers offer the resource
 ``grading`` (``dask worker ... --nthreads 1 --resources grading=1``) and every task
@@ -40,7 +40,8 @@ from pathlib import Path
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from .course import Course
-from .grade import StudentResult, Worker
+from .results import StudentResult
+from .submission import Worker
 from . import slots
 from .record import copy_assignments
 from .sandbox_kernel import install_kernelspec

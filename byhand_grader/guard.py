@@ -16,7 +16,7 @@ the new one: a refusal there would delete the record a grader reads in
 formgrader.  ``byhand grade`` runs nbgrader's ``Autograde`` itself, inside its
 sandboxed, hidden-check grading, and says so by setting
 ``GradeWithByhand.in_byhand_grade`` in the configuration it builds
-(``byhand_grader.grade.nbgrader_config``); then this preprocessor lets the
+(``byhand_grader.submission.nbgrader_config``); then this preprocessor lets the
 notebook through unchanged.
 """
 

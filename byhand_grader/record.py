@@ -254,7 +254,7 @@ def _submission(gb, assignment, student):
 def commit(gb, course, scratch_folder, result):
     """Record one judged submission: its notebook into ``autograded/``, its rows in one transaction.
 
-    ``result`` is a ``byhand_grader.grade.StudentResult`` whose ``recorded`` came from the
+    ``result`` is a ``byhand_grader.results.StudentResult`` whose ``recorded`` came from the
     worker's scratch gradebook.  Returns ``{grade cell: manual score or None}`` of the cells
     graded by hand, as the gradebook holds them now.
     """

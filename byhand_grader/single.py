@@ -57,7 +57,8 @@ def grade_notebook(course, assignment, files, student, work, definitions,
     student code, instead of running it with rlimits only.
     """
     from . import record
-    from .grade import GradingStopped, grade
+    from .grade import grade
+    from .results import GradingStopped
     from .sandbox import confinement
 
     found = confinement()

@@ -244,7 +244,7 @@ def build_parser():
 
 
 def main(argv=None):
-    from byhand_grader.grade import GradingStopped
+    from byhand_grader.results import GradingStopped
     args = build_parser().parse_args(argv)
     try:
         course = Course(args.course)

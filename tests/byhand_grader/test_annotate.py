@@ -19,9 +19,9 @@ from byhand.xor import init_xor
 from byhand_grader import judge
 from byhand_grader.annotate import EXPLAIN_CELL_ID, annotate, verdict_text
 from byhand_grader.assignment import load_assignment
-from byhand_grader.grade import CellGrade, StudentResult
 from byhand_grader.harness.protocol import Request
 from byhand_grader.harness.session import run_request
+from byhand_grader.results import CellGrade, StudentResult
 from byhand_grader.intake import harness_cells
 from byhand_grader.judge import Failure
 from byhand_instructor.sample_class import solved_release

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbgrader.converters.base import NbGraderException
 
-from byhand_grader.grade import nbgrader_config
+from byhand_grader.submission import nbgrader_config
 from byhand_grader.guard import REFUSAL, GradeWithByhand
 from byhand_grader.nbgrader_run import nbgrader
 

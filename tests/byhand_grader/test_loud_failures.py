@@ -14,7 +14,8 @@ import pytest
 from nbgrader.api import Gradebook, MissingEntry
 
 from byhand_grader import judge, runner
-from byhand_grader.grade import GradingStopped, grade
+from byhand_grader.grade import grade
+from byhand_grader.results import GradingStopped
 from byhand_grader.nbgrader_run import nbgrader
 from byhand_grader.record import GradebookNotReady
 from byhand_grader.report import format_table
