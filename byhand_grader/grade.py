@@ -48,13 +48,14 @@ from pathlib import Path
 
 import nbformat
 
-from . import judge, record, sandbox, slots
+from . import judge, record, sandbox
 from .annotate import annotate
 from .assignment import load_assignment, read_source
 from .course import Course
 from .intake import IntakeError, take_in
 from .runner import HarnessUnavailable
-from .sandbox_kernel import KERNEL_NAME, install_kernelspec, kernel_arguments
+from .sandbox import slots
+from .sandbox.kernel import KERNEL_NAME, install_kernelspec, kernel_arguments
 
 
 class GradingStopped(RuntimeError):

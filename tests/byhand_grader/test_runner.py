@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from byhand_grader import cgroup, sandbox
+from byhand_grader import sandbox
 from byhand_grader.harness import CHILD_LIMITS
 from byhand_grader.runner import (
     HARNESS_MEMORY_BYTES,
@@ -12,6 +12,7 @@ from byhand_grader.runner import (
     Runner,
     out_of_memory,
 )
+from byhand_grader.sandbox import cgroup
 
 from ..repo import REPO
 
@@ -121,7 +122,7 @@ def test_harness_runs_in_its_memory_cgroup(runner):
     """Is every process of the harness's sandbox inside a cgroup sized for the harness plus
     one submission?"""
     inside = runner.cgroup.pids()
-    assert set(sandbox._processes(sandbox.BASE_UID + 7)) <= inside and runner.proc.pid in inside
+    assert set(sandbox.uids._processes(sandbox.BASE_UID + 7)) <= inside and runner.proc.pid in inside
     assert runner.cgroup.limit == HARNESS_MEMORY_BYTES + CHILD_LIMITS["memory_bytes"]
 
 
