@@ -7,7 +7,7 @@ restarts it whenever a submission managed to kill it or garble the protocol,
 so that one student's damage ends with that student.
 
 Memory is bounded per submission, not per process: each harness runs in a memory
-cgroup of its own (``byhand_grader.cgroup``) sized for the harness plus one
+cgroup of its own (``byhand_grader.sandbox.cgroup``) sized for the harness plus one
 submission, so a submission that starts several processes shares one cap among
 them.  At the limit the runner stops the submission's processes, the harness
 goes on, and the reply says the submission ran out of memory.  Where no cgroup
@@ -29,47 +29,16 @@ import time
 import warnings
 from pathlib import Path
 
-import byhand
-
-from . import cgroup, sandbox
+from . import sandbox
 from .harness.protocol import FrameError, Reply, merge_flags, read_frame, write_frame
 from .limits import GraderLimits
+from .sandbox import cgroup
+from .sandbox.exposed import CODE, hidden_paths, python_path, readable_paths
 
-#: The code the sandbox may read: the given package students import and this grader
-#: package (the harness).  Neither holds a course's hidden tests or its answers.
-CODE = (Path(byhand.__file__).resolve().parent, Path(__file__).resolve().parent)
 #: The harness process itself: generous, since each child lowers its own limits.
 HARNESS_LIMITS = sandbox.Limits(wall_s=24 * 3600, cpu_s=24 * 3600, memory_bytes=16 * 2**30,
                                 nproc=512, output_bytes=2**20, file_bytes=64 * 2**20)
 _cgroup_names = itertools.count()
-
-
-#: Where courses, checkouts and users' files usually live; hidden whole from student code.
-USER_DATA = ("/home", "/work", "/srv", "/mnt", "/media")
-
-
-def readable_paths():
-    """What the harness reads besides the system: ``CODE`` and the Python it runs on."""
-    return [*CODE, Path(sys.prefix), Path(sys.base_prefix)]
-
-
-def python_path():
-    """``PYTHONPATH`` inside the sandbox: the folders that hold ``CODE``."""
-    return os.pathsep.join(sorted({str(p.parent) for p in CODE}))
-
-
-def hidden_paths(course_root=None):
-    """What student code must not see, in the harness and in the ``--execute`` kernel
-    alike: the course, the checkout the code lies in, the folders that hold them, and
-    the usual homes of other courses and users.  The sandbox shows only the system
-    folders anyway (``byhand_grader.sandbox.SYSTEM``); this list is the second line, for
-    a course kept inside one of them.  The venv and ``CODE`` are re-exposed read-only."""
-    places = {p.parent for p in CODE}
-    if course_root is not None:
-        places.add(Path(course_root).resolve())
-    places |= {p.parent for p in places if p.parent != Path("/")}
-    places |= {Path(p) for p in USER_DATA}
-    return sorted(places)
 
 
 class HarnessDied(RuntimeError):
@@ -320,13 +289,13 @@ class Runner:
 
 def out_of_memory(cap):
     """Why a submission was stopped when its processes together reached the cgroup's limit."""
-    return f"ran out of memory (the grader's limit of {sandbox._size(cap)} for the whole submission)"
+    return f"ran out of memory (the grader's limit of {sandbox.run._size(cap)} for the whole submission)"
 
 
 def _harness_too_big(limits):
     limit = limits.harness_memory_bytes + limits.memory_bytes
     return ("the grading harness did not start: it needs more memory than its cgroup's "
-            f"{sandbox._size(limit)} (raise c.GraderLimits.harness_memory_mb in the course's "
+            f"{sandbox.run._size(limit)} (raise c.GraderLimits.harness_memory_mb in the course's "
             "nbgrader_config.py)")
 
 

@@ -33,7 +33,7 @@ from .harness.calls import KINDS
 from .intake import IntakeError, take_in
 from .results import CellGrade, Curve, StudentResult
 from .runner import HarnessUnavailable
-from .sandbox_kernel import KERNEL_NAME, kernel_arguments
+from .sandbox.kernel import KERNEL_NAME, kernel_arguments
 
 
 def nbgrader_config(course, execute, slot, scratch):

@@ -4,11 +4,12 @@ import os
 
 import pytest
 
-from byhand_grader import cgroup, sandbox
+from byhand_grader import sandbox
 from byhand_grader.course import Course
 from byhand_grader.harness.protocol import CHILD_LIMITS, Request
 from byhand_grader.limits import GraderLimits
 from byhand_grader.runner import HarnessUnavailable, Runner, out_of_memory
+from byhand_grader.sandbox import cgroup
 
 from ..repo import REPO
 
@@ -118,7 +119,7 @@ def test_harness_runs_in_its_memory_cgroup(runner):
     """Is every process of the harness's sandbox inside a cgroup sized for the harness plus
     one submission?"""
     inside = runner.cgroup.pids()
-    assert set(sandbox._processes(sandbox.BASE_UID + 7)) <= inside and runner.proc.pid in inside
+    assert set(sandbox.uids._processes(sandbox.BASE_UID + 7)) <= inside and runner.proc.pid in inside
     assert runner.cgroup.limit == GraderLimits().harness_memory_bytes + CHILD_LIMITS["memory_bytes"]
 
 

@@ -32,7 +32,7 @@ from ..repo import REPO, copy_course
 #: checkout under a folder closed to other users (root's home) cannot run it, and the
 #: tier says so (the Docker tests, tests/byhand_instructor/test_docker_platforms.py, run
 #: it where the platforms do).
-CLOSED = sandbox.unreachable([Path(sandbox.__file__).parent,
+CLOSED = sandbox.unreachable([Path(sandbox.__file__).parents[1],
                               Path(sysconfig.get_paths()["purelib"])])
 pytestmark = [pytest.mark.skipif(os.geteuid() != 0, reason="the container tier needs root"),
               pytest.mark.skipif(bool(CLOSED), reason=f"the container tier cannot run from "
@@ -136,7 +136,7 @@ def test_fork_bomb_is_bounded_by_its_uid(workdir):
         """, workdir, limits=Limits(wall_s=20, nproc=16))
     assert got.stdout.startswith(b"stopped at"), got.stderr
     assert int(got.stdout.split()[-1]) < 16
-    assert sandbox._processes(sandbox.BASE_UID + SLOT) == []     # all swept
+    assert sandbox.uids._processes(sandbox.BASE_UID + SLOT) == []     # all swept
 
 
 def test_files_left_in_shared_tmp_are_swept(workdir):
