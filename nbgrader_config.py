@@ -53,3 +53,15 @@ c.Autograde.Exporter.preprocessors = ["byhand_grader.nbgrader_plugins.guard.Grad
 # id: give yours here, e.g. {"partb": "12345"}.
 c.ZipCollectApp.collector_plugin = "byhand_grader.nbgrader_plugins.canvas.CanvasCollector"
 c.CanvasExport.assignment_ids = {}
+
+# The grader's limits on one submission in the sandboxed harness (byhand_grader/limits.py,
+# GraderLimits); the defaults are shown.  Raise a time limit for a slower machine, the
+# memory for a larger model.
+# c.GraderLimits.total_s = 90.0          # wall-clock seconds for one whole submission
+# c.GraderLimits.cell_s = 20.0           # seconds one cell may run
+# c.GraderLimits.call_s = 20.0           # seconds one call of a student function (a training run)
+# c.GraderLimits.cpu_s = 120             # CPU seconds of one submission
+# c.GraderLimits.memory_mb = 1536        # MiB of one submission, all its processes together
+# c.GraderLimits.nproc = 32              # processes and threads one submission may start
+# c.GraderLimits.output_kib = 64         # KiB of printed output kept for the report
+# c.GraderLimits.harness_memory_mb = 512 # MiB of the harness itself, besides one submission

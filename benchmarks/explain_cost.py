@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from byhand_grader import judge  # noqa: E402
 from byhand_grader.assignment import load_assignment  # noqa: E402
 from byhand_grader.course import Course  # noqa: E402
+from byhand_grader.harness.protocol import Request  # noqa: E402
 from byhand_grader.intake import harness_cells  # noqa: E402
 from byhand_grader.runner import Runner  # noqa: E402
 from byhand_instructor.sample_class import solved_release  # noqa: E402
@@ -48,11 +49,11 @@ def main():
             for which in ("with", "without"):
                 chosen = [c for c in calls.values() if which == "with" or c["kind"] != "explain"]
                 start = time.perf_counter()
-                reply = runner.run({"cells": cells, "calls": chosen,
-                                    "call_kinds": list(desc.call_kinds),
-                                    "by_hand": list(desc.by_hand)})
+                reply = runner.run(Request(cells=cells, calls=chosen,
+                                           call_kinds=list(desc.call_kinds),
+                                           by_hand=list(desc.by_hand)))
                 times[which].append(time.perf_counter() - start)
-                assert reply["status"] == "ok", reply["reason"]
+                assert reply.status == "ok", reply.reason
     with_, without = statistics.median(times["with"]), statistics.median(times["without"])
     print(f"harness per submission, median of {args.students}: {without:.2f} s without the "
           f"explain call, {with_:.2f} s with it (+{with_ - without:.2f} s); its correct run "

@@ -4,7 +4,8 @@ Intake, harness, judge and report read everything assignment-specific from
 this description and nowhere else: the given setup cells the harness runs
 before the student's code, the problems (the grade table's columns) and the
 grade cells each is made of, the cells graded by hand, the kinds of call the
-hidden checks may ask the harness to make, the grade cell under which the
+hidden checks may ask the harness to make (each a kind of the harness's one
+registry, ``byhand_grader.harness.calls.KINDS``), the grade cell under which the
 XOR training curves are drawn, the hand-graded cell before which the grader's
 rerun of the student's explanation helper goes, and the sample-class scenarios.  A new
 assignment is a new folder, ``grader_tests/<a>/``, holding this description,
@@ -46,7 +47,7 @@ class Assignment:
     name: str
     problems: tuple
     setup_cells: tuple = ()           #: given cells (by cell id) run before the student's code
-    call_kinds: tuple = ()            #: the harness calls the probes may make (byhand_grader.harness)
+    call_kinds: tuple = ()            #: the kinds of call the probes may make (harness.calls.KINDS)
     by_hand: tuple = ()               #: call kinds whose functions must not use autograd
     curves_under: str = None          #: grade cell under which the XOR training curves go
     explain_before: str = None        #: hand-graded cell the grader's rerun of the student's
@@ -102,6 +103,12 @@ class Assignment:
         if self.explain_before and self.explain_before not in manual:
             problems.append(f"explain_before names {self.explain_before!r}, which is not a "
                             "hand-graded cell")
+        from .harness.calls import KINDS
+        for kind in sorted(set(self.call_kinds) - set(KINDS)):
+            problems.append(f"call_kinds names {kind!r}, which is no kind of call the harness "
+                            f"makes ({', '.join(KINDS)})")
+        for kind in sorted(set(self.by_hand) - set(self.call_kinds)):
+            problems.append(f"by_hand names {kind!r}, which is not in call_kinds")
         if problems:
             raise AssignmentError(f"{self.folder}/assignment.py does not match "
                                   f"source/{self.name}: " + "; ".join(problems) + ".")

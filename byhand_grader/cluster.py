@@ -42,9 +42,9 @@ from distributed.diagnostics.plugin import WorkerPlugin
 from .course import Course
 from .results import StudentResult
 from .submission import Worker
-from . import slots
 from .record import copy_assignments
-from .sandbox_kernel import install_kernelspec
+from .sandbox import slots
+from .sandbox.kernel import install_kernelspec
 
 #: The Dask resource a worker offers for grading, one unit per grading at a time.
 GRADING = "grading"

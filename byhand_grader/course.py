@@ -117,6 +117,13 @@ class Course:
             return Config()
         return PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
 
+    @cached_property
+    def limits(self):
+        """The grader's limits on one submission (``GraderLimits``), as the course's
+        ``nbgrader_config.py`` sets them (``c.GraderLimits.cell_s = 30``); defaults otherwise."""
+        from .limits import GraderLimits
+        return GraderLimits(config=self.config)
+
     @property
     def db_url(self):
         """The gradebook: ``CourseDirectory.db_url``, else ``gradebook.db`` in the class folder.

@@ -33,11 +33,12 @@ import sys
 import time
 from pathlib import Path
 
-from . import record, slots
+from . import record
 from .assignment import load_assignment, read_source
 from .course import Course
 from .results import GradingStopped, StudentResult
-from .sandbox_kernel import install_kernelspec
+from .sandbox import slots
+from .sandbox.kernel import install_kernelspec
 from .submission import Worker
 
 

@@ -1,8 +1,8 @@
 """Run one assignment's hidden pytest checks on one submission's results.
 
 The judge never runs student code.  ``grader_tests/<a>/probes.py`` builds the
-request (hidden inputs, seeded per student); the harness answers it with plain
-data; then ``grader_tests/<a>/test_<a>.py`` runs in pytest, in this trusted
+calls (hidden inputs, seeded per student), which the judge sends as a ``Request``
+(``build_request``); the harness answers it with plain data, a ``Reply``; then ``grader_tests/<a>/test_<a>.py`` runs in pytest, in this trusted
 process, with a ``probe`` fixture holding the request and the reply.  Each
 test carries ``@pytest.mark.grade_cell("<grade_id>")``: a grade cell's score
 is its points times the share of its tests that passed.  The judge fails
@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from .assignment import AssignmentError
+from .harness.calls import KINDS
+from .harness.protocol import Request
 
 
 class Verdict(AssertionError):
@@ -63,14 +65,14 @@ class Probe:
 
     student: str
     calls: dict      #: call id -> the call (inputs included)
-    reply: dict      #: the harness reply: cells, calls, status, reason, output
+    reply: object    #: the harness's ``Reply``: cells, calls, flags, status, reason, output
 
     def result(self, call_id):
         """The value a student function returned for ``call_id``, or a ``Verdict``."""
-        got = self.reply.get("calls", {}).get(call_id)
+        got = self.reply.calls.get(call_id)
         fn = self.calls[call_id].get("fn", "the function")
         if got is None:
-            why = self.reply.get("reason") or "it was never reached"
+            why = self.reply.reason or "it was never reached"
             raise Verdict(f"{fn} could not be called: {why}.")
         if got.get("autograd"):
             raise Verdict(f"{fn} computes its result with autograd ({got['autograd']}); the "
@@ -104,20 +106,26 @@ class Probe:
         code ran on inputs where a step changes fewer of the network's values (``x = 0``
         leaves ``w`` out of ``net``), so one call may show it where another cannot.
         """
-        got = self.reply.get("calls", {}).get(call_id) or {}
+        got = self.reply.calls.get(call_id) or {}
         if got.get("numerical"):
             return got["numerical"]
         call = self.calls[call_id]
-        if call.get("kind") != "grads":
+        if not _numeric(call):
             return None
-        for cid, other in self.reply.get("calls", {}).items():
+        for cid, other in self.reply.calls.items():
             twin = self.calls.get(cid) or {}
-            if other.get("numerical") and twin.get("kind") == "grads" \
+            if other.get("numerical") and twin.get("kind") == call.get("kind") \
                     and twin.get("fn") == call.get("fn"):
                 return other["numerical"]
-        if call.get("fn") in ((self.reply.get("flags") or {}).get("numerical") or ()):
+        if call.get("fn") in ((self.reply.flags or {}).get("numerical") or ()):
             return "on another of the grader's inputs"
         return None
+
+
+def _numeric(call):
+    """Is ``call`` of a kind watched for numerical differentiation (a gradient)?"""
+    kind = KINDS.get(call.get("kind"))
+    return kind is not None and kind.numeric
 
 
 def student_seed(student, assignment, salt):
@@ -134,6 +142,16 @@ def build_calls(assignment, student):
         raise AssignmentError(f"{assignment.folder}/probes.py asks for call kinds {unknown}, "
                               f"which assignment.py does not list ({list(assignment.call_kinds)})")
     return calls
+
+
+def build_request(assignment, student, cells):
+    """``(calls, request)``: the hidden calls for one student of ``assignment`` by id
+    (``build_calls``, what the ``Probe`` holds) and the ``Request`` that sends them to the
+    harness after the submission's staged ``cells``."""
+    calls = build_calls(assignment, student)
+    return calls, Request(cells=list(cells), calls=list(calls.values()),
+                          call_kinds=list(assignment.call_kinds),
+                          by_hand=list(assignment.by_hand))
 
 
 class _Plugin:

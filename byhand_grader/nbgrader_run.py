@@ -24,7 +24,7 @@ def nbgrader(course, *args, check=True):
 
     For the sample class, options point nbgrader at its own folders and gradebook.
     """
-    from .runner import python_path
+    from .sandbox.exposed import python_path
     env = dict(os.environ)
     bindir = str(Path(sys.executable).parent)
     env["PATH"] = bindir + os.pathsep + env.get("PATH", "")

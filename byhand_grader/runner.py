@@ -7,14 +7,19 @@ restarts it whenever a submission managed to kill it or garble the protocol,
 so that one student's damage ends with that student.
 
 Memory is bounded per submission, not per process: each harness runs in a memory
-cgroup of its own (``byhand_grader.cgroup``) sized for the harness plus one
+cgroup of its own (``byhand_grader.sandbox.cgroup``) sized for the harness plus one
 submission, so a submission that starts several processes shares one cap among
 them.  At the limit the runner stops the submission's processes, the harness
 goes on, and the reply says the submission ran out of memory.  Where no cgroup
 can be made, each process keeps its own RLIMIT_AS (``cgroup.memory_cgroup_available``
 says so).
+
+The limits come from the course (``GraderLimits``, set in ``nbgrader_config.py``); the
+runner speaks to the harness through ``byhand_grader.harness.protocol`` only: a
+``Request`` in, a ``Reply`` out.
 """
 
+import dataclasses
 import itertools
 import os
 import select
@@ -24,53 +29,16 @@ import time
 import warnings
 from pathlib import Path
 
-import byhand
+from . import sandbox
+from .harness.protocol import FrameError, Reply, merge_flags, read_frame, write_frame
+from .limits import GraderLimits
+from .sandbox import cgroup
+from .sandbox.exposed import CODE, hidden_paths, python_path, readable_paths
 
-from . import cgroup, sandbox
-from .frames import FrameError, read_frame, write_frame
-
-#: The code the sandbox may read: the given package students import and this grader
-#: package (the harness).  Neither holds a course's hidden tests or its answers.
-CODE = (Path(byhand.__file__).resolve().parent, Path(__file__).resolve().parent)
 #: The harness process itself: generous, since each child lowers its own limits.
 HARNESS_LIMITS = sandbox.Limits(wall_s=24 * 3600, cpu_s=24 * 3600, memory_bytes=16 * 2**30,
                                 nproc=512, output_bytes=2**20, file_bytes=64 * 2**20)
-#: The harness's own share of its memory cgroup, besides one submission's cap
-#: (``harness.CHILD_LIMITS["memory_bytes"]``).  Measured: 248 MiB resident once it has
-#: imported torch and said it is ready (168 MiB anonymous, 80 MiB of mapped files;
-#: 16 MiB more at most for a reply it collects).  Doubled: a child's writes to the
-#: pages it shares with the harness (Python's reference counts write to them) copy
-#: them, and are charged to the cgroup though its RLIMIT_AS never sees them.
-HARNESS_MEMORY_BYTES = 512 * 2**20
 _cgroup_names = itertools.count()
-
-
-#: Where courses, checkouts and users' files usually live; hidden whole from student code.
-USER_DATA = ("/home", "/work", "/srv", "/mnt", "/media")
-
-
-def readable_paths():
-    """What the harness reads besides the system: ``CODE`` and the Python it runs on."""
-    return [*CODE, Path(sys.prefix), Path(sys.base_prefix)]
-
-
-def python_path():
-    """``PYTHONPATH`` inside the sandbox: the folders that hold ``CODE``."""
-    return os.pathsep.join(sorted({str(p.parent) for p in CODE}))
-
-
-def hidden_paths(course_root=None):
-    """What student code must not see, in the harness and in the ``--execute`` kernel
-    alike: the course, the checkout the code lies in, the folders that hold them, and
-    the usual homes of other courses and users.  The sandbox shows only the system
-    folders anyway (``byhand_grader.sandbox.SYSTEM``); this list is the second line, for
-    a course kept inside one of them.  The venv and ``CODE`` are re-exposed read-only."""
-    places = {p.parent for p in CODE}
-    if course_root is not None:
-        places.add(Path(course_root).resolve())
-    places |= {p.parent for p in places if p.parent != Path("/")}
-    places |= {Path(p) for p in USER_DATA}
-    return sorted(places)
 
 
 class HarnessDied(RuntimeError):
@@ -82,10 +50,15 @@ class HarnessUnavailable(RuntimeError):
 
 
 class Runner:
-    """A harness for one worker slot; ``run(request)`` returns its reply dict."""
+    """A harness for one worker slot; ``run(request)`` returns its ``Reply``.
 
-    def __init__(self, course_root, slot=0, start_timeout=120.0):
+    ``limits`` (a ``GraderLimits``: the course's, ``Course.limits``) bound every
+    submission it runs; the harness's memory cgroup holds ``limits.harness_memory_mb``
+    (the harness's own share) besides one submission's ``memory_mb``."""
+
+    def __init__(self, course_root, slot=0, limits=None, start_timeout=120.0):
         self.slot, self.course_root, self.start_timeout = slot, Path(course_root), start_timeout
+        self.limits = limits if limits is not None else GraderLimits()
         self.proc = None
         self.tier = None             # the sandbox tier the harness runs in (sandbox.TIERS)
         self.workdir = None
@@ -118,7 +91,8 @@ class Runner:
                 self.cgroup.take_oom_notice() or self.cgroup.under_oom()
                 or self.cgroup.hit_limit()))
             self.close()
-            raise HarnessUnavailable(_harness_too_big() if too_big else self._why_not_started())
+            raise HarnessUnavailable(_harness_too_big(self.limits) if too_big
+                                     else self._why_not_started())
         if self.cgroup is not None:   # ready, and no child forked yet: all of these are its own
             self._harness_pids = self.cgroup.pids()
         return self
@@ -127,10 +101,10 @@ class Runner:
         """A new memory cgroup for the harness, or None where memory is bounded per process only."""
         if not cgroup.memory_cgroup_available()[0]:
             return None
-        from .harness import CHILD_LIMITS
         try:
             return cgroup.MemoryCgroup.create(f"harness{next(_cgroup_names)}-slot{self.slot}",
-                                              HARNESS_MEMORY_BYTES + CHILD_LIMITS["memory_bytes"])
+                                              self.limits.harness_memory_bytes
+                                              + self.limits.memory_bytes)
         except OSError as err:
             warnings.warn(cgroup.fallback_sentence(f"making the harness's failed: {err}"),
                           stacklevel=2)
@@ -150,7 +124,8 @@ class Runner:
         workdir = tempfile.mkdtemp(prefix=f"byhand-harness-{self.slot}-check-")
         try:
             out = sandbox.run_sandboxed(
-                [sys.executable, "-c", "import byhand_grader.harness"], workdir=workdir,
+                [sys.executable, "-c", "import byhand_grader.harness.supervisor"],
+                workdir=workdir,
                 hide=hidden_paths(self.course_root), readable=CODE,
                 limits=sandbox.Limits(wall_s=120), slot=self.slot,
                 env={"MPLBACKEND": "Agg", "PYTHONPATH": python_path()})
@@ -161,86 +136,88 @@ class Runner:
         return f"the grading harness did not start: {why}"
 
     def run(self, request, retries=4):
-        """Run a submission's request; never raises for anything the student did.
+        """Run a submission's ``Request``; never raises for anything the student did.
 
-        When the child dies or overruns in the middle (``os._exit``, a kill for
-        memory or time), the cell or call it was in is marked with that reason
-        and the rest is run again in a fresh child, so one fatal line costs
-        only the checks that depend on it.
+        The request's own ``limits`` go over the runner's (``GraderLimits``).  When the
+        child dies or overruns in the middle (``os._exit``, a kill for memory or time),
+        the cell or call it was in is marked with that reason and the rest is run again
+        in a fresh child, so one fatal line costs only the checks that depend on it.
         """
-        from .harness import merge_flags, no_flags
-        cells = list(request.get("cells", []))
-        calls = list(request.get("calls", []))
-        merged = {"cells": [], "calls": {}, "flags": no_flags(), "status": "ok", "reason": None,
-                  "output": ""}
+        cells = list(request.cells)
+        calls = list(request.calls)
+        limits = {**self.limits.child(), **request.limits}
+        merged = Reply()   # its cells: the fatal ones, until the end
         skipped = set()
         for _ in range(retries + 1):
-            todo_calls = [c for c in calls if c["id"] not in merged["calls"]]
+            todo_calls = [c for c in calls if c["id"] not in merged.calls]
             run_cells = [c for n, c in enumerate(cells) if n not in skipped]
             # what the skipped cells did, so a function they would have defined is not
             # reported as renamed
-            ended = [f"{f['label']} ended the process ({f['error']})" for f in merged["cells"]]
-            reply = self._run_once({**request, "cells": run_cells, "calls": todo_calls,
-                                    "failed_cells": ended})
-            merged["output"] += reply.get("output", "")
-            merged["flags"] = merge_flags(merged["flags"], reply.get("flags"))   # every try's
-            merged["limits"] = sorted({*merged.get("limits", []), *reply.get("limits", [])})
-            done_cells = reply.get("cells", [])
-            merged["calls"].update(reply.get("calls", {}))
-            if reply.get("status") == "ok":
-                merged["reason"] = merged["reason"] or reply.get("reason")
-                merged["cells"] = _cell_report(cells, skipped, done_cells, merged["cells"])
+            ended = [f"{f['label']} ended the process ({f['error']})" for f in merged.cells]
+            reply = self._run_once(dataclasses.replace(
+                request, cells=run_cells, calls=todo_calls, failed_cells=ended, limits=limits))
+            merged.output += reply.output
+            merged.flags = merge_flags(merged.flags, reply.flags)   # every try's
+            merged.limits = sorted({*merged.limits, *reply.limits})
+            done_cells = reply.cells
+            merged.calls.update(reply.calls)
+            if reply.status == "ok":
+                merged.reason = merged.reason or reply.reason
+                merged.cells = _cell_report(cells, skipped, done_cells, merged.cells)
                 return merged
-            merged["status"] = "killed"
-            reason = reply.get("reason") or "the process died"
-            merged["reason"] = reason
+            merged.status = "killed"
+            reason = reply.reason or "the process died"
+            merged.reason = reason
             if len(done_cells) < len(run_cells):       # died while running a cell
                 index = [n for n in range(len(cells)) if n not in skipped][len(done_cells)]
                 skipped.add(index)
-                merged["reason"] = (f"{cells[index]['label']} ended the process ({reason}); "
-                                    "it was skipped and grading went on")
-                merged["cells"].append({"label": cells[index]["label"], "error": reason,
-                                        "index": index})
+                merged.reason = (f"{cells[index]['label']} ended the process ({reason}); "
+                                 "it was skipped and grading went on")
+                merged.cells.append({"label": cells[index]["label"], "error": reason,
+                                     "index": index})
                 continue
-            pending = [c for c in calls if c["id"] not in merged["calls"]]
+            pending = [c for c in calls if c["id"] not in merged.calls]
             if not pending:
-                merged["cells"] = _cell_report(cells, skipped, done_cells, merged["cells"])
+                merged.cells = _cell_report(cells, skipped, done_cells, merged.cells)
                 return merged
-            merged["calls"][pending[0]["id"]] = {"ok": False, "error": reason}
-        merged["cells"] = _cell_report(cells, skipped, [], merged["cells"])
+            merged.calls[pending[0]["id"]] = {"ok": False, "error": reason}
+        merged.cells = _cell_report(cells, skipped, [], merged.cells)
         for c in calls:
-            merged["calls"].setdefault(c["id"], {"ok": False, "error": merged["reason"]})
+            merged.calls.setdefault(c["id"], {"ok": False, "error": merged.reason})
         return merged
 
     def _run_once(self, request):
-        from .harness import CHILD_LIMITS
-        budget = request.get("limits", {}).get("total_s", CHILD_LIMITS["total_s"]) + 30
-        cap = request.get("limits", {}).get("memory_bytes", CHILD_LIMITS["memory_bytes"])
+        """One try of a ``Request`` whose ``limits`` are complete (``run``): its ``Reply``."""
+        budget = request.limits["total_s"] + 30
+        cap = request.limits["memory_bytes"]
         ran_out = False
         for attempt in (1, 2):
             try:
                 if self.proc is None or self.proc.poll() is not None:
                     self._restart()   # HarnessUnavailable goes up: the grader's fault, not the student's
                 self._bound_memory(cap)
-                self._write(request)
+                self._write(request.to_wire())
                 reply = self._read(budget)
                 if reply is not None:
-                    return ({**reply, "reason": out_of_memory(cap), "limits": ["memory"]}
-                            if self._ran_out else reply)
+                    reply = Reply.from_wire(reply)
+                    if self._ran_out:
+                        reply.reason, reply.limits = out_of_memory(cap), ["memory"]
+                    return reply
             except (OSError, FrameError, HarnessDied):
                 pass
             ran_out |= self._ran_out
             self.close()
-        return {"cells": [], "calls": {}, "status": "killed",
-                "reason": out_of_memory(cap) if ran_out
-                else "the submission brought down the grading harness",
-                "limits": ["memory"] if ran_out else []}
+        return Reply(status="killed",
+                     reason=out_of_memory(cap) if ran_out
+                     else "the submission brought down the grading harness",
+                     limits=["memory"] if ran_out else [])
 
     def _bound_memory(self, cap):
         """Size the cgroup for the next submission: the harness's own share plus ``cap``."""
         self._ran_out = False
-        if self.cgroup is not None and self.cgroup.limit != HARNESS_MEMORY_BYTES + cap:
-            self.cgroup.set_limit(HARNESS_MEMORY_BYTES + cap)
+        own = self.limits.harness_memory_bytes
+        if self.cgroup is not None and self.cgroup.limit != own + cap:
+            self.cgroup.set_limit(own + cap)
 
     def _memory_full(self):
         """The cgroup is at its limit (its processes wait for memory): stop the submission,
@@ -312,14 +289,14 @@ class Runner:
 
 def out_of_memory(cap):
     """Why a submission was stopped when its processes together reached the cgroup's limit."""
-    return f"ran out of memory (the grader's limit of {sandbox._size(cap)} for the whole submission)"
+    return f"ran out of memory (the grader's limit of {sandbox.run._size(cap)} for the whole submission)"
 
 
-def _harness_too_big():
-    from .harness import CHILD_LIMITS
-    limit = HARNESS_MEMORY_BYTES + CHILD_LIMITS["memory_bytes"]
+def _harness_too_big(limits):
+    limit = limits.harness_memory_bytes + limits.memory_bytes
     return ("the grading harness did not start: it needs more memory than its cgroup's "
-            f"{sandbox._size(limit)} (raise byhand_grader.runner.HARNESS_MEMORY_BYTES)")
+            f"{sandbox.run._size(limit)} (raise c.GraderLimits.harness_memory_mb in the course's "
+            "nbgrader_config.py)")
 
 
 def _cell_report(cells, skipped, last_done, fatal):

@@ -29,10 +29,11 @@ import nbformat
 from . import judge, record, sandbox
 from .annotate import annotate
 from .assignment import load_assignment
+from .harness.calls import KINDS
 from .intake import IntakeError, take_in
 from .results import CellGrade, Curve, StudentResult
 from .runner import HarnessUnavailable
-from .sandbox_kernel import KERNEL_NAME, kernel_arguments
+from .sandbox.kernel import KERNEL_NAME, kernel_arguments
 
 
 def nbgrader_config(course, execute, slot, scratch):
@@ -77,7 +78,7 @@ class Worker:
         # one always leaves a record; it is the fallback when an executing run dies.
         self.plain_api = (NbGraderAPI(config=nbgrader_config(course, False, slot, self.scratch))
                           if execute else self.api)
-        self.runner = Runner(course.root, slot=slot)
+        self.runner = Runner(course.root, slot=slot, limits=course.limits)
         self._sources = {}
         self.unavailable = None
         try:
@@ -151,11 +152,9 @@ class Worker:
             annotate(self.scratch.notebook(student, assignment), result, desc)
             result.seconds = time.perf_counter() - start
             return
-        calls = judge.build_calls(desc, student)
+        calls, request = judge.build_request(desc, student, staged.cells)
         mark = time.perf_counter()
-        reply = self.runner.run({"cells": staged.cells, "calls": list(calls.values()),
-                                 "call_kinds": list(desc.call_kinds),
-                                 "by_hand": list(desc.by_hand)})
+        reply = self.runner.run(request)
         found = void_autograd_calls(reply, calls, staged.cells, desc.by_hand)
         result.timings["harness"] = time.perf_counter() - mark
         mark = time.perf_counter()
@@ -165,24 +164,23 @@ class Worker:
             v = verdicts.get(grade_id, judge.CellResult())
             result.cells.append(CellGrade(grade_id, pts, v.score(pts), v.passed, v.total,
                                           v.failures))
-        result.notes += [f"{c['label']}: {c['error']}" for c in reply.get("cells", [])
-                         if c["error"]]
+        result.notes += [f"{c['label']}: {c['error']}" for c in reply.cells if c["error"]]
         result.flags.update(harness_flags(reply))
         if self.runner.tier != sandbox.BWRAP:   # what an instructor must know: weaker than usual
             result.flags["confinement"] = sandbox.TIER_WORDS[self.runner.tier]
         if found:
             result.flags["autograd"] = sorted({*result.flags.get("autograd", []), *found})
-        if reply.get("reason"):
-            result.reasons.append(reply["reason"])
-        if reply.get("status") not in ("ok", None):
+        if reply.reason:
+            result.reasons.append(reply.reason)
+        if reply.status not in ("ok", None):
             result.status = "partly graded"
         result.curves = [Curve(int(calls[cid]["seed"]), v["value"]["epoch_errors"],
                                int(calls[cid].get("errors_every", 1)))
-                         for cid, v in reply.get("calls", {}).items()
-                         if v.get("ok") and calls[cid]["kind"] == "train"]
-        result.explanation = next(({"call": c, "reply": reply.get("calls", {}).get(
+                         for cid, v in reply.calls.items()
+                         if v.get("ok") and KINDS[calls[cid]["kind"]].curve]
+        result.explanation = next(({"call": c, "reply": reply.calls.get(
             cid, {"ok": False, "error": "it was never reached"})}
-            for cid, c in calls.items() if c["kind"] == "explain"), None)
+            for cid, c in calls.items() if KINDS[c["kind"]].explanation), None)
         annotate(self.scratch.notebook(student, assignment), result, desc)
         result.seconds = time.perf_counter() - start
 
@@ -223,7 +221,7 @@ def void_autograd_calls(reply, calls, cells, by_hand):
     for cid, call in calls.items():
         evidence = next((found[f] for f in functions(call) if f in found), None)
         if call["kind"] in by_hand and evidence:
-            reply.setdefault("calls", {})[cid] = {
+            reply.calls[cid] = {
                 "ok": False, "error": f"AutogradUsed: {evidence}", "error_type": "AutogradUsed",
                 "autograd": evidence, "missing": False, "cause": None}
     return found
@@ -231,10 +229,10 @@ def void_autograd_calls(reply, calls, cells, by_hand):
 
 def harness_flags(reply):
     """What the harness saw the student's code do that an instructor should know about."""
-    flags = {k: v for k, v in (reply.get("flags") or {}).items() if v}
-    types = {c.get("error_type") for c in reply.get("cells", [])}
-    types |= {c.get("error_type") for c in reply.get("calls", {}).values() if not c.get("ok")}
-    hit = set(reply.get("limits", []))       # the whole submission's: time, CPU, memory, output
+    flags = {k: v for k, v in (reply.flags or {}).items() if v}
+    types = {c.get("error_type") for c in reply.cells}
+    types |= {c.get("error_type") for c in reply.calls.values() if not c.get("ok")}
+    hit = set(reply.limits)       # the whole submission's: time, CPU, memory, output
     hit |= {"time"} if "TimeoutError" in types else set()     # one cell's or call's alarm
     hit |= {"memory"} if "MemoryError" in types else set()
     if hit:

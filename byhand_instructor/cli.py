@@ -41,7 +41,7 @@ def _grade(course, args):
     from byhand_grader.record import shown
     from byhand_grader.report import format_table
     from byhand_grader.sandbox import sandbox_available
-    from byhand_grader.cgroup import memory_cgroup_available
+    from byhand_grader.sandbox.cgroup import memory_cgroup_available
     for ok, why in (sandbox_available(), memory_cgroup_available()):
         if not ok:
             print(f"WARNING: {why}", file=sys.stderr)

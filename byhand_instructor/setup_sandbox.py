@@ -14,7 +14,7 @@ import shutil
 import subprocess
 
 from byhand_grader import sandbox
-from byhand_grader.sandbox_kernel import install_kernelspec
+from byhand_grader.sandbox.kernel import install_kernelspec
 
 
 def setup_sandbox(install=True):
@@ -23,7 +23,7 @@ def setup_sandbox(install=True):
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         subprocess.run(["apt-get", "install", "-y", "-q", "bubblewrap"], env=env,
                        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, check=False)
-        sandbox._self_check.cache_clear()
+        sandbox.check._self_check.cache_clear()
     kernel_dir = install_kernelspec()
     found = sandbox.confinement()
     if found.confined:

@@ -95,8 +95,8 @@ def close_platform(root):
     who submitted it and the results folder become root's alone, before any student code
     runs.  In bubblewrap's tier they are hidden anyway; in the container tier this is
     what keeps them from the sandbox uid (``byhand_grader.sandbox.close``)."""
-    from ..runner import readable_paths
     from ..sandbox import close
+    from ..sandbox.exposed import readable_paths
     close([root], keep=readable_paths())
 
 

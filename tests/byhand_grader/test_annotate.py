@@ -19,8 +19,9 @@ from byhand.xor import init_xor
 from byhand_grader import judge
 from byhand_grader.annotate import EXPLAIN_CELL_ID, annotate, verdict_text
 from byhand_grader.assignment import load_assignment
+from byhand_grader.harness.protocol import Request
+from byhand_grader.harness.session import run_request
 from byhand_grader.results import CellGrade, StudentResult
-from byhand_grader.harness import run_request
 from byhand_grader.intake import harness_cells
 from byhand_grader.judge import Failure
 from byhand_instructor.sample_class import solved_release
@@ -63,8 +64,8 @@ def test_identical_messages_are_printed_once():
 def _explain(student, cells, call=None):
     call = call or judge.build_calls(PARTB, student)["p5/explain"]
     got = []
-    run_request({"cells": cells, "calls": [call], "call_kinds": list(PARTB.call_kinds),
-                 "by_hand": list(PARTB.by_hand)}, got.append)
+    run_request(Request(cells=cells, calls=[call], call_kinds=list(PARTB.call_kinds),
+                        by_hand=list(PARTB.by_hand)), got.append)
     [reply] = [g for g in got if "call" in g]
     return call, {k: v for k, v in reply.items() if k != "call"}
 

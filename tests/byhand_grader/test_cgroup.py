@@ -1,4 +1,4 @@
-"""Does byhand_grader.cgroup bound a process tree's memory as a whole, and say plainly
+"""Does byhand_grader.sandbox.cgroup bound a process tree's memory as a whole, and say plainly
 when it cannot?"""
 
 import os
@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from byhand_grader import cgroup
+from byhand_grader.sandbox import cgroup
 
 BOUNDED, WHY_NOT = cgroup.memory_cgroup_available()
 needs_cgroup = pytest.mark.skipif(not BOUNDED, reason=WHY_NOT)

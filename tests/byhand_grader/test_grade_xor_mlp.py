@@ -174,11 +174,12 @@ def _harness(source, calls):
     """The harness's answer to ``calls`` after running ``source``, in this process."""
     import signal
 
-    from byhand_grader.harness import run_request
+    from byhand_grader.harness.protocol import Request
+    from byhand_grader.harness.session import run_request
     out, alarm = {}, signal.getsignal(signal.SIGALRM)
     try:
-        run_request({"cells": [{"label": "answer", "source": "import torch\nfrom torch import nn\n"
-                                + source}], "calls": calls},
+        run_request(Request(cells=[{"label": "answer", "source": "import torch\nfrom torch import nn\n"
+                                    + source}], calls=calls),
                     lambda item: out.setdefault(item.get("call", "cells"), []).append(item))
     finally:
         signal.signal(signal.SIGALRM, alarm)

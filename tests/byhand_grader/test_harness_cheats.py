@@ -17,7 +17,8 @@ import torch
 
 from byhand_grader import judge
 from byhand_grader.assignment import load_assignment
-from byhand_grader.harness import no_flags, reply_from, run_request
+from byhand_grader.harness.protocol import Request, no_flags, reply_from
+from byhand_grader.harness.session import run_request
 from byhand_grader.intake import harness_cells
 from byhand_grader.runner import Runner
 from byhand_instructor.sample_class import solved_release
@@ -57,8 +58,8 @@ def _cells(replace=None, extra=()):
 
 
 def _request(cells, calls=CALLS, by_hand=BY_HAND):
-    return {"cells": cells, "calls": list(calls), "call_kinds": list(PARTB.call_kinds),
-            "by_hand": list(by_hand)}
+    return Request(cells=cells, calls=list(calls), call_kinds=list(PARTB.call_kinds),
+                   by_hand=list(by_hand))
 
 
 def _harness(cells, calls=CALLS, by_hand=BY_HAND):
@@ -75,7 +76,7 @@ def _harness(cells, calls=CALLS, by_hand=BY_HAND):
 @pytest.fixture(scope="module")
 def honest():
     reply = _harness(_cells())
-    assert all(c["error"] is None for c in reply["cells"]), reply["cells"]
+    assert all(c["error"] is None for c in reply.cells), reply.cells
     return reply
 
 
@@ -87,9 +88,9 @@ def runner():
 
 def test_closed_form_passes_unflagged(honest):
     """Does the solution pass every call, the XOR training run included, with no flag at all?"""
-    assert all(v["ok"] for v in honest["calls"].values()), honest["calls"]
-    assert len(honest["calls"]) == len(CALLS)
-    assert honest["flags"] == no_flags()
+    assert all(v["ok"] for v in honest.calls.values()), honest.calls
+    assert len(honest.calls) == len(CALLS)
+    assert honest.flags == no_flags()
 
 
 # -- autograd in a "by hand" answer ------------------------------------------------------
@@ -151,12 +152,12 @@ def test_autograd_in_a_by_hand_answer_fails_with_evidence(cheat):
     source, words = AUTOGRAD_CHEATS[cheat]
     reply = _harness(_cells(replace=(P1, source)))
     for cid in ("p1/random/0", "p1/shown"):
-        got = reply["calls"][cid]
+        got = reply.calls[cid]
         assert got["ok"] is False and got["error_type"] == "AutogradUsed", got
         assert words in got["autograd"], got
-    assert all(v["ok"] for cid, v in reply["calls"].items() if not cid.startswith("p1/"))
-    assert reply["flags"]["autograd"] == ["logistic_grads"]
-    assert reply["flags"]["monkeypatch"] == []
+    assert all(v["ok"] for cid, v in reply.calls.items() if not cid.startswith("p1/"))
+    assert reply.flags["autograd"] == ["logistic_grads"]
+    assert reply.flags["monkeypatch"] == []
     with pytest.raises(judge.Verdict, match="computes its result with autograd"):
         judge.Probe("cheater", ALL_CALLS, reply).result("p1/random/0")
 
@@ -174,10 +175,10 @@ def test_autograd_only_inside_the_training_run_is_caught():
              "    return _by_hand(params, x, y)\n")
     cells = _cells(extra=["_by_hand = xor_grads\n" + cheat])
     reply = _harness(cells)
-    assert reply["calls"]["p4/random/0"]["ok"]
-    got = reply["calls"][TRAIN]
+    assert reply.calls["p4/random/0"]["ok"]
+    got = reply.calls[TRAIN]
     assert got["error_type"] == "AutogradUsed" and "Tensor.backward" in got["autograd"], got
-    assert reply["flags"]["autograd"] == ["xor_grads"]
+    assert reply.flags["autograd"] == ["xor_grads"]
 
 
 def test_comparing_with_autograd_at_top_level_is_not_flagged(honest):
@@ -190,8 +191,8 @@ def test_comparing_with_autograd_at_top_level_is_not_flagged(honest):
                "w = torch.ones(2, requires_grad=True)\n"
                "(w * 3).sum().backward()\n")
     reply = _harness(_cells(extra=[compare]))
-    assert reply["calls"] == honest["calls"]
-    assert reply["flags"] == no_flags()
+    assert reply.calls == honest.calls
+    assert reply.flags == no_flags()
 
 
 def test_train_full_batch_may_use_autograd():
@@ -203,13 +204,13 @@ def test_train_full_batch_may_use_autograd():
              if c["kind"] == "train_full_batch"][:3]
     items, alarm = [], signal.getsignal(signal.SIGALRM)
     try:
-        run_request({"cells": _solution_cells("xor_mlp"), "calls": calls,
-                     "call_kinds": list(desc.call_kinds), "by_hand": BY_HAND}, items.append)
+        run_request(Request(cells=_solution_cells("xor_mlp"), calls=calls,
+                            call_kinds=list(desc.call_kinds), by_hand=BY_HAND), items.append)
     finally:
         signal.signal(signal.SIGALRM, alarm)
     reply, _ = reply_from(items)
-    assert [v["ok"] for v in reply["calls"].values()] == [True] * 3, reply["calls"]
-    assert reply["flags"] == no_flags()
+    assert [v["ok"] for v in reply.calls.values()] == [True] * 3, reply.calls
+    assert reply.flags == no_flags()
 
 
 # -- rebinding the given code ------------------------------------------------------------
@@ -228,8 +229,12 @@ REBINDINGS = {
     "builtins.isinstance": ("import builtins\nbuiltins.isinstance = lambda *a: True\n",
                             ["builtins.isinstance"]),
     "the harness's own _call": (
-        "import sys\nsys.modules['byhand_grader.harness']._call = lambda *a: {'w': [0.0]}\n",
-        ["byhand_grader.harness._call"]),
+        "import sys\nsys.modules['byhand_grader.harness.calls']._call = lambda *a: {'w': [0.0]}\n",
+        ["byhand_grader.harness.calls._call"]),
+    "a kind of the registry": (
+        "import sys\ncalls = sys.modules['byhand_grader.harness.calls']\n"
+        "calls.KINDS['grads'] = calls.KINDS['grads']._replace(perform=lambda *a: {'w': [0.0]})\n",
+        ["byhand_grader.harness.calls.KINDS.grads"]),
     "the module byhand.training": (
         FAKE_TRAIN + "import sys\nfake = types.ModuleType('byhand.training')\n"
         "fake.train = fake_train\n"
@@ -251,8 +256,8 @@ def test_rebinding_the_given_code_changes_no_result(honest, cheat):
     real = (torch.allclose, builtins.isinstance, byhand.training.train, torch.Tensor.tolist)
     source, names = REBINDINGS[cheat]
     reply = _harness(_cells(extra=[source]))
-    assert reply["calls"] == honest["calls"]
-    assert reply["flags"]["monkeypatch"] == names
+    assert reply.calls == honest.calls
+    assert reply.flags["monkeypatch"] == names
     import sys
     assert sys.modules["byhand.training"] is byhand.training
     assert (torch.allclose, builtins.isinstance, byhand.training.train, torch.Tensor.tolist) == real
@@ -268,20 +273,20 @@ def test_rebinding_during_a_call_voids_it(honest):
               "    torch.allclose = None\n"
               "    return _honest_update(params, grads, alpha)\n")
     reply = _harness(_cells(extra=[tamper]))
-    got = reply["calls"]["p2/step/0"]
+    got = reply.calls["p2/step/0"]
     assert got["ok"] is False and got["error_type"] == "Tampering", got
     assert got["error"] == "changed the given code: torch.allclose, byhand.training.train"
-    assert {cid: v for cid, v in reply["calls"].items() if cid != "p2/step/0"} == \
-        {cid: v for cid, v in honest["calls"].items() if cid != "p2/step/0"}
-    assert reply["flags"]["monkeypatch"] == ["torch.allclose", "byhand.training.train"]
+    assert {cid: v for cid, v in reply.calls.items() if cid != "p2/step/0"} == \
+        {cid: v for cid, v in honest.calls.items() if cid != "p2/step/0"}
+    assert reply.flags["monkeypatch"] == ["torch.allclose", "byhand.training.train"]
 
 
 def test_glob_of_the_hidden_tests_is_recorded():
     """Is a glob for grader_tests recorded under flags.filesystem, first, of at most 20?"""
     probe = "import glob\nfound = glob.glob('/*/*/grader_tests/*.py')\n"
     reply = _harness(_cells(extra=[probe]), calls=CALLS[:1])
-    assert reply["flags"]["filesystem"][0] == "/*/*/grader_tests/*.py"
-    assert len(reply["flags"]["filesystem"]) <= 20
+    assert reply.flags["filesystem"][0] == "/*/*/grader_tests/*.py"
+    assert len(reply.flags["filesystem"]) <= 20
 
 
 # -- through the real sandboxed Runner ---------------------------------------------------
@@ -291,24 +296,25 @@ def test_autograd_cheat_is_caught_in_the_sandbox(runner):
     """Through the sandboxed Runner: does a backward() cheat fail with its evidence?"""
     source, words = AUTOGRAD_CHEATS["autograd_grads in inference_mode(False)"]
     reply = runner.run(_request(_cells(replace=(P1, source)), calls=CALLS[:3]))
-    assert reply["status"] == "ok", reply["reason"]
-    got = reply["calls"]["p1/random/0"]
+    assert reply.status == "ok", reply.reason
+    got = reply.calls["p1/random/0"]
     assert got["error_type"] == "AutogradUsed" and words in got["autograd"], got
-    assert reply["calls"]["p2/step/0"]["ok"]
-    assert reply["flags"]["autograd"] == ["logistic_grads"]
+    assert reply.calls["p2/step/0"]["ok"]
+    assert reply.flags["autograd"] == ["logistic_grads"]
 
 
 def test_rebinding_the_harness_in_the_sandbox_changes_no_result(runner, honest):
-    """In the sandbox the harness is ``__main__``: does rebinding its ``_call`` there, and
-    replacing ``sys.modules['byhand.training']``, change no result?"""
-    cheat = (FAKE_TRAIN + "import sys\nsys.modules['__main__']._call = lambda *a: {'w': [0.0]}\n"
+    """In the sandbox, where the harness runs as ``python -m byhand_grader.harness``: does
+    rebinding its ``_call``, and replacing ``sys.modules['byhand.training']``, change no result?"""
+    cheat = (FAKE_TRAIN + "import sys\n"
+             "sys.modules['byhand_grader.harness.calls']._call = lambda *a: {'w': [0.0]}\n"
              "fake = types.ModuleType('byhand.training')\nfake.train = fake_train\n"
              "sys.modules['byhand.training'] = fake\n")
     reply = runner.run(_request(_cells(extra=[cheat])))
-    assert reply["status"] == "ok", reply["reason"]
-    assert reply["calls"] == honest["calls"]
-    assert reply["flags"]["monkeypatch"] == ["byhand_grader.harness._call",
-                                             "sys.modules['byhand.training']"]
+    assert reply.status == "ok", reply.reason
+    assert reply.calls == honest.calls
+    assert reply.flags["monkeypatch"] == ["byhand_grader.harness.calls._call",
+                                          "sys.modules['byhand.training']"]
 
 
 def test_fork_and_filesystem_probe_are_recorded(runner):
@@ -316,9 +322,9 @@ def test_fork_and_filesystem_probe_are_recorded(runner):
     probe = ("import glob, os\nfound = glob.glob('/*/*/grader_tests/*.py')\n"
              "for _ in range(3):\n    os.fork()\n")
     reply = runner.run(_request(_cells(extra=[probe]), calls=CALLS[:1]))
-    assert reply["calls"]["p1/random/0"]["ok"]
-    assert reply["flags"]["fork"] == 3
-    assert reply["flags"]["filesystem"][0] == "/*/*/grader_tests/*.py"
+    assert reply.calls["p1/random/0"]["ok"]
+    assert reply.flags["fork"] == 3
+    assert reply.flags["filesystem"][0] == "/*/*/grader_tests/*.py"
 
 
 def test_flags_survive_a_child_killed_midway(runner):
@@ -326,6 +332,6 @@ def test_flags_survive_a_child_killed_midway(runner):
     does the merged reply still record it, beside the results of the try after?"""
     probe = "import glob, os\nglob.glob('/*/grader_tests/*.py')\nos._exit(0)\n"
     reply = runner.run(_request(_cells(extra=[probe]), calls=CALLS[:1]))
-    assert "ended the process" in reply["reason"]
-    assert reply["calls"]["p1/random/0"]["ok"]
-    assert reply["flags"]["filesystem"][0] == "/*/grader_tests/*.py"
+    assert "ended the process" in reply.reason
+    assert reply.calls["p1/random/0"]["ok"]
+    assert reply.flags["filesystem"][0] == "/*/grader_tests/*.py"

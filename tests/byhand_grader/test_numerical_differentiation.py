@@ -6,7 +6,7 @@ through the given forward pass (``logistic_forward``, ``tanh_forward``, the stud
 own ``xor_forward``) or through a forward pass written inside the gradient function.
 Each reply comes from the source notebook's setup and solution cells plus one cell that
 redefines student functions, run through the harness in this process
-(``byhand_grader.harness.run_request``, no sandbox) with Part B's by-hand kinds, on one
+(``byhand_grader.harness.session.run_request``, no sandbox) with Part B's by-hand kinds, on one
 student's hidden gradient calls and a one-epoch training call (which pairs xor_grads
 with xor_forward, as the grader's own training calls do); the judge then runs the hidden
 checks on it.
@@ -17,9 +17,9 @@ import signal
 import nbformat
 import pytest
 
-from byhand_grader import harness
 from byhand_grader.assignment import load_assignment
-from byhand_grader.harness import reply_from, run_request
+from byhand_grader.harness.protocol import Reply, Request, add_flag, merge_flags, no_flags, reply_from
+from byhand_grader.harness.session import run_request
 from byhand_grader.judge import Probe, Verdict, build_calls, judge
 
 from ..course.test_hidden_checks_discriminate import MUTATIONS as DISCRIMINATE_VARIANTS
@@ -53,15 +53,15 @@ CELLS = _solution_cells()
 def _reply(source, by_hand=PARTB.by_hand, calls=REQUEST_CALLS):
     """The harness's reply after the solution's cells and ``source``, in this process."""
     items, alarm = [], signal.getsignal(signal.SIGALRM)
-    request = {"cells": CELLS + [{"label": "mutation", "source": source}], "calls": calls,
-               "call_kinds": list(PARTB.call_kinds), "by_hand": list(by_hand)}
+    request = Request(cells=CELLS + [{"label": "mutation", "source": source}], calls=calls,
+                      call_kinds=list(PARTB.call_kinds), by_hand=list(by_hand))
     try:
         run_request(request, items.append)
     finally:
         signal.signal(signal.SIGALRM, alarm)
     reply, _ = reply_from(items)
-    assert [c["error"] for c in reply["cells"]] == [None] * (len(CELLS) + 1), \
-        reply["cells"]
+    assert [c["error"] for c in reply.cells] == [None] * (len(CELLS) + 1), \
+        reply.cells
     return reply
 
 
@@ -72,7 +72,7 @@ def _gradient_cells(reply):
 
 
 def _own_calls(reply, fn):
-    return {cid: v for cid, v in reply["calls"].items()
+    return {cid: v for cid, v in reply.calls.items()
             if CALLS.get(cid, {}).get("fn") == fn and CALLS[cid]["kind"] == "grads"}
 
 
@@ -137,8 +137,8 @@ def test_finite_differences_lose_the_gradient_checks(through, scheme, dtype):
     functions, with a verdict and a summary that say it differentiates numerically, the
     evidence as data and a ``numerical`` flag?"""
     reply = _reply("".join(finite_difference(fn, through, scheme, dtype) for fn in GRADS))
-    assert reply["flags"]["numerical"] == list(GRADS)
-    assert reply["flags"]["autograd"] == [] and reply["flags"]["monkeypatch"] == []
+    assert reply.flags["numerical"] == list(GRADS)
+    assert reply.flags["autograd"] == [] and reply.flags["monkeypatch"] == []
     for fn, cell in _gradient_cells(reply).items():
         assert cell.passed == 0 and len(cell.failures) == cell.total == 4, (fn, cell.checks)
         for failure in cell.failures:
@@ -153,7 +153,7 @@ def test_finite_differences_lose_the_gradient_checks(through, scheme, dtype):
         assert caught and all(v["ok"] is False and v["numerical"] for v in caught)
         words = "called" if through == "given" else "evaluated torch."
         assert all(v["numerical"].startswith(words) for v in caught), caught[0]["numerical"]
-    assert reply["calls"][TRAIN["id"]]["ok"]   # training is not where this is judged
+    assert reply.calls[TRAIN["id"]]["ok"]   # training is not where this is judged
 
 
 @pytest.mark.parametrize("through", ["given", "own"])
@@ -174,7 +174,7 @@ def test_the_same_answers_pass_without_the_watch():
     wrong value, is what costs them the points)?"""
     source = "".join(finite_difference(fn, "given", "central", "float64") for fn in GRADS)
     reply = _reply(source, by_hand=())
-    assert reply["flags"]["numerical"] == []
+    assert reply.flags["numerical"] == []
     for fn, cell in _gradient_cells(reply).items():
         assert cell.passed == cell.total == 4, (fn, [f.summary for f in cell.failures])
 
@@ -184,7 +184,7 @@ def test_a_step_in_float32_of_1e_4_is_caught():
     source = "".join(finite_difference(fn, "own", "forward", "float32", h=1e-4) for fn in GRADS)
     assert "torch.float32, 0.0001\n" in source
     reply = _reply(source)
-    assert reply["flags"]["numerical"] == list(GRADS)
+    assert reply.flags["numerical"] == list(GRADS)
 
 
 def test_vectorised_finite_difference_is_caught():
@@ -197,7 +197,7 @@ def test_vectorised_finite_difference_is_caught():
               "    g = (E[1:] - E[0]) / h\n"
               "    return {'w': g[:2], 'b': g[2:]}\n")
     reply = _reply(source)
-    assert reply["flags"]["numerical"] == ["logistic_grads"]
+    assert reply.flags["numerical"] == ["logistic_grads"]
     assert _gradient_cells(reply)["logistic_grads"].passed == 0
 
 
@@ -218,7 +218,7 @@ def test_steps_taken_in_place_are_caught():
               "        out[k] = g\n"
               "    return out\n")
     reply = _reply(source)
-    assert reply["flags"]["numerical"] == ["tanh_grads"]
+    assert reply.flags["numerical"] == ["tanh_grads"]
     assert all(v["numerical"].startswith("called tanh_forward")
                for v in _own_calls(reply, "tanh_grads").values())
 
@@ -335,10 +335,10 @@ def test_closed_forms_keep_full_marks_unflagged(variant):
     exp(-net), 2 sigmoid(2 net) - 1, 4 / (e^net + e^-net)^2) pass every gradient check,
     with no call caught and no flag?"""
     reply = _reply(EQUIVALENT[variant])
-    assert reply["flags"] == harness.no_flags()
-    assert not any(v.get("numerical") for v in reply["calls"].values())
-    assert all(v["ok"] for v in reply["calls"].values()), \
-        {cid: v.get("error") for cid, v in reply["calls"].items() if not v["ok"]}
+    assert reply.flags == no_flags()
+    assert not any(v.get("numerical") for v in reply.calls.values())
+    assert all(v["ok"] for v in reply.calls.values()), \
+        {cid: v.get("error") for cid, v in reply.calls.items() if not v["ok"]}
     for fn, cell in _gradient_cells(reply).items():
         assert cell.passed == cell.total == 4, (fn, [f.summary for f in cell.failures])
 
@@ -362,8 +362,8 @@ def test_rewrites_near_zero_are_not_steps():
              for fn in ("logistic_grads", "tanh_grads")
              for b in (0.0, 1e-6, 1e-3, 0.02, -0.04)]
     reply = _reply(source, calls=calls)
-    assert all(v["ok"] for v in reply["calls"].values()), reply["calls"]
-    assert reply["flags"] == harness.no_flags()
+    assert all(v["ok"] for v in reply.calls.values()), reply.calls
+    assert reply.flags == no_flags()
 
 
 #: wrong answer -> (the cell, the summary every failure of each gradient cell starts with)
@@ -384,7 +384,7 @@ def test_zero_and_wrong_answers_fail_as_before(wrong):
     diagnosis, never the numerical verdict, and no flag?"""
     source, summary = WRONG[wrong]
     reply = _reply(source)
-    assert reply["flags"]["numerical"] == []
+    assert reply.flags["numerical"] == []
     for fn, cell in _gradient_cells(reply).items():
         assert cell.passed == 0 and len(cell.failures) == 4
         assert all(f.summary.startswith(summary.format(fn=fn)) for f in cell.failures), \
@@ -403,13 +403,13 @@ def test_one_caught_call_costs_every_call_of_the_function():
               "numerical": "evaluated torch.sigmoid at nearby points, a small step apart "
                            "(about 1e-03)"}
     value = {"ok": True, "value": {"w": [0.0, 0.0], "b": [0.0]}}
-    reply = {"calls": {"p1/random/0": caught, "p1/zero_input": value, "p3/zero_input": value}}
+    reply = Reply(calls={"p1/random/0": caught, "p1/zero_input": value, "p3/zero_input": value})
     probe = Probe(STUDENT, CALLS, reply)
     with pytest.raises(Verdict, match=r"logistic_grads differentiates numerically \(evaluated"):
         probe.result("p1/zero_input")
     assert probe.result("p3/zero_input") == value["value"]
-    reply["calls"]["p1/random/0"] = value          # a later try's: only the flag is left
-    reply["flags"] = {**harness.no_flags(), "numerical": ["logistic_grads"]}
+    reply.calls["p1/random/0"] = value          # a later try's: only the flag is left
+    reply.flags = {**no_flags(), "numerical": ["logistic_grads"]}
     with pytest.raises(Verdict, match="on another of the grader's inputs"):
         probe.result("p1/zero_input")
 
@@ -417,10 +417,10 @@ def test_one_caught_call_costs_every_call_of_the_function():
 def test_flags_merge_across_tries():
     """Are ``numerical`` flags folded from emitted lines and merged across tries, as
     ``autograd`` is (and an older reply without the key still merges)?"""
-    flags = harness.add_flag(harness.no_flags(), {"flag": "numerical", "fn": "tanh_grads",
-                                                  "evidence": "..."})
+    flags = add_flag(no_flags(), {"flag": "numerical", "fn": "tanh_grads",
+                                  "evidence": "..."})
     assert flags["numerical"] == ["tanh_grads"]
-    merged = harness.merge_flags(flags, {"numerical": ["xor_grads", "tanh_grads"]})
+    merged = merge_flags(flags, {"numerical": ["xor_grads", "tanh_grads"]})
     assert merged["numerical"] == ["tanh_grads", "xor_grads"]
-    old = {k: v for k, v in harness.no_flags().items() if k != "numerical"}
-    assert harness.merge_flags(old, merged)["numerical"] == ["tanh_grads", "xor_grads"]
+    old = {k: v for k, v in no_flags().items() if k != "numerical"}
+    assert merge_flags(old, merged)["numerical"] == ["tanh_grads", "xor_grads"]

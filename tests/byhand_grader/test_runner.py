@@ -4,14 +4,12 @@ import os
 
 import pytest
 
-from byhand_grader import cgroup, sandbox
-from byhand_grader.harness import CHILD_LIMITS
-from byhand_grader.runner import (
-    HARNESS_MEMORY_BYTES,
-    HarnessUnavailable,
-    Runner,
-    out_of_memory,
-)
+from byhand_grader import sandbox
+from byhand_grader.course import Course
+from byhand_grader.harness.protocol import CHILD_LIMITS, Request
+from byhand_grader.limits import GraderLimits
+from byhand_grader.runner import HarnessUnavailable, Runner, out_of_memory
+from byhand_grader.sandbox import cgroup
 
 from ..repo import REPO
 
@@ -34,23 +32,23 @@ def runner():
 
 def _run(runner, *cells, calls=(GRADS,)):
     cells = [{"label": f"cell {n}", "source": s} for n, s in enumerate(cells)]
-    return runner.run({"cells": cells, "calls": list(calls), "limits": FAST})
+    return runner.run(Request(cells=cells, calls=list(calls), limits=FAST))
 
 
 def test_calls_return_plain_data(runner):
     """Does a student function's result come back as lists, with its shape?"""
     reply = _run(runner, GOOD)
-    assert reply["status"] == "ok"
-    assert reply["calls"]["g"]["value"]["w"] == [2.0, 0.0]
-    assert reply["calls"]["g"]["value"]["w.shape"] == [2]
+    assert reply.status == "ok"
+    assert reply.calls["g"]["value"]["w"] == [2.0, 0.0]
+    assert reply.calls["g"]["value"]["w.shape"] == [2]
 
 
 def test_os_exit_in_a_cell_costs_only_that_cell(runner):
     """After os._exit in one cell, do the other cells and the calls still run?"""
     reply = _run(runner, GOOD, "import os\nos._exit(0)", "x = 1")
-    assert reply["calls"]["g"]["ok"]
-    assert "ended the process" in reply["reason"]
-    assert [c["error"] is None for c in reply["cells"]] == [True, False, True]
+    assert reply.calls["g"]["ok"]
+    assert "ended the process" in reply.reason
+    assert [c["error"] is None for c in reply.cells] == [True, False, True]
 
 
 def test_hang_in_a_call_is_stopped(runner):
@@ -58,8 +56,8 @@ def test_hang_in_a_call_is_stopped(runner):
     slow = GOOD + "def hang(params, x, y):\n    while True:\n        pass\n"
     hang = {**GRADS, "id": "h", "fn": "hang"}
     reply = _run(runner, slow, calls=(hang, GRADS))
-    assert "TimeoutError" in reply["calls"]["h"]["error"]
-    assert reply["calls"]["g"]["ok"]
+    assert "TimeoutError" in reply.calls["h"]["error"]
+    assert reply.calls["g"]["ok"]
 
 
 def test_hang_that_swallows_the_alarm_is_killed(runner):
@@ -67,15 +65,15 @@ def test_hang_that_swallows_the_alarm_is_killed(runner):
     stubborn = ("while True:\n    try:\n        while True:\n            pass\n"
                 "    except BaseException:\n        pass\n")
     reply = _run(runner, GOOD, stubborn)
-    assert reply["calls"]["g"]["ok"]
-    assert "time limit" in reply["reason"]
+    assert reply.calls["g"]["ok"]
+    assert "time limit" in reply.reason
 
 
 def test_memory_bomb_is_a_memory_error(runner):
     """Does a huge allocation fail inside the student's code, not in the grader?"""
     bomb = GOOD + "big = torch.ones(2**33)\n"
     reply = _run(runner, bomb)
-    assert "MemoryError" in reply["cells"][0]["error"]
+    assert "MemoryError" in reply.cells[0]["error"]
 
 
 def test_student_cannot_read_the_course(runner):
@@ -83,7 +81,7 @@ def test_student_cannot_read_the_course(runner):
     spy = (f"import os\nseen = os.listdir({str(REPO)!r})\n"
            "def grads(params, x, y):\n    raise RuntimeError(str(seen))\n")
     reply = _run(runner, spy)
-    seen = reply["calls"]["g"]["error"]
+    seen = reply.calls["g"]["error"]
     assert "grader_tests" not in seen and "source" not in seen and "gradebook" not in seen
     assert "byhand" in seen
 
@@ -91,21 +89,21 @@ def test_student_cannot_read_the_course(runner):
 def test_renamed_function_is_a_clear_error(runner):
     """Is a missing function reported by name?"""
     reply = _run(runner, "def grad(params, x, y):\n    pass\n")
-    assert "no function named 'grads'" in reply["calls"]["g"]["error"]
+    assert "no function named 'grads'" in reply.calls["g"]["error"]
 
 
 def test_wrong_shape_is_a_clear_error(runner):
     """Is a gradient of the wrong shape named, with the expected shape?"""
     reply = _run(runner, "import torch\ndef grads(params, x, y):\n"
                          "    return {'w': torch.ones(3), 'b': torch.ones(1)}\n")
-    assert "shape (3,); expected (2,)" in reply["calls"]["g"]["error"]
+    assert "shape (3,); expected (2,)" in reply.calls["g"]["error"]
 
 
 def test_nan_is_a_clear_error(runner):
     """Is a NaN gradient reported as such?"""
     reply = _run(runner, "import torch\ndef grads(params, x, y):\n"
                          "    return {'w': torch.full((2,), float('nan')), 'b': torch.ones(1)}\n")
-    assert "NaN" in reply["calls"]["g"]["error"]
+    assert "NaN" in reply.calls["g"]["error"]
 
 
 def test_nothing_carries_over_between_submissions(runner):
@@ -113,7 +111,7 @@ def test_nothing_carries_over_between_submissions(runner):
     _run(runner, "open('note.txt', 'w').write('answers')\nopen('/tmp/t', 'w').write('x')")
     reply = _run(runner, "import os\nfound = os.listdir('.') + os.listdir('/tmp')\n"
                          "def grads(params, x, y):\n    raise RuntimeError(str(found))\n")
-    assert "note.txt" not in reply["calls"]["g"]["error"]
+    assert "note.txt" not in reply.calls["g"]["error"]
 
 
 @needs_cgroup
@@ -121,8 +119,8 @@ def test_harness_runs_in_its_memory_cgroup(runner):
     """Is every process of the harness's sandbox inside a cgroup sized for the harness plus
     one submission?"""
     inside = runner.cgroup.pids()
-    assert set(sandbox._processes(sandbox.BASE_UID + 7)) <= inside and runner.proc.pid in inside
-    assert runner.cgroup.limit == HARNESS_MEMORY_BYTES + CHILD_LIMITS["memory_bytes"]
+    assert set(sandbox.uids._processes(sandbox.BASE_UID + 7)) <= inside and runner.proc.pid in inside
+    assert runner.cgroup.limit == GraderLimits().harness_memory_bytes + CHILD_LIMITS["memory_bytes"]
 
 
 #: Four processes of 600 MiB each: every one far below the RLIMIT_AS a process gets
@@ -145,24 +143,24 @@ def test_processes_together_are_bounded():
         r.start()
         where, harness = r.cgroup.path, r.proc.pid
         cells = [{"label": "cell 0", "source": GOOD}, {"label": "cell 1", "source": MANY_PROCESSES}]
-        reply = r.run({"cells": cells, "calls": [GRADS], "limits": slow})
+        reply = r.run(Request(cells=cells, calls=[GRADS], limits=slow))
         reason = out_of_memory(CHILD_LIMITS["memory_bytes"])
         assert reason == "ran out of memory (the grader's limit of 1.5 GiB for the whole submission)"
-        assert reply["cells"][1]["error"] == reason and reason in reply["reason"]
-        assert reply["calls"]["g"]["ok"]              # the rest was graded after all
+        assert reply.cells[1]["error"] == reason and reason in reply.reason
+        assert reply.calls["g"]["ok"]              # the rest was graded after all
         assert r.proc.pid == harness                  # by the same harness
         assert r.cgroup.pids() == r._harness_pids     # and nothing of the submission is left
-        assert _run(r, GOOD)["status"] == "ok"
+        assert _run(r, GOOD).status == "ok"
     assert not where.exists()
 
 
 @needs_cgroup
-def test_harness_too_big_for_its_cgroup_says_so(monkeypatch):
+def test_harness_too_big_for_its_cgroup_says_so():
     """Does a harness that cannot even start within its cgroup say so, leaving no cgroup?"""
-    monkeypatch.setattr("byhand_grader.runner.HARNESS_MEMORY_BYTES",
-                        100 * 2**20 - CHILD_LIMITS["memory_bytes"])
-    r = Runner(REPO, slot=OWN_SLOT)
-    with pytest.raises(HarnessUnavailable, match="needs more memory than its cgroup's 100.0 MiB"):
+    limits = GraderLimits(harness_memory_mb=100 - CHILD_LIMITS["memory_bytes"] // 2**20)
+    r = Runner(REPO, slot=OWN_SLOT, limits=limits)
+    with pytest.raises(HarnessUnavailable, match="needs more memory than its cgroup's 100.0 MiB "
+                       r"\(raise c.GraderLimits.harness_memory_mb in the course's nbgrader_config.py\)"):
         r.start()
     assert r.cgroup is None and r.proc is None
     assert not list(cgroup.current_memory_cgroup().glob(f"byhand-{os.getpid()}-*-slot{OWN_SLOT}"))
@@ -176,5 +174,21 @@ def test_without_a_cgroup_rlimits_still_bound(monkeypatch):
     with Runner(REPO, slot=OWN_SLOT) as r:
         r.start()
         assert r.cgroup is None
-        assert _run(r, GOOD)["status"] == "ok"
-        assert "MemoryError" in _run(r, GOOD + "big = torch.ones(2**33)\n")["cells"][0]["error"]
+        assert _run(r, GOOD).status == "ok"
+        assert "MemoryError" in _run(r, GOOD + "big = torch.ones(2**33)\n").cells[0]["error"]
+
+
+def test_a_limit_set_in_nbgrader_config_reaches_the_harness(tmp_path):
+    """Does ``c.GraderLimits.cell_s`` in a course's nbgrader_config.py, read where the
+    course's config is, stop a slow cell in the sandboxed harness at that limit?"""
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()  # noqa: F821\n"
+                                                 "c.GraderLimits.cell_s = 1\n")
+    course = Course(tmp_path)
+    assert course.limits.cell_s == 1 and course.limits.call_s == CHILD_LIMITS["call_s"]
+    slow = "import time\ntime.sleep(5)\n"
+    with Runner(course.root, slot=OWN_SLOT, limits=course.limits) as r:
+        r.start()
+        reply = r.run(Request(cells=[{"label": "slow cell", "source": slow},
+                                     {"label": "cell 1", "source": GOOD}], calls=[GRADS]))
+    assert reply.cells[0]["error_type"] == "TimeoutError", reply.cells
+    assert reply.calls["g"]["ok"]

@@ -61,7 +61,7 @@ def test_hang(workdir):
     assert not got.ok and got.returncode is None
     assert got.reason == "killed after the 1.5 s wall-clock limit"
     if CONFINED and os.geteuid() == 0:
-        assert sandbox._processes(sandbox.BASE_UID + SLOT) == []
+        assert sandbox.uids._processes(sandbox.BASE_UID + SLOT) == []
 
 
 def test_cpu_limit(workdir):
@@ -77,7 +77,7 @@ def test_cpu_limit(workdir):
 def test_memory_bomb(workdir, bomb, limit):
     """Does a memory bomb stop with 'ran out of memory' instead of hurting the machine?"""
     got = py(bomb, workdir, limits=Limits(wall_s=30, memory_bytes=limit))
-    assert got.reason == f"ran out of memory (limit {sandbox._size(limit)})"
+    assert got.reason == f"ran out of memory (limit {sandbox.run._size(limit)})"
 
 
 FORK_BOMB = """
@@ -280,7 +280,7 @@ def test_sandboxed_kernel(tmp_path, monkeypatch):
     from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
 
-    from byhand_grader.sandbox_kernel import install_kernelspec, kernel_arguments
+    from byhand_grader.sandbox.kernel import install_kernelspec, kernel_arguments
 
     install_kernelspec(prefix=tmp_path, name="byhand-sandbox-test")
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "share" / "jupyter"))
@@ -315,4 +315,4 @@ def test_sandboxed_kernel(tmp_path, monkeypatch):
     with pytest.raises(DeadKernelError):
         execute("import os\nos._exit(1)")
     if os.geteuid() == 0:
-        assert sandbox._processes(sandbox.BASE_UID + SLOT) == []
+        assert sandbox.uids._processes(sandbox.BASE_UID + SLOT) == []

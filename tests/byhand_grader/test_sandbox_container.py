@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from byhand_grader import sandbox
+from byhand_grader.harness.protocol import Request
 from byhand_grader.runner import Runner
 from byhand_grader.sandbox import CONTAINER, Limits, run_sandboxed
 
@@ -31,7 +32,7 @@ from ..repo import REPO, copy_course
 #: checkout under a folder closed to other users (root's home) cannot run it, and the
 #: tier says so (the Docker tests, tests/byhand_instructor/test_docker_platforms.py, run
 #: it where the platforms do).
-CLOSED = sandbox.unreachable([Path(sandbox.__file__).parent,
+CLOSED = sandbox.unreachable([Path(sandbox.__file__).parents[1],
                               Path(sysconfig.get_paths()["purelib"])])
 pytestmark = [pytest.mark.skipif(os.geteuid() != 0, reason="the container tier needs root"),
               pytest.mark.skipif(bool(CLOSED), reason=f"the container tier cannot run from "
@@ -135,7 +136,7 @@ def test_fork_bomb_is_bounded_by_its_uid(workdir):
         """, workdir, limits=Limits(wall_s=20, nproc=16))
     assert got.stdout.startswith(b"stopped at"), got.stderr
     assert int(got.stdout.split()[-1]) < 16
-    assert sandbox._processes(sandbox.BASE_UID + SLOT) == []     # all swept
+    assert sandbox.uids._processes(sandbox.BASE_UID + SLOT) == []     # all swept
 
 
 def test_files_left_in_shared_tmp_are_swept(workdir):
@@ -229,10 +230,10 @@ def test_harness_in_the_container_tier_cannot_read_the_hidden_checks(open_folder
     runner = Runner(course.root, slot=SLOT).start()
     try:
         assert runner.tier == CONTAINER
-        reply = runner.run({"cells": [{"label": "cell", "source": cell}], "calls": []})
+        reply = runner.run(Request(cells=[{"label": "cell", "source": cell}]))
     finally:
         runner.close()
-    assert reply["output"].split() == ["refused"] * 3, reply
+    assert reply.output.split() == ["refused"] * 3, reply
     assert not (tests / "conftest.py").exists()
     assert course.root.stat().st_mode & 0o007 == 0
 
@@ -247,11 +248,11 @@ def test_a_cell_that_ends_the_process_costs_only_that_cell(open_folder, monkeypa
              {"label": "second", "source": "print('after')\n"}]
     runner = Runner(course.root, slot=SLOT).start()
     try:
-        reply = runner.run({"cells": cells, "calls": []})
+        reply = runner.run(Request(cells=cells))
     finally:
         runner.close()
-    assert reply["output"].split() == ["after"], reply
-    assert [c["label"] for c in reply["cells"] if c.get("error")] == ["first"], reply["cells"]
+    assert reply.output.split() == ["after"], reply
+    assert [c["label"] for c in reply.cells if c.get("error")] == ["first"], reply.cells
 
 
 def test_unreachable_names_the_closed_folder(open_folder):

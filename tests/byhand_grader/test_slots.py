@@ -1,6 +1,6 @@
 """Sandbox slots: unique per grading process on a machine, and a dead holder's come back."""
 
-from byhand_grader import slots
+from byhand_grader.sandbox import slots
 
 
 def test_slots_are_unique_per_machine(tmp_path):

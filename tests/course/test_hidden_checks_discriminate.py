@@ -2,7 +2,7 @@
 
 Each reply comes from running the source notebook's setup and solution cells, plus one
 mutation cell that redefines student functions, through the harness in this process
-(``byhand_grader.harness.run_request``, no sandbox, with Part B's by-hand watch), on
+(``byhand_grader.harness.session.run_request``, no sandbox, with Part B's by-hand watch), on
 the hidden request (``grader_tests/partb/probes.py``) of a few student ids; the judge then
 runs the hidden checks (``grader_tests/partb/test_partb.py``) on it.  A zero answer and a
 wrong one (negated, halved, a missing term) must fail every check; legitimate variants
@@ -21,7 +21,8 @@ import torch
 from byhand.autograd import autograd_grads
 from byhand.neuron import logistic_forward, tanh_forward
 from byhand_grader.assignment import load_assignment
-from byhand_grader.harness import run_request
+from byhand_grader.harness.protocol import Reply, Request
+from byhand_grader.harness.session import run_request
 from byhand_grader.judge import Probe, build_calls, judge
 
 from ..conftest import solution_namespace
@@ -140,23 +141,23 @@ def _solution_cells():
 
 def _reply(calls, mutation, train):
     """The harness's reply to ``calls`` after the solution and ``mutation``, in this process."""
-    reply = {"cells": [], "calls": {}, "status": "ok", "reason": None, "output": ""}
+    reply = Reply()
 
     def emit(item):
         if "cell" in item:
-            reply["cells"].append({"label": item["cell"], "error": item.get("error")})
+            reply.cells.append({"label": item["cell"], "error": item.get("error")})
         else:
-            reply["calls"][item["call"]] = {k: v for k, v in item.items() if k != "call"}
+            reply.calls[item["call"]] = {k: v for k, v in item.items() if k != "call"}
 
-    request = {"cells": _solution_cells() + [{"label": "mutation", "source": mutation}],
-               "calls": [c for c in calls.values() if train or c["kind"] != "train"],
-               "call_kinds": list(PARTB.call_kinds), "by_hand": list(PARTB.by_hand)}
+    request = Request(cells=_solution_cells() + [{"label": "mutation", "source": mutation}],
+                      calls=[c for c in calls.values() if train or c["kind"] != "train"],
+                      call_kinds=list(PARTB.call_kinds), by_hand=list(PARTB.by_hand))
     alarm = signal.getsignal(signal.SIGALRM)
     try:
         run_request(request, emit)
     finally:
         signal.signal(signal.SIGALRM, alarm)
-    assert [c["error"] for c in reply["cells"]] == [None] * len(reply["cells"]), reply["cells"]
+    assert [c["error"] for c in reply.cells] == [None] * len(reply.cells), reply.cells
     return reply
 
 
@@ -337,7 +338,7 @@ def _shown_values(calls, reply):
             for v in call.get(field, {}).values():
                 values.update(v)
         values.update(call.get("x", []) + call.get("y", []))
-        got = reply["calls"].get(cid, {}).get("value") or {}
+        got = reply.calls.get(cid, {}).get("value") or {}
         values.update(v for k, vs in got.items() if not k.endswith(".shape") for v in vs)
         if call["kind"] == "grads":
             ref = autograd_grads(FORWARDS[call["fn"]], HIDDEN._params(call), HIDDEN._t(call["x"]),

@@ -3,7 +3,7 @@
 nbgrader executes notebooks in the kernel named by ``Execute.kernel_name``;
 after ``install_kernelspec()`` that can be ``byhand-sandbox``.  Its ``main()``
 starts an ordinary ipykernel under ``byhand_grader.sandbox`` confinement: it hides
-what the grading harness hides (``byhand_grader.runner.hidden_paths``: the course, the
+what the grading harness hides (``exposed.hidden_paths``: the course, the
 folders around it and the usual homes of users) except the venv and the
 ``byhand`` package, the current
 directory (nbgrader's ``autograded/<student>/<assignment>/``) is the only
@@ -31,8 +31,11 @@ import signal
 import sys
 from pathlib import Path
 
-from byhand_grader import sandbox
-from byhand_grader.runner import CODE, hidden_paths, python_path, readable_paths
+from . import confinement
+from .container import close
+from .exposed import CODE, hidden_paths, python_path, readable_paths
+from .run import Limits, _run
+from .tiers import BWRAP, CONTAINER, RLIMITS
 
 #: The kernelspec's name: what ``Execute.kernel_name`` selects.
 KERNEL_NAME = "byhand-sandbox"
@@ -46,7 +49,7 @@ def install_kernelspec(prefix=sys.prefix, name=KERNEL_NAME):
     kernel inside the sandbox's pid namespace.
     """
     spec = {
-        "argv": [sys.executable, "-m", "byhand_grader.sandbox_kernel", "-f", "{connection_file}"],
+        "argv": [sys.executable, "-m", "byhand_grader.sandbox.kernel", "-f", "{connection_file}"],
         "display_name": "Python 3 (byhand sandbox)",
         "language": "python",
         "interrupt_mode": "message",
@@ -73,13 +76,13 @@ def parse_arguments(argv):
     parser.add_argument("--slot", type=int, default=0, help="the grading worker's index")
     parser.add_argument("--wall-s", type=float, default=1800.0)
     parser.add_argument("--cpu-s", type=int, default=600)
-    parser.add_argument("--memory-bytes", type=int, default=sandbox.Limits.memory_bytes)
+    parser.add_argument("--memory-bytes", type=int, default=Limits.memory_bytes)
     return parser.parse_known_args(argv)
 
 
 def kernel_limits(options):
-    return sandbox.Limits(wall_s=options.wall_s, cpu_s=options.cpu_s,
-                          memory_bytes=options.memory_bytes)
+    return Limits(wall_s=options.wall_s, cpu_s=options.cpu_s,
+                  memory_bytes=options.memory_bytes)
 
 
 def _stop(signum, frame):
@@ -98,19 +101,19 @@ def main(argv=None):
     signal.signal(signal.SIGHUP, _stop)
     signal.signal(signal.SIGINT, lambda *_: None)  # interrupts arrive as messages
 
-    found = sandbox.confinement()
+    found = confinement()
     if not found.confined:
         print(f"byhand sandbox: WARNING, kernel NOT confined: {found.sentence}", file=sys.stderr)
     workdir = Path.cwd()
-    connection = {sandbox.BWRAP: CONNECTION, sandbox.RLIMITS: args.connection_file}.get(
+    connection = {BWRAP: CONNECTION, RLIMITS: args.connection_file}.get(
         found.tier, str(workdir / ".byhand-kernel-connection.json"))
-    if found.tier == sandbox.CONTAINER:
+    if found.tier == CONTAINER:
         # no mounts to place it with: a copy in the workdir, which the sandbox uid owns
         # for the run, removed afterwards
         if args.course is not None:
-            sandbox.close([args.course], keep=readable_paths())
+            close([args.course], keep=readable_paths())
         Path(connection).write_bytes(Path(args.connection_file).read_bytes())
-    outcome = sandbox._run(
+    outcome = _run(
         [sys.executable, "-m", "ipykernel_launcher", "-f", connection, *kernel_args],
         workdir=workdir,
         hide=hidden_paths(args.course),
@@ -125,10 +128,10 @@ def main(argv=None):
             "XDG_CACHE_HOME": "/tmp/cache",
         },
         share_net=True,
-        files=[(read_end, CONNECTION)] if found.tier == sandbox.BWRAP else [],
+        files=[(read_end, CONNECTION)] if found.tier == BWRAP else [],
         tier=found.tier,
     )
-    if found.tier == sandbox.CONTAINER:
+    if found.tier == CONTAINER:
         Path(connection).unlink(missing_ok=True)
     if outcome.ok:
         return 0
