@@ -7,7 +7,10 @@ says what happened to the submission as a whole.  Before the hand-graded cell
 the description names (``explain_before``) goes a read-only cell recorded by the
 grader: the student's own XOR run, retrained in the sandbox from the seed their
 notebook prints, with ``explain_xor``'s table and plot and the epoch-error curve,
-so the person grading Problem 5 sees them whatever the student saved.  Hidden
+so the person grading Problem 5 sees them whatever the student saved.  The curves
+and the recorded run are drawn from the judge's probe (``judge.Probe``: the calls
+and the reply as the judge weighed them), from the calls whose kind says so
+(``harness.calls.KINDS``: ``curve``, ``explanation``).  Hidden
 inputs never appear: verdict messages quote only the notebook's own examples.  The
 scores themselves go to the gradebook in ``byhand_grader.record``.
 """
@@ -19,8 +22,11 @@ import math
 import re
 import textwrap
 
+from dataclasses import dataclass
+
 import nbformat
 
+from .harness.calls import KINDS
 from .report import lost_points
 
 REPORT_CELL_ID = "byhand-grader-report"
@@ -77,8 +83,41 @@ def _shared_tail(messages):
             f"All {len(messages)} of these: " + " ".join(split[0][-n:]))
 
 
-def annotate(path, result, assignment):
-    """Put the verdicts into an autograded notebook (idempotent)."""
+@dataclass
+class Curve:
+    """The student's epoch errors in one XOR training run from a grader's start."""
+
+    seed: int
+    epoch_errors: list
+    errors_every: int = 1   #: ``epoch_errors[n]`` is epoch ``1 + n * errors_every``'s
+
+
+def curves(probe):
+    """A ``Curve`` per training run of ``probe`` (calls of a ``curve`` kind) that ran."""
+    found = []
+    for cid in probe.reply.calls:    # in the order the harness ran them
+        call, got = probe.calls[cid], probe.got(cid)
+        if got.get("ok") and KINDS[call["kind"]].curve:
+            found.append(Curve(int(call["seed"]), got["value"]["epoch_errors"],
+                               int(call.get("errors_every", 1))))
+    return found
+
+
+def recorded_run(probe):
+    """``(call, reply)`` of ``probe``'s call of an ``explanation`` kind (the student's own
+    runs, replayed), or None if it has none."""
+    return next(((call, probe.got(cid) or {"ok": False, "error": "it was never reached"})
+                 for cid, call in probe.calls.items() if KINDS[call["kind"]].explanation),
+                None)
+
+
+def annotate(path, result, assignment, probe=None):
+    """Put the verdicts into an autograded notebook (idempotent).
+
+    ``probe``: the judge's (``judge.Probe``), where the training curves and the student's
+    own runs come from; None when nothing of the student's ran.
+    """
+    runs = curves(probe) if probe is not None else []
     nb = nbformat.read(path, as_version=4)
     nb.cells = [c for c in nb.cells if c.get("id") not in (REPORT_CELL_ID, EXPLAIN_CELL_ID)]
     by_id = {c.grade_id: c for c in result.cells}
@@ -87,9 +126,10 @@ def annotate(path, result, assignment):
         if cell.cell_type == "code" and grade_id in by_id:
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout",
                                                    text=verdict_text(by_id[grade_id]))]
-            if grade_id == assignment.curves_under and result.curves:
-                cell.outputs += [_curve_output(result.curves), _markdown_output(CURVES_CAPTION)]
-    _insert_explanation(nb, result, assignment)
+            if grade_id == assignment.curves_under and runs:
+                cell.outputs += [_curve_output(runs), _markdown_output(CURVES_CAPTION)]
+    if probe is not None:
+        _insert_explanation(nb, result, assignment, recorded_run(probe))
     nb.cells.insert(0, nbformat.v4.new_markdown_cell(report_markdown(result, assignment),
                                                      id=REPORT_CELL_ID))
     nbformat.write(nb, path)
@@ -114,10 +154,10 @@ def report_markdown(result, assignment):
     return "\n".join(lines)
 
 
-def _insert_explanation(nb, result, assignment):
-    """The grader's recording of the student's own XOR run, before ``explain_before``."""
-    explanation = getattr(result, "explanation", None)
-    if not assignment.explain_before or explanation is None:
+def _insert_explanation(nb, result, assignment, recorded):
+    """The grader's recording of the student's own XOR run (``recorded``: the call and its
+    reply, or None), before ``explain_before``."""
+    if not assignment.explain_before or recorded is None:
         return
     at = next((n for n, c in enumerate(nb.cells)
                if (c.metadata.get("nbgrader") or {}).get("grade_id") == assignment.explain_before),
@@ -128,7 +168,7 @@ def _insert_explanation(nb, result, assignment):
         "# Recorded by the grader, not by the student: the student's own XOR run, rerun from\n"
         "# the SEED their notebook prints, with explain_xor's table and plot (read-only)",
         id=EXPLAIN_CELL_ID,
-        outputs=explanation_outputs(explanation["call"], explanation["reply"], result.student))
+        outputs=explanation_outputs(*recorded, result.student))
     cell.metadata.update({"editable": False, "deletable": False,
                           "byhand": {"recorded_by": "grader"}})
     nb.cells.insert(at, cell)

@@ -11,6 +11,11 @@ assignment's description, on a test with no mark, and on an autograded grade
 cell that no test scores: such a cell would otherwise give 0 or full marks by
 accident.
 
+The judge also weighs the static autograd scan of the answer cells
+(``make_probe``): a by-hand call whose code uses autograd fails its checks as one
+the harness caught at run time does (``Probe.got``), and the reply stays as the
+harness sent it.
+
 Only a failed check's *message* leaves the judge (``Verdict`` says what is
 wrong on a shown example, and a one-line ``summary`` for the grade table);
 pytest's tracebacks, which quote the hidden test source, never do.
@@ -22,6 +27,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from .assignment import AssignmentError
+from .autograd_scan import scan
 from .harness.calls import KINDS
 from .harness.protocol import Request
 
@@ -66,10 +72,29 @@ class Probe:
     student: str
     calls: dict      #: call id -> the call (inputs included)
     reply: object    #: the harness's ``Reply``: cells, calls, flags, status, reason, output
+    #: what the static scan of the answer cells found: function -> evidence of autograd
+    #: (``make_probe``), and the kinds whose functions are written by hand
+    scan: dict = field(default_factory=dict)
+    by_hand: tuple = ()
+
+    def got(self, call_id):
+        """The harness's reply to ``call_id`` as the judge weighs it, or None (never reached).
+
+        A by-hand call whose function (or, for training, its forward pass) the static scan
+        found using autograd counts as failed with the evidence, like one the harness
+        caught at run time, whatever it returned.
+        """
+        call = self.calls.get(call_id) or {}
+        evidence = next((self.scan[f] for f in _functions(call) if f in self.scan), None)
+        if evidence and call.get("kind") in self.by_hand:
+            return {"ok": False, "error": f"AutogradUsed: {evidence}",
+                    "error_type": "AutogradUsed", "autograd": evidence, "missing": False,
+                    "cause": None}
+        return self.reply.calls.get(call_id)
 
     def result(self, call_id):
         """The value a student function returned for ``call_id``, or a ``Verdict``."""
-        got = self.reply.calls.get(call_id)
+        got = self.got(call_id)
         fn = self.calls[call_id].get("fn", "the function")
         if got is None:
             why = self.reply.reason or "it was never reached"
@@ -106,14 +131,14 @@ class Probe:
         code ran on inputs where a step changes fewer of the network's values (``x = 0``
         leaves ``w`` out of ``net``), so one call may show it where another cannot.
         """
-        got = self.reply.calls.get(call_id) or {}
+        got = self.got(call_id) or {}
         if got.get("numerical"):
             return got["numerical"]
         call = self.calls[call_id]
         if not _numeric(call):
             return None
-        for cid, other in self.reply.calls.items():
-            twin = self.calls.get(cid) or {}
+        for cid in self.reply.calls:
+            other, twin = self.got(cid) or {}, self.calls.get(cid) or {}
             if other.get("numerical") and twin.get("kind") == call.get("kind") \
                     and twin.get("fn") == call.get("fn"):
                 return other["numerical"]
@@ -126,6 +151,26 @@ def _numeric(call):
     """Is ``call`` of a kind watched for numerical differentiation (a gradient)?"""
     kind = KINDS.get(call.get("kind"))
     return kind is not None and kind.numeric
+
+
+def _functions(call):
+    """The student functions a call runs: its ``fn`` and, for training, its ``forward``."""
+    return [f for f in (call.get("fn"), call.get("forward")) if f]
+
+
+def make_probe(assignment, student, calls, reply, cells):
+    """The ``Probe`` of one submission: its calls and reply, with the static autograd scan.
+
+    The scan (``autograd_scan.scan``, on the answer ``cells``' code, trusted side) is
+    the judge's second layer of autograd detection: it reads the functions the by-hand
+    calls run, and ``Probe.got`` counts a by-hand call whose function it caught as
+    failed, as the harness's run-time watch would; the harness's ``reply`` stays as it
+    came.
+    """
+    by_hand = tuple(assignment.by_hand)
+    wanted = sorted({f for c in calls.values() if c["kind"] in by_hand for f in _functions(c)})
+    return Probe(student, calls, reply, scan=scan(cells, wanted) if wanted else {},
+                 by_hand=by_hand)
 
 
 def student_seed(student, assignment, salt):

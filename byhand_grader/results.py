@@ -1,8 +1,8 @@
 """What grading one submission found: the types that cross from a worker to the class run.
 
-``StudentResult`` (with a ``CellGrade`` per autograded cell and a ``Curve`` per XOR
-training run) is what ``submission.Worker.grade`` returns, pickled across process
-and machine boundaries, and what ``record``, ``report``, ``annotate`` and the
+``StudentResult`` (with a ``CellGrade`` per autograded cell) is what
+``submission.Worker.grade`` returns, pickled across process and machine boundaries,
+and what ``record``, ``report``, ``annotate`` and the
 platforms read; ``GradingStopped`` is how a class run says it ended early.
 """
 
@@ -26,15 +26,6 @@ class CellGrade:
 
 
 @dataclass
-class Curve:
-    """The student's epoch errors in one XOR training run from a grader's start."""
-
-    seed: int
-    epoch_errors: list
-    errors_every: int = 1   #: ``epoch_errors[n]`` is epoch ``1 + n * errors_every``'s
-
-
-@dataclass
 class StudentResult:
     """What grading one submission found; it crosses process boundaries by pickling."""
 
@@ -44,8 +35,6 @@ class StudentResult:
     reasons: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     cells: list = field(default_factory=list)   #: ``CellGrade`` per autograded cell
-    curves: list = field(default_factory=list)  #: ``Curve`` per XOR training run
-    explanation: dict = None        #: the "explain" call and its reply: the student's own runs
     flags: dict = field(default_factory=dict)   #: what the instructor should know: name -> details
     manual: dict = field(default_factory=dict)  #: hand-graded cell -> the gradebook's score, or None
     manual_points: dict = field(default_factory=dict)  #: hand-graded problem column -> its points

@@ -11,8 +11,10 @@ at a time into a ``results.StudentResult``:
    and ``autograded/`` (``nbgrader_config``); with ``execute`` it also runs it in the
    sandboxed kernel.
 3. The harness runs the student's answer cells and calls their functions on the
-   hidden inputs; the judge runs the hidden checks on the reply.
-4. ``annotate`` puts the verdicts into the scratch notebook.
+   hidden inputs; the judge weighs the static autograd scan and runs the hidden
+   checks on the reply (``judge.make_probe``, ``judge.judge``).
+4. ``annotate`` puts the verdicts into the scratch notebook, and what it draws
+   from the judge's probe (the training curves, the student's own runs).
 
 Committing the result into the gradebook is the class run's (``grade``,
 ``cluster``), never the worker's.
@@ -29,9 +31,8 @@ import nbformat
 from . import judge, record, sandbox
 from .annotate import annotate
 from .assignment import load_assignment
-from .harness.calls import KINDS
 from .intake import IntakeError, take_in
-from .results import CellGrade, Curve, StudentResult
+from .results import CellGrade, StudentResult
 from .runner import HarnessUnavailable
 from .sandbox.kernel import KERNEL_NAME, kernel_arguments
 
@@ -111,7 +112,7 @@ class Worker:
             result.status, result.fatal = "failed", str(err)
         except Exception as err:  # a grader-side failure costs this submission, not the run
             result.status = "failed"
-            result.cells, result.curves, result.notebook_folder = [], [], None
+            result.cells, result.notebook_folder = [], None
             where = traceback.extract_tb(err.__traceback__)[-1]
             result.reasons = [f"the grader failed on this submission ({type(err).__name__}: "
                               f"{str(err)[:200]}, at {Path(where.filename).name}:{where.lineno}); "
@@ -155,10 +156,10 @@ class Worker:
         calls, request = judge.build_request(desc, student, staged.cells)
         mark = time.perf_counter()
         reply = self.runner.run(request)
-        found = void_autograd_calls(reply, calls, staged.cells, desc.by_hand)
         result.timings["harness"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        verdicts = judge.judge(desc, judge.Probe(student, calls, reply))
+        probe = judge.make_probe(desc, student, calls, reply, staged.cells)
+        verdicts = judge.judge(desc, probe)
         result.timings["judge"] = time.perf_counter() - mark
         for grade_id, pts in points.items():
             v = verdicts.get(grade_id, judge.CellResult())
@@ -168,20 +169,13 @@ class Worker:
         result.flags.update(harness_flags(reply))
         if self.runner.tier != sandbox.BWRAP:   # what an instructor must know: weaker than usual
             result.flags["confinement"] = sandbox.TIER_WORDS[self.runner.tier]
-        if found:
-            result.flags["autograd"] = sorted({*result.flags.get("autograd", []), *found})
+        if probe.scan:
+            result.flags["autograd"] = sorted({*result.flags.get("autograd", []), *probe.scan})
         if reply.reason:
             result.reasons.append(reply.reason)
         if reply.status not in ("ok", None):
             result.status = "partly graded"
-        result.curves = [Curve(int(calls[cid]["seed"]), v["value"]["epoch_errors"],
-                               int(calls[cid].get("errors_every", 1)))
-                         for cid, v in reply.calls.items()
-                         if v.get("ok") and KINDS[calls[cid]["kind"]].curve]
-        result.explanation = next(({"call": c, "reply": reply.calls.get(
-            cid, {"ok": False, "error": "it was never reached"})}
-            for cid, c in calls.items() if KINDS[c["kind"]].explanation), None)
-        annotate(self.scratch.notebook(student, assignment), result, desc)
+        annotate(self.scratch.notebook(student, assignment), result, desc, probe)
         result.seconds = time.perf_counter() - start
 
     def close(self):
@@ -204,27 +198,6 @@ def _stage_blank(course, folder, student, assignment):
     stamp = folder / "timestamp.txt"
     if stamp.is_file():
         shutil.copy2(stamp, dest / "timestamp.txt")
-
-
-def void_autograd_calls(reply, calls, cells, by_hand):
-    """The scan's layer of autograd detection, on the answer cells' code (trusted side).
-
-    A by-hand call whose function (or, for training, its forward pass) uses autograd in
-    its code counts as failed with the evidence, like one the harness caught at run
-    time.  Returns ``{function: evidence}``.
-    """
-    from .autograd_scan import scan
-    def functions(call):
-        return [f for f in (call.get("fn"), call.get("forward")) if f]
-    wanted = sorted({f for c in calls.values() if c["kind"] in by_hand for f in functions(c)})
-    found = scan(cells, wanted) if wanted else {}
-    for cid, call in calls.items():
-        evidence = next((found[f] for f in functions(call) if f in found), None)
-        if call["kind"] in by_hand and evidence:
-            reply.calls[cid] = {
-                "ok": False, "error": f"AutogradUsed: {evidence}", "error_type": "AutogradUsed",
-                "autograd": evidence, "missing": False, "cause": None}
-    return found
 
 
 def harness_flags(reply):

@@ -19,7 +19,7 @@ from byhand.xor import init_xor
 from byhand_grader import judge
 from byhand_grader.annotate import EXPLAIN_CELL_ID, annotate, verdict_text
 from byhand_grader.assignment import load_assignment
-from byhand_grader.harness.protocol import Request
+from byhand_grader.harness.protocol import Reply, Request
 from byhand_grader.harness.session import run_request
 from byhand_grader.results import CellGrade, StudentResult
 from byhand_grader.intake import harness_cells
@@ -79,12 +79,13 @@ def cells():
 def _annotated(tmp_path, student, call, reply):
     path = tmp_path / "partb.ipynb"
     nbformat.write(solved_release(COURSE, "partb"), path)
-    result = StudentResult(student, "partb", explanation={"call": call, "reply": reply})
-    annotate(path, result, PARTB)
+    result = StudentResult(student, "partb")
+    probe = judge.Probe(student, {call["id"]: call}, Reply(calls={call["id"]: reply}))
+    annotate(path, result, PARTB, probe)
     nb = nbformat.read(path, as_version=4)
     at = next(n for n, c in enumerate(nb.cells) if c.get("id") == EXPLAIN_CELL_ID)
     assert nb.cells[at + 1].metadata["nbgrader"]["grade_id"] == "p5_explanation"
-    annotate(path, result, PARTB)   # idempotent: still one recorded cell
+    annotate(path, result, PARTB, probe)   # idempotent: still one recorded cell
     assert [c.get("id") for c in nbformat.read(path, as_version=4).cells].count(EXPLAIN_CELL_ID) == 1
     return nb.cells[at]
 
@@ -141,7 +142,8 @@ def test_a_run_unlike_a_correct_one_is_trained_through_the_students_functions(tm
 
 def test_what_the_sandbox_sends_back_is_read_as_numbers_only(tmp_path):
     """Does a reply with text where numbers belong, or an error, stay out of markdown?"""
-    call = {"seeds": [{"seed": 1, "errors": [1.0]}], "track_atol": 1e-3}
+    call = {"id": "p5/explain", "kind": "explain", "seeds": [{"seed": 1, "errors": [1.0]}],
+            "track_atol": 1e-3}
     bad = {"ok": True, "value": {"runs": [{"seed": 1, "rows": [{"h": "<script>"}] * 4,
                                            "params": {}, "tracked": None, "epoch_errors": []}],
                                  "note": "<img src=x onerror=alert(1)>"}}

@@ -137,3 +137,31 @@ def test_train_full_batch_would_be_found():
     source = nbformat.read(COURSE.source_notebook("xor_mlp"), as_version=4)
     cells = harness_cells(solved_release(COURSE, "xor_mlp"), source, desc.setup_cells)
     assert ".backward()" in scan(cells, ["train_full_batch"])["train_full_batch"]
+
+
+def test_the_judge_weighs_the_scan_and_leaves_the_reply_as_sent():
+    """Does the judge count a by-hand call whose code the scan caught as failed with the
+    evidence (its training run too, through its forward pass), while a call of a kind not
+    by hand and the harness's reply itself stay as they came?"""
+    from byhand_grader import judge
+    from byhand_grader.assignment import load_assignment
+    from byhand_grader.harness.protocol import Reply
+    desc = load_assignment(COURSE, "partb")
+    source = IMPORTS + _function("loss = (params['w'] * x).sum()\nloss.backward()")
+    cells = [{"label": LABEL, "source": source}]
+    calls = {"g": {"id": "g", "kind": "grads", "fn": "logistic_grads"},
+             "t": {"id": "t", "kind": "train", "fn": "xor_grads", "forward": "logistic_grads"},
+             "e": {"id": "e", "kind": "explain", "fn": "logistic_grads"},
+             "f": {"id": "f", "kind": "forward", "fn": "logistic_forward"}}
+    sent = {cid: {"ok": True, "value": [1.0]} for cid in calls}
+    reply = Reply(calls={cid: dict(v) for cid, v in sent.items()})
+    probe = judge.make_probe(desc, "alice", calls, reply, cells)
+    assert list(probe.scan) == ["logistic_grads"]
+    for cid in ("g", "t"):
+        got = probe.got(cid)
+        assert not got["ok"] and got["error_type"] == "AutogradUsed"
+        assert ".backward()" in got["autograd"]
+        with pytest.raises(judge.Verdict, match="computes its result with autograd"):
+            probe.result(cid)
+    assert probe.result("e") == [1.0] and probe.result("f") == [1.0]
+    assert reply.calls == sent
