@@ -21,12 +21,12 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 # nbgrader's feedback template with three changes prints them (and wraps long output
 # lines, and loads the MathJax that LocalMathJax copies into feedback/_mathjax/, so maths
 # renders offline).
-from byhand_grader.templates import FEEDBACK_TEMPLATE, TEMPLATES  # noqa: E402
+from byhand_grader.nbgrader_plugins.templates import FEEDBACK_TEMPLATE, TEMPLATES  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "byhand_grader.feedback.MarkPending",
-    "byhand_grader.feedback.LocalMathJax",
+    "byhand_grader.nbgrader_plugins.feedback.MarkPending",
+    "byhand_grader.nbgrader_plugins.feedback.LocalMathJax",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 # Scoped to GenerateFeedback: formgrader renders submissions with its own HTMLExporter,
@@ -36,21 +36,22 @@ c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [str(TEMPLATES)]
 
 # `nbgrader export` writes grades.csv with a status column: missing (no submission: no
 # score, not 0), pending (Problem 5 not graded by hand yet) or graded.
-c.ExportApp.plugin_class = "byhand_grader.export.GradesExport"
+c.ExportApp.plugin_class = "byhand_grader.nbgrader_plugins.export.GradesExport"
 
 # Grading is `byhand grade`: plain `nbgrader autograde` and formgrader's Autograde button
 # would run student code unconfined and skip the hidden checks, so they refuse with that
-# sentence (byhand_grader/guard.py); `byhand grade` runs nbgrader's Autograde inside its
-# sandboxed grading and lets it through.
-c.Autograde.Exporter.preprocessors = ["byhand_grader.guard.GradeWithByhand"]
+# sentence (byhand_grader/nbgrader_plugins/guard.py); `byhand grade` runs nbgrader's
+# Autograde inside its sandboxed grading and lets it through.
+c.Autograde.Exporter.preprocessors = ["byhand_grader.nbgrader_plugins.guard.GradeWithByhand"]
 
 # LMSs (README, "Canvas" and "Moodle and other LMSs"): `nbgrader zip_collect <a>` takes
 # Canvas's "Download Submissions" zip from downloaded/<a>/archive/ into
 # submitted/<Canvas user id>/<a>/, and `nbgrader export --exporter
-# byhand_grader.canvas.CanvasExport` (or byhand_grader.moodle.MoodleExport) writes a CSV
-# the LMS imports, with no score that is not final.  Canvas matches a grade column by
-# its assignment id: give yours here, e.g. {"partb": "12345"}.
-c.ZipCollectApp.collector_plugin = "byhand_grader.canvas.CanvasCollector"
+# byhand_grader.nbgrader_plugins.canvas.CanvasExport` (or
+# byhand_grader.nbgrader_plugins.moodle.MoodleExport) writes a CSV the LMS imports,
+# with no score that is not final.  Canvas matches a grade column by its assignment
+# id: give yours here, e.g. {"partb": "12345"}.
+c.ZipCollectApp.collector_plugin = "byhand_grader.nbgrader_plugins.canvas.CanvasCollector"
 c.CanvasExport.assignment_ids = {}
 
 # The grader's limits on one submission in the sandboxed harness (byhand_grader/limits.py,

@@ -120,7 +120,8 @@ def main(argv=None):
             plain = Course(plain_root)
             nbgrader(plain, "generate_assignment", "partb", "--force")
             start = time.perf_counter()
-            # the course refuses plain autograde (byhand_grader/guard.py): let it through here
+            # the course refuses plain autograde (byhand_grader/nbgrader_plugins/guard.py):
+            # let it through here
             nbgrader(plain, "autograde", "partb", "--force", "--Execute.kernel_name=python3",
                      "--GradeWithByhand.in_byhand_grade=True", check=False)
             per_plain = (time.perf_counter() - start) / len(students)

@@ -3,7 +3,7 @@
 nbgrader shells out to ``alembic`` when it creates the gradebook, so the
 directory of the running Python's scripts must be on PATH; a missing entry
 leaves a half-made database behind (nbgrader-notes).  The command runs as
-``python -m byhand_grader.nbgrader_main`` with the grader's own packages on its
+``python -m byhand_grader.nbgrader_plugins.main`` with the grader's own packages on its
 ``PYTHONPATH``, so it finds them wherever they lie (a platform's bundle carries them
 as a folder, not installed).  Every verb here goes through ``nbgrader`` so that what
 a user types by hand gives the same bytes.
@@ -31,7 +31,7 @@ def nbgrader(course, *args, check=True):
     # The grader runs nbgrader with itself importable, wherever it lies: in a platform's
     # venv the packages are a folder beside the course (``code/``), not installed.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [python_path(), env.get("PYTHONPATH")]))
-    proc = subprocess.run([sys.executable, "-m", "byhand_grader.nbgrader_main", *args,
+    proc = subprocess.run([sys.executable, "-m", "byhand_grader.nbgrader_plugins.main", *args,
                            *course.nbgrader_options()],
                           cwd=course.root, env=env,
                           capture_output=True, text=True)

@@ -50,7 +50,8 @@ def nbgrader_config(course, execute, slot, scratch):
                     "extra_arguments": kernel_arguments(course.root, slot)},
         "ClearOutput": {"enabled": bool(execute)},
         "Autograde": {"create_student": True},
-        "GradeWithByhand": {"in_byhand_grade": True},  # byhand_grader/guard.py: let it run
+        # byhand_grader/nbgrader_plugins/guard.py: let it run
+        "GradeWithByhand": {"in_byhand_grade": True},
     }))
     return cfg
 

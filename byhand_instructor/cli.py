@@ -123,7 +123,7 @@ def _prairielearn(course, args):
 
 def _warn_unconfined(args):
     if args.allow_unconfined:
-        from byhand_grader.single import UNCONFINED
+        from byhand_grader.platforms.single import UNCONFINED
         print("WARNING: --allow-unconfined: where neither bubblewrap nor the container tier can "
               f"confine student code, this autograder grades anyway; {UNCONFINED}.",
               file=sys.stderr)
@@ -213,7 +213,7 @@ def build_parser():
              "install (byhand); prints its path", assignments=False)
     p.add_argument("--dist", type=Path, default=Path("dist"),
                    help="where to write the wheel (default: dist/)")
-    from byhand_grader.gradescope import VISIBILITIES
+    from byhand_grader.platforms.gradescope import VISIBILITIES
     p = verb("gradescope", _gradescope, "write the Gradescope autograder zip of an assignment "
              "(setup.sh, run_autograder), or --try one on a notebook", assignments=False)
     p.add_argument("assignment", nargs="?", help="the assignment to build the zip of")

@@ -5,7 +5,7 @@ takes (https://gradescope-autograders.readthedocs.io/en/latest/specs/): at its
 root ``setup.sh`` (run once, as root, when Gradescope builds the image: the
 sandbox with apt-get, the pinned packages with pip into a venv, torch from
 PyTorch's CPU wheel index) and ``run_autograder`` (run per submission), then
-``requirements.txt``, ``settings.json`` (``byhand_grader.gradescope.Settings``)
+``requirements.txt``, ``settings.json`` (``byhand_grader.platforms.gradescope.Settings``)
 and the bundle of ``byhand_instructor.autograder_bundle`` (``code/``, ``course/``).
 
 ``try_gradescope`` runs a zip on one notebook the way Gradescope would, in a
@@ -23,7 +23,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from byhand_grader.gradescope import CODE, COURSE, SETTINGS, Settings
+from byhand_grader.platforms.gradescope import CODE, COURSE, SETTINGS, Settings
 
 from .autograder_bundle import (VENV, extract_zip, install_lines, requirements_txt, write_code,
                                 write_course, write_zip)
@@ -51,7 +51,7 @@ set -e
 root="${{1:-/autograder}}"
 python="${{2:-{venv}/bin/python}}"
 cd "$root/source/{code}"
-exec "$python" -m byhand_grader.gradescope "$root"
+exec "$python" -m byhand_grader.platforms.gradescope "$root"
 """
 
 EXECUTABLE = ("setup.sh", "run_autograder")
@@ -68,8 +68,8 @@ def build_gradescope(course, assignment, out=None, summary_visibility="visible",
 
     ``summary_visibility`` is the visibility of each grade cell's test (score and short
     verdict), ``detail_visibility`` that of the whole verdict of a cell that lost points
-    (one of ``byhand_grader.gradescope.VISIBILITIES``).  ``require_sandbox=False`` lets the
-    autograder run student code with rlimits only where bubblewrap cannot confine it.
+    (one of ``byhand_grader.platforms.gradescope.VISIBILITIES``).  ``require_sandbox=False``
+    lets the autograder run student code with rlimits only where bubblewrap cannot confine it.
     """
     settings = Settings(assignment, summary_visibility, detail_visibility, require_sandbox)
     out = Path(out) if out else default_zip(course, assignment)

@@ -27,7 +27,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from byhand_grader.prairielearn import CODE, COURSE, SETTINGS
+from byhand_grader.platforms.prairielearn import CODE, COURSE, SETTINGS
 
 from .autograder_bundle import VENV, install_lines, requirements_txt, write_code, write_course
 
@@ -44,9 +44,9 @@ root="${{1:-/grade}}"
 python="${{2:-{venv}/bin/python}}"
 cd "$here/{code}"
 if [ -n "${{3:-}}" ]; then
-  exec "$python" -m byhand_grader.prairielearn "$root" "$here" "$3"
+  exec "$python" -m byhand_grader.platforms.prairielearn "$root" "$here" "$3"
 fi
-exec "$python" -m byhand_grader.prairielearn "$root" "$here"
+exec "$python" -m byhand_grader.platforms.prairielearn "$root" "$here"
 """
 
 DOCKERFILE = """\

@@ -6,7 +6,7 @@ JupyterLab's Nbgrader menu, finds the ``correct`` student's submission, reads th
 ``explain_xor`` table and plot that the grader recorded right above Problem 5
 (the sample submissions carry no outputs of their own), enters points and a
 comment for ``p5_explanation``, and ``nbgrader export`` (the course's
-``byhand_grader.export`` plugin) shows the new total, graded.  Then they press
+``byhand_grader.nbgrader_plugins.export`` plugin) shows the new total, graded.  Then they press
 *Autograde* for that student on the assignment's submissions page: it says that
 grading is ``byhand grade`` and leaves the record and the score as they were.
 """
@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from byhand.data import PATTERNS
 from byhand.explain import TERMS
-from byhand_grader.guard import REFUSAL
+from byhand_grader.nbgrader_plugins.guard import REFUSAL
 from byhand_grader.nbgrader_run import nbgrader
 
 from .conftest import shot

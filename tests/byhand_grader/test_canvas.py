@@ -12,7 +12,7 @@ import zipfile
 
 import nbformat
 
-from byhand_grader.canvas import CANVAS_FILENAME
+from byhand_grader.nbgrader_plugins.canvas import CANVAS_FILENAME
 from byhand_grader.nbgrader_run import nbgrader
 
 from ..repo import copy_course

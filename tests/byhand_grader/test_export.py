@@ -91,7 +91,8 @@ def _export(course, exporter, name):
 
 def test_canvas_export_writes_only_final_scores(lms_class):
     """Does the Canvas CSV carry Canvas's columns, and leave pending and missing cells empty?"""
-    rows, log = _export(lms_class, "byhand_grader.canvas.CanvasExport", "canvas.csv")
+    rows, log = _export(lms_class, "byhand_grader.nbgrader_plugins.canvas.CanvasExport",
+                        "canvas.csv")
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
                        f"partb ({CANVAS_ID})"]
     assert rows[1] == ["Points Possible", "", "", "", "", "45"]
@@ -105,7 +106,7 @@ def test_canvas_export_writes_only_final_scores(lms_class):
 
 def test_moodle_export_says_why_a_grade_is_empty(lms_class):
     """Does the generic CSV give identifiers, final grades only, and feedback saying pending?"""
-    rows, _ = _export(lms_class, "byhand_grader.moodle.MoodleExport", "moodle.csv")
+    rows, _ = _export(lms_class, "byhand_grader.nbgrader_plugins.moodle.MoodleExport", "moodle.csv")
     assert rows[0] == ["Email address", "ID number", "First name", "Last name",
                        "partb", "partb feedback"]
     by_id = {r[1]: r for r in rows[1:]}

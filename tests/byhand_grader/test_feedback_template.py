@@ -9,8 +9,8 @@ import nbgrader
 from nbconvert import HTMLExporter
 from traitlets.config import Config
 
-from byhand_grader.feedback import MATHJAX_FOLDER, LocalMathJax
-from byhand_grader.templates import FEEDBACK_TEMPLATE, TEMPLATES
+from byhand_grader.nbgrader_plugins.feedback import MATHJAX_FOLDER, LocalMathJax
+from byhand_grader.nbgrader_plugins.templates import FEEDBACK_TEMPLATE, TEMPLATES
 
 NBGRADER = (Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"
             / "feedback" / "index.html.j2")
@@ -46,8 +46,9 @@ def test_course_config_uses_it():
     assert str(TEMPLATES) in cfg.GenerateFeedback.HTMLExporter.extra_template_basedirs
     # formgrader's own exporter keeps nbgrader's template (ours breaks its pages)
     assert "template_name" not in cfg.HTMLExporter
-    assert "byhand_grader.feedback.MarkPending" in cfg.GenerateFeedback.preprocessors
-    assert "byhand_grader.feedback.LocalMathJax" in cfg.GenerateFeedback.preprocessors
+    preprocessors = cfg.GenerateFeedback.preprocessors
+    assert "byhand_grader.nbgrader_plugins.feedback.MarkPending" in preprocessors
+    assert "byhand_grader.nbgrader_plugins.feedback.LocalMathJax" in preprocessors
 
 
 def _render(root, student="s1", assignment="partb"):

@@ -11,8 +11,8 @@ import sqlite3
 
 import pytest
 
-from byhand_grader import gradescope
-from byhand_grader.gradescope import Settings, submitter
+from byhand_grader.platforms import gradescope
+from byhand_grader.platforms.gradescope import Settings, submitter
 from byhand_instructor.autograder_bundle import extract_zip
 from byhand_instructor.gradescope import build_gradescope
 

@@ -12,7 +12,7 @@ import pytest
 from nbgrader.converters.base import NbGraderException
 
 from byhand_grader.submission import nbgrader_config
-from byhand_grader.guard import REFUSAL, GradeWithByhand
+from byhand_grader.nbgrader_plugins.guard import REFUSAL, GradeWithByhand
 from byhand_grader.nbgrader_run import nbgrader
 
 from ..repo import COURSE, copy_course
@@ -54,6 +54,7 @@ def test_byhand_grade_lets_its_own_autograde_through(tmp_path):
     scratch = SimpleNamespace(autograded=tmp_path / "autograded",
                               db_url=f"sqlite:///{tmp_path / 'scratch.db'}")
     cfg = nbgrader_config(COURSE, False, 0, scratch)
-    assert cfg.Autograde.Exporter.preprocessors == ["byhand_grader.guard.GradeWithByhand"]
+    assert cfg.Autograde.Exporter.preprocessors == [
+        "byhand_grader.nbgrader_plugins.guard.GradeWithByhand"]
     assert cfg.GradeWithByhand.in_byhand_grade is True
     assert "GradeWithByhand" not in COURSE.config   # everywhere else it refuses

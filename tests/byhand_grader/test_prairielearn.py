@@ -10,8 +10,8 @@ import json
 import shutil
 import sqlite3
 
-from byhand_grader import prairielearn
-from byhand_grader.prairielearn import variant_student
+from byhand_grader.platforms import prairielearn
+from byhand_grader.platforms.prairielearn import variant_student
 from byhand_instructor.prairielearn import build_prairielearn
 
 from ..repo import COURSE

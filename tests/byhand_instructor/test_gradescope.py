@@ -63,7 +63,7 @@ def test_zip_has_setup_and_run_autograder_at_its_root(built):
     assert "bubblewrap" in setup and "miniforge" not in setup.lower()
     assert re.search(r"^torch==\d", pins, re.M) and re.search(r"^nbgrader==\d", pins, re.M)
     assert "course/grader_tests/partb/test_partb.py" in names
-    assert "code/byhand_grader/gradescope.py" in names and "code/byhand/xor.py" in names
+    assert "code/byhand_grader/platforms/gradescope.py" in names and "code/byhand/xor.py" in names
     assert not any(n.startswith("code/byhand_instructor") for n in names)
 
 

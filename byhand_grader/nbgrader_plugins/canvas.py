@@ -16,7 +16,7 @@ the same notebook twice (``partb.ipynb`` and ``partb-1.ipynb``), the later
 upload (the larger attachment id) is collected: nbgrader alone stops the whole
 collection at such a pair, since it has no timestamps to compare.
 
-**Out.**  ``nbgrader export --exporter byhand_grader.canvas.CanvasExport
+**Out.**  ``nbgrader export --exporter byhand_grader.nbgrader_plugins.canvas.CanvasExport
 --to canvas.csv`` writes Canvas's gradebook-import columns (``Student``,
 ``ID``, ``SIS User ID``, ``SIS Login ID``, ``Section``), a ``Points Possible``
 row, and one column per assignment headed ``<name> (<Canvas assignment id>)``

@@ -11,7 +11,7 @@ notebook, hidden checks, configuration and a gradebook with its definitions;
 ``run_autograder`` calls ``run(root)`` with ``root`` = ``/autograder``, or the
 folder ``byhand gradescope --try`` laid out the same way.
 
-The submission is graded by ``byhand_grader.single`` (the same intake,
+The submission is graded by ``byhand_grader.platforms.single`` (the same intake,
 sandboxed harness and hidden checks as ``byhand grade``).  ``results.json``:
 
 * one test per autograded grade cell: ``score``, ``max_score``, ``status``
@@ -40,10 +40,10 @@ import traceback
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .annotate import verdict_text
-from .assignment import load_assignment
-from .course import Course
-from .sandbox import confinement
+from ..annotate import verdict_text
+from ..assignment import load_assignment
+from ..course import Course
+from ..sandbox import confinement
 from .single import (GraderFailed, close_platform, grade_notebook, log_line, platform_summary,
                      student_id, summary_text)
 
@@ -148,7 +148,8 @@ def run(root):
 
 
 def main(argv=None):
-    """``python -m byhand_grader.gradescope [ROOT]``: what ``run_autograder`` runs (ROOT: /autograder)."""
+    """``python -m byhand_grader.platforms.gradescope [ROOT]``: what ``run_autograder`` runs
+    (ROOT: /autograder)."""
     args = sys.argv[1:] if argv is None else argv
     return run(args[0] if args else "/autograder")
 

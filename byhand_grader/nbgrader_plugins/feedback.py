@@ -4,7 +4,7 @@ nbgrader's ``GetGrades`` puts each grade cell's score into the notebook for the
 feedback page, and a cell graded by hand that nobody has graded yet has a
 score of 0 there ("Score: 0.0 / 10.0" for Problem 5, before any grader saw
 it).  ``MarkPending`` runs after it and sets that score to None, and the
-course's feedback template (``byhand_grader/templates/byhand_feedback``) prints
+course's feedback template (``byhand_grader/nbgrader_plugins/templates/byhand_feedback``) prints
 None as "pending".  ``nbgrader_config.py`` adds both to
 ``nbgrader generate_feedback``.
 

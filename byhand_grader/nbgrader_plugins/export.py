@@ -13,8 +13,8 @@ student and assignment which it is:
 
 ``GradesExport`` (here) writes nbgrader's columns plus ``status`` and is the
 course's default (``ExportApp.plugin_class`` in ``nbgrader_config.py``);
-``byhand_grader.canvas.CanvasExport`` and ``byhand_grader.moodle.MoodleExport``
-write what those LMSs import (``nbgrader export --exporter ...``).
+``byhand_grader.nbgrader_plugins.canvas.CanvasExport`` and
+``byhand_grader.nbgrader_plugins.moodle.MoodleExport`` write what those LMSs import (``nbgrader export --exporter ...``).
 """
 
 import csv
@@ -81,8 +81,8 @@ def points(value):
 
 def pending_problems(course_root, outcome):
     """The problems still to be graded by hand, as the grade table names them ("P5")."""
-    from .assignment import AssignmentError, load_assignment
-    from .course import Course
+    from ..assignment import AssignmentError, load_assignment
+    from ..course import Course
     try:
         desc = load_assignment(Course(course_root), outcome.assignment.name)
         return sorted({desc.problem_of(cell).column for cell in outcome.pending})

@@ -11,7 +11,7 @@ entrypoint), this package and ``byhand`` under ``code/``, the assignment's
 release notebook, hidden checks, configuration and definitions under
 ``course/``.  ``run.sh`` calls ``run(root, bundle)`` with ``root`` = ``/grade``.
 
-The submission is graded by ``byhand_grader.single`` (the same intake,
+The submission is graded by ``byhand_grader.platforms.single`` (the same intake,
 sandboxed harness and hidden checks as ``byhand grade``).  ``results.json``:
 ``score`` (the automatic points as a fraction, 0..1; hand-graded problems such
 as Part B's Problem 5 are PrairieLearn's manual points), ``message`` (what
@@ -31,9 +31,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from .annotate import verdict_text
-from .assignment import load_assignment
-from .course import Course
+from ..annotate import verdict_text
+from ..assignment import load_assignment
+from ..course import Course
 from .single import (GraderFailed, close_platform, grade_notebook, log_line, platform_summary,
                      student_id, summary_text)
 
@@ -117,10 +117,12 @@ def run(root, bundle, student=None):
 
 
 def main(argv=None):
-    """``python -m byhand_grader.prairielearn ROOT BUNDLE [STUDENT]``: what ``run.sh`` runs."""
+    """``python -m byhand_grader.platforms.prairielearn ROOT BUNDLE [STUDENT]``: what ``run.sh``
+    runs."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) not in (2, 3):
-        print("usage: python -m byhand_grader.prairielearn ROOT BUNDLE [STUDENT]", file=sys.stderr)
+        print("usage: python -m byhand_grader.platforms.prairielearn ROOT BUNDLE [STUDENT]",
+              file=sys.stderr)
         return 2
     return run(*args)
 

@@ -8,7 +8,7 @@ a throwaway class folder for that one student beside the course
 its gradebook with the assignment's definitions (cells, checksums, points) from
 the gradebook the course shipped, and runs ``byhand_grader.grade.grade`` on it:
 the same intake, nbgrader autograde, sandboxed harness and hidden checks.  The
-platform writers (``byhand_grader.gradescope``, ``byhand_grader.prairielearn``)
+platform writers (``byhand_grader.platforms.gradescope``, ``byhand_grader.platforms.prairielearn``)
 turn the ``StudentResult`` into each platform's results file.
 
 A grader-side failure (the harness cannot start, the sandbox is missing where it
@@ -21,9 +21,9 @@ import re
 import shutil
 from pathlib import Path
 
-from .annotate import verdict_text
-from .course import Course
-from .report import lost_points
+from ..annotate import verdict_text
+from ..course import Course
+from ..report import lost_points
 
 
 #: What ``--allow-unconfined`` gives up, said wherever it is chosen or used.
@@ -56,10 +56,10 @@ def grade_notebook(course, assignment, files, student, work, definitions,
     ``require_sandbox``: refuse (``GraderFailed``) where bubblewrap cannot confine
     student code, instead of running it with rlimits only.
     """
-    from . import record
-    from .grade import grade
-    from .results import GradingStopped
-    from .sandbox import confinement
+    from .. import record
+    from ..grade import grade
+    from ..results import GradingStopped
+    from ..sandbox import confinement
 
     found = confinement()
     if not found.confined:
@@ -95,15 +95,15 @@ def close_platform(root):
     who submitted it and the results folder become root's alone, before any student code
     runs.  In bubblewrap's tier they are hidden anyway; in the container tier this is
     what keeps them from the sandbox uid (``byhand_grader.sandbox.close``)."""
-    from .sandbox.exposed import readable_paths
-    from .sandbox import close
+    from ..sandbox import close
+    from ..sandbox.exposed import readable_paths
     close([root], keep=readable_paths())
 
 
 def log_line(result, seconds):
     """The last line of a platform's log, which only instructors see: the score, the
     flags and how student code was confined."""
-    from .sandbox import confinement
+    from ..sandbox import confinement
     return (f"{result.student}: {result.auto_score:g} / {result.max_auto:g} automatic points "
             f"({result.status}) in {seconds:.1f} s; flags: {result.flags or 'none'}\n"
             f"sandbox: {confinement().sentence}")

@@ -1,6 +1,6 @@
 """Moodle and other LMSs: a plain CSV of one identifier, a grade and a feedback text per student.
 
-``nbgrader export --exporter byhand_grader.moodle.MoodleExport --to moodle.csv``
+``nbgrader export --exporter byhand_grader.nbgrader_plugins.moodle.MoodleExport --to moodle.csv``
 writes one row per student: ``Email address`` and ``ID number`` (the nbgrader
 student id), either of which Moodle's *Import grades > CSV file* maps to a user,
 then for each assignment a grade column named after it and a ``<name>
