@@ -51,7 +51,8 @@ class Assignment:
     by_hand: tuple = ()               #: call kinds whose functions must not use autograd
     curves_under: str = None          #: grade cell under which the XOR training curves go
     explain_before: str = None        #: hand-graded cell the grader's rerun of the student's
-                                      #: explanation helper goes before (calls of kind "explain")
+                                      #: explanation helper goes before (calls of the kind whose
+                                      #: ``explanation`` is set in harness.calls.KINDS)
     scenarios: str = None             #: module of sample-class scenarios in grader_tests/<a>/
     folder: Path = field(default=None, compare=False)
 

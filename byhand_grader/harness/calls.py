@@ -23,7 +23,7 @@ from byhand.explain import computes_xor, net_y_terms
 from byhand.training import train
 from byhand.xor import init_xor
 
-from .values import _Alarm, _a_type, _describe_safely, _Missing, _plain, _tensor
+from .values import _a_type, _Alarm, _describe_safely, _Missing, _plain, _tensor
 
 
 class Kind(NamedTuple):

@@ -25,6 +25,7 @@ from .given import _load_given
 from .protocol import CHILD_LIMITS, Reply, Request, read_frame, reply_from, write_frame
 from .session import run_request
 
+
 def _undumpable():
     """Forbid same-uid processes (a student's child) to ptrace us or open our fds."""
     try:

@@ -21,9 +21,9 @@ from byhand_grader.annotate import EXPLAIN_CELL_ID, annotate, verdict_text
 from byhand_grader.assignment import load_assignment
 from byhand_grader.harness.protocol import Reply, Request
 from byhand_grader.harness.session import run_request
-from byhand_grader.results import CellGrade, StudentResult
 from byhand_grader.intake import harness_cells
 from byhand_grader.judge import Failure
+from byhand_grader.results import CellGrade, StudentResult
 from byhand_instructor.sample_class import solved_release
 
 from ..repo import COURSE
@@ -115,7 +115,7 @@ def test_the_recorded_table_is_the_one_the_students_notebook_prints(tmp_path, ce
 
 
 def _data():
-    from byhand.data import X, Y_XOR
+    from byhand.data import Y_XOR, X
     return X, Y_XOR
 
 

@@ -18,7 +18,14 @@ import nbformat
 import pytest
 
 from byhand_grader.assignment import load_assignment
-from byhand_grader.harness.protocol import Reply, Request, add_flag, merge_flags, no_flags, reply_from
+from byhand_grader.harness.protocol import (
+    Reply,
+    Request,
+    add_flag,
+    merge_flags,
+    no_flags,
+    reply_from,
+)
 from byhand_grader.harness.session import run_request
 from byhand_grader.judge import Probe, Verdict, build_calls, judge
 
