@@ -21,7 +21,6 @@ import io
 import math
 import re
 import textwrap
-
 from dataclasses import dataclass
 
 import nbformat

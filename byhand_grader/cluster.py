@@ -40,11 +40,11 @@ from pathlib import Path
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from .course import Course
-from .results import StudentResult
-from .submission import Worker
 from .record import copy_assignments
+from .results import StudentResult
 from .sandbox import slots
 from .sandbox.kernel import install_kernelspec
+from .submission import Worker
 
 #: The Dask resource a worker offers for grading, one unit per grading at a time.
 GRADING = "grading"

@@ -41,7 +41,6 @@ from .sandbox import slots
 from .sandbox.kernel import install_kernelspec
 from .submission import Worker
 
-
 # -- worker processes -------------------------------------------------------------------
 
 _WORKER = None

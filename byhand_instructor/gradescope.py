@@ -25,8 +25,15 @@ from pathlib import Path
 
 from byhand_grader.platforms.gradescope import CODE, COURSE, SETTINGS, Settings
 
-from .autograder_bundle import (VENV, extract_zip, install_lines, requirements_txt, write_code,
-                                write_course, write_zip)
+from .autograder_bundle import (
+    VENV,
+    extract_zip,
+    install_lines,
+    requirements_txt,
+    write_code,
+    write_course,
+    write_zip,
+)
 
 SETUP_SH = """\
 #!/usr/bin/env bash

@@ -44,8 +44,15 @@ from ..annotate import verdict_text
 from ..assignment import load_assignment
 from ..course import Course
 from ..sandbox import confinement
-from .single import (GraderFailed, close_platform, grade_notebook, log_line, platform_summary,
-                     student_id, summary_text)
+from .single import (
+    GraderFailed,
+    close_platform,
+    grade_notebook,
+    log_line,
+    platform_summary,
+    student_id,
+    summary_text,
+)
 
 #: Who may see a test, in Gradescope's words.
 VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")

@@ -34,8 +34,15 @@ from pathlib import Path
 from ..annotate import verdict_text
 from ..assignment import load_assignment
 from ..course import Course
-from .single import (GraderFailed, close_platform, grade_notebook, log_line, platform_summary,
-                     student_id, summary_text)
+from .single import (
+    GraderFailed,
+    close_platform,
+    grade_notebook,
+    log_line,
+    platform_summary,
+    student_id,
+    summary_text,
+)
 
 #: Where the bundle puts things, below ``serverFilesCourse/byhand-<a>/``.
 SETTINGS, COURSE, CODE = "settings.json", "course", "code"

@@ -25,7 +25,6 @@ from ..annotate import verdict_text
 from ..course import Course
 from ..report import lost_points
 
-
 #: What ``--allow-unconfined`` gives up, said wherever it is chosen or used.
 UNCONFINED = ("student code then runs as the grader's own user with rlimits only: it can read "
               "the hidden checks, rewrite them and write its own results file")

@@ -11,9 +11,9 @@ import nbformat
 import pytest
 from nbgrader.converters.base import NbGraderException
 
-from byhand_grader.submission import nbgrader_config
 from byhand_grader.nbgrader_plugins.guard import REFUSAL, GradeWithByhand
 from byhand_grader.nbgrader_run import nbgrader
+from byhand_grader.submission import nbgrader_config
 
 from ..repo import COURSE, copy_course
 

@@ -15,10 +15,10 @@ from nbgrader.api import Gradebook, MissingEntry
 
 from byhand_grader import judge, runner
 from byhand_grader.grade import grade
-from byhand_grader.results import GradingStopped
 from byhand_grader.nbgrader_run import nbgrader
 from byhand_grader.record import GradebookNotReady
 from byhand_grader.report import format_table
+from byhand_grader.results import GradingStopped
 from byhand_instructor.cli import main
 from byhand_instructor.sample_class import TIMESTAMP, solved_release
 

@@ -7,9 +7,9 @@ which compare every score with `byhand grade`'s.
 """
 
 from byhand_grader.annotate import verdict_text
-from byhand_grader.results import CellGrade
 from byhand_grader.judge import Failure
 from byhand_grader.platforms.single import student_id, summary_text
+from byhand_grader.results import CellGrade
 
 
 def test_platform_ids_become_folder_safe_student_ids():
