@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import nbformat
 
-from .harness.calls import KINDS
+from .harness import calls as harness_calls
 from .report import lost_points
 
 REPORT_CELL_ID = "byhand-grader-report"
@@ -96,7 +96,7 @@ def curves(probe):
     found = []
     for cid in probe.reply.calls:    # in the order the harness ran them
         call, got = probe.calls[cid], probe.got(cid)
-        if got.get("ok") and KINDS[call["kind"]].curve:
+        if got.get("ok") and harness_calls.KINDS[call["kind"]].curve:
             found.append(Curve(int(call["seed"]), got["value"]["epoch_errors"],
                                int(call.get("errors_every", 1))))
     return found
@@ -106,8 +106,8 @@ def recorded_run(probe):
     """``(call, reply)`` of ``probe``'s call of an ``explanation`` kind (the student's own
     runs, replayed), or None if it has none."""
     return next(((call, probe.got(cid) or {"ok": False, "error": "it was never reached"})
-                 for cid, call in probe.calls.items() if KINDS[call["kind"]].explanation),
-                None)
+                 for cid, call in probe.calls.items()
+                 if harness_calls.KINDS[call["kind"]].explanation), None)
 
 
 def annotate(path, result, assignment, probe=None):
