@@ -114,7 +114,7 @@ def popen_sandboxed(argv, *, workdir, hide=(), readable=(), limits=Limits(), slo
     For a process that lives across many requests (the grading harness): its
     stdin and stdout are pipes for the caller's protocol, stderr is discarded,
     and ``limits.wall_s`` is not enforced here.  ``cgroup``, a
-    ``byhand_grader.cgroup.MemoryCgroup``, is joined before anything else runs,
+    ``byhand_grader.sandbox.cgroup.MemoryCgroup``, is joined before anything else runs,
     so the whole process tree is in it from the start.  Call ``stop(proc)`` and
     then ``release_workdir(workdir, slot)`` when done (and remove the cgroup).
     """
