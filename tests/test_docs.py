@@ -100,13 +100,15 @@ def test_architecture_names_every_module():
     assert not missing, "docs/architecture.md has no line for: " + ", ".join(missing)
 
 
-def test_architecture_names_no_module_that_is_gone():
-    """Does every module path on the architecture page exist (no map of modules long gone)?"""
-    page = ARCHITECTURE.read_text(encoding="utf-8")
-    named = re.findall(r"`((?:%s)/[\w/]*?(?:\.py|/))`" % "|".join(PACKAGES), page)
-    assert named
-    gone = sorted({path for path in named if not (REPO / path).exists()})
-    assert not gone, "docs/architecture.md names what does not exist: " + ", ".join(gone)
+def test_docs_name_no_module_that_is_gone():
+    """Does every module or package path the docs and the README name exist (no map of modules long gone)?"""
+    pages = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
+    path = re.compile(r"`((?:%s)/[\w/]*?(?:\.py|/))`" % "|".join(PACKAGES))
+    named = {(page.relative_to(REPO).as_posix(), found)
+             for page in pages for found in path.findall(page.read_text(encoding="utf-8"))}
+    assert any(page == "docs/architecture.md" for page, _ in named)
+    gone = sorted(f"{found} ({page})" for page, found in named if not (REPO / found).exists())
+    assert not gone, "the docs name what does not exist: " + ", ".join(gone)
 
 
 def test_architecture_check_lists_a_module_left_out():
@@ -114,3 +116,12 @@ def test_architecture_check_lists_a_module_left_out():
     page = ARCHITECTURE.read_text(encoding="utf-8")
     without = "\n".join(line for line in page.splitlines() if "byhand/data.py" not in line)
     assert unnamed(without, [Path("byhand/data.py"), Path("byhand/neuron.py")]) == ["byhand/data.py"]
+
+
+def test_readme_links_to_pages_that_exist():
+    """Does every relative link of the README (its first screen, read on GitHub too) reach a file?"""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    links = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", readme)
+    local = [link for link in links if "://" not in link]
+    assert local
+    assert not [link for link in local if not (REPO / link).exists()]
