@@ -3,12 +3,14 @@
 #   make test   run the tests (what CI runs)
 # and for instructors:
 #   make student-package   build the wheel students install (its path is the last line)
+# and for everyone:
+#   make docs   serve the documentation site (docs/, mkdocs.yml) on http://127.0.0.1:8000
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 DIST   ?= dist
 
-.PHONY: all setup test student-package clean
+.PHONY: all setup test student-package docs clean
 
 all: setup
 	$(VENV)/bin/byhand all
@@ -29,6 +31,9 @@ test: setup
 
 student-package: setup
 	@$(VENV)/bin/byhand student-package --dist $(DIST)
+
+docs: setup
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve --dev-addr 127.0.0.1:8000
 
 clean:
 	rm -rf $(VENV) gradebook.db .byhand autograded/*/ feedback $(DIST)

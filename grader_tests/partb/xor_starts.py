@@ -19,7 +19,7 @@ independently, "at least m of K" fails a correct implementation with probability
 at most ``K p / (K - m + 1)`` (Markov), ``p`` a run's failure rate: 1.5 p for 2 of
 3, p for 1 of 1.  So one start gives the stronger assumption-free bound for the
 same measured ``p`` at a third of the training; it still catches the same 8 of
-the 9 bugs ``benchmarks/fairness.py`` runs (the README's *Fairness* says which).
+the 9 bugs ``benchmarks/fairness.py`` runs (docs/grading/fairness.md says which).
 
 Why 1000 epochs, not the 2000 it was?  Half the training is half of a correct
 submission's grading in the harness, and what was measured at 2000 holds at 1000:

@@ -1,4 +1,4 @@
-"""Does the ``byhand`` command behave as its help and the README say?"""
+"""Does the ``byhand`` command behave as its help and the documentation say?"""
 
 import re
 
@@ -44,9 +44,9 @@ def test_error_is_one_sentence_and_debug_shows_the_traceback(tmp_path, capsys):
         main(argv + ["--debug"])
 
 
-def test_readme_shows_the_real_help(capsys, monkeypatch):
-    """Is the README's `byhand --help` block what the command prints?"""
+def test_commands_page_shows_the_real_help(capsys, monkeypatch):
+    """Is the Commands page's `byhand --help` block what the command prints?"""
     text = _help(["--help"], capsys, monkeypatch)
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"## Commands\n.*?```\n(.*?)```", readme, re.S).group(1)
-    assert block == text, "update the README's Commands section with `COLUMNS=90 byhand --help`"
+    page = (REPO / "docs" / "instructors" / "commands.md").read_text(encoding="utf-8")
+    block = re.search(r"# Commands\n.*?```\n(.*?)```", page, re.S).group(1)
+    assert block == text, "update docs/instructors/commands.md with `COLUMNS=90 byhand --help`"

@@ -1,6 +1,6 @@
-"""Does ``benchmarks/fairness.py`` compute its false-fail bound the way the README says?
+"""Does ``benchmarks/fairness.py`` compute its false-fail bound the way the docs say?
 
-The README's claim (a correct implementation fails the XOR check with
+The claim of docs/measurements.md (a correct implementation fails the XOR check with
 probability at most 1e-6) rests on three pieces of this script: the
 one-sided Clopper-Pearson bound, the Markov bound for "at least m of K", and
 counts that do not depend on how many processes ran the trials.
