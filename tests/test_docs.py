@@ -125,3 +125,17 @@ def test_readme_links_to_pages_that_exist():
     local = [link for link in links if "://" not in link]
     assert local
     assert not [link for link in local if not (REPO / link).exists()]
+
+
+def test_limits_are_documented_with_their_defaults():
+    """Does the Grade page name every grader limit with its default, as nbgrader_config.py does?"""
+    from byhand_grader.limits import GraderLimits
+
+    page = (REPO / "docs" / "instructors" / "grade.md").read_text(encoding="utf-8")
+    config = (REPO / "nbgrader_config.py").read_text(encoding="utf-8")
+    limits = GraderLimits()
+    for name in GraderLimits.class_trait_names(config=True):
+        default = getattr(limits, name)
+        assert f"| `c.GraderLimits.{name}` | {default} |" in page, (name, default)
+        assert re.search(rf"^# c\.GraderLimits\.{name} = {re.escape(str(default))}\s", config,
+                         re.M), (name, default)
