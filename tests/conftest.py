@@ -1,11 +1,17 @@
-"""Shared fixtures: the course and the solution code of the source notebooks."""
+"""Shared fixtures: the course, the solution code of the source notebooks, and a fresh
+clone after ``byhand all``."""
+
+import subprocess
+import sys
+from pathlib import Path
 
 import nbformat
 import pytest
 
 from byhand_grader.assignment import load_assignment
+from byhand_grader.course import Course
 
-from .repo import COURSE
+from .repo import COURSE, clone_checkout
 
 
 def solution_namespace(assignment, course=COURSE):
@@ -29,3 +35,18 @@ def partb():
 @pytest.fixture
 def course():
     return COURSE
+
+
+@pytest.fixture(scope="session")
+def made_clone(tmp_path_factory):
+    """A fresh clone of this checkout after ``byhand all`` (what ``make`` runs once the
+    venv is set up): release/ and solutions/ regenerated, the sample class graded.
+
+    ``(clone's Course, the completed process)``; shared by the clean-tree test and the
+    solutions' drift test, which would otherwise regenerate the solutions a second time.
+    """
+    clone = clone_checkout(tmp_path_factory.mktemp("clone") / "course")
+    byhand = Path(sys.executable).with_name("byhand")
+    done = subprocess.run([str(byhand), "all"], cwd=clone, capture_output=True, text=True,
+                          check=False)
+    return Course(clone), done
