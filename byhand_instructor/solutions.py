@@ -6,6 +6,9 @@ keeps the outputs and plots; this course sets ``CourseDirectory.solution_directo
 the README and the bytes do not depend on the day.  Nor on the machine's load:
 the kernel flushes printed text on a timer, so a cell that prints, computes and
 prints again may leave one stream output or two; ``solutions`` merges them.
+Nor on the clock: a few cells (``TIMED``) print what they measured, which no two
+runs share, so when a run changes nothing but those measurements the notebook
+already there is kept byte for byte, and ``make`` leaves a fresh clone clean.
 """
 
 import nbformat
@@ -14,6 +17,10 @@ from byhand_grader.nbgrader_run import NbgraderError, ensure_assignment, nbgrade
 
 from .source import build_source
 
+#: Cells that print wall-clock measurements (their ids start so): the only outputs
+#: that may differ from one run to the next.
+TIMED = ("timing_", "closing_note")
+
 
 def solutions(course, assignments=None):
     """Regenerate ``solutions/<a>/`` for each assignment of ``course``; return the notebook paths."""
@@ -21,13 +28,17 @@ def solutions(course, assignments=None):
     for a in assignments or course.assignments():
         build_source(course, a)
         ensure_assignment(course, a)
-        nbgrader(course, "generate_solution", a, "--force")
         path = course.solutions_notebook(a)
+        before = path.read_bytes() if path.exists() else None
+        nbgrader(course, "generate_solution", a, "--force")
         merge_streams(path)
         errors = cell_errors(path)
         if errors:
             raise NbgraderError(f"{path}: the solution raised an error, which nbgrader "
                                 "keeps as output instead of failing:\n" + "\n".join(errors))
+        if before is not None and (without_timings(before.decode("utf-8"))
+                                   == without_timings(path.read_text(encoding="utf-8"))):
+            path.write_bytes(before)  # only the measurements moved: keep the notebook as it was
         done.append(path)
     return done
 
@@ -38,6 +49,15 @@ def cell_errors(path):
     return [f"cell {n}: {out.ename}: {out.evalue}"
             for n, cell in enumerate(nb.cells) if cell.cell_type == "code"
             for out in cell.get("outputs", []) if out.output_type == "error"]
+
+
+def without_timings(text):
+    """A notebook's text with the outputs of its ``TIMED`` cells left out."""
+    nb = nbformat.reads(text, as_version=4)
+    for cell in nb.cells:
+        if cell.get("id", "").startswith(TIMED):
+            cell.outputs = []
+    return nbformat.writes(nb)
 
 
 def merge_streams(path):

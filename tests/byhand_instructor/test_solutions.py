@@ -5,28 +5,22 @@ import re
 import nbformat
 import pytest
 
-from byhand_instructor.solutions import cell_errors, solutions
+from byhand_instructor.solutions import TIMED, cell_errors, without_timings
 
-from ..repo import COURSE, copy_course
+from ..repo import COURSE
 
 
 @pytest.fixture(scope="module")
-def regenerated(tmp_path_factory):
-    course = copy_course(tmp_path_factory.mktemp("course"))
-    solutions(course)
+def regenerated(made_clone):
+    """A fresh clone after `byhand all`: its solutions/ regenerated from source/ (a notebook
+    whose run changed nothing but the timing cells' measurements is kept as committed)."""
+    course, done = made_clone
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return course
 
 
-#: Cells that print wall-clock measurements: their outputs differ from run to run.
-TIMED = ("timing_", "closing_note")
-
-
 def _without_timings(path):
-    nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        if cell.get("id", "").startswith(TIMED):
-            cell.outputs = []
-    return nbformat.writes(nb)
+    return without_timings(path.read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("assignment", COURSE.assignments())
