@@ -9,7 +9,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 DIST   ?= dist
-# test processes (pytest-xdist); tests/conftest.py keeps what must share one process together
+# test processes (pytest-xdist, one test file per process; see tests/conftest.py)
 TEST_WORKERS ?= 2
 
 .PHONY: all setup test student-package docs clean
@@ -29,7 +29,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	touch $@
 
 test: setup
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 student-package: setup
 	@$(VENV)/bin/byhand student-package --dist $(DIST)

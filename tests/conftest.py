@@ -53,33 +53,16 @@ def made_clone(tmp_path_factory):
 
 
 # -- running in parallel ------------------------------------------------------------------
-# `make test` runs the tests in two processes (pytest-xdist: -n 2 --dist loadgroup
-# --no-loadscope-reorder).  Each test file goes to one process whole, so a module's
-# fixtures (a graded class, a PostgreSQL server) are built once; tests that share a
-# session fixture or something of the machine's go to one process together, in order:
-#: test files whose sandboxes take fixed slot numbers (uids and cgroups), not a claimed one
-FIXED_SLOTS = {"test_sandbox.py", "test_sandbox_container.py", "test_runner.py",
-               "test_harness_cheats.py"}
-#: groups that start first, longest first: mostly waiting (image builds, a browser), or
-#: the fresh clone's `byhand all` that others wait for
-FIRST = ("docker", "clone", "browser")
-
-
-def _group(item):
-    if item.get_closest_marker("docker"):
-        return "docker"              # one Docker engine at a time, one image cache
-    if item.get_closest_marker("browser"):
-        return "browser"             # one JupyterLab and Chromium for the session
-    if "made_clone" in item.fixturenames:
-        return "clone"               # one `byhand all` in one fresh clone
-    if item.path.name in FIXED_SLOTS:
-        return "fixed-slots"
-    return item.nodeid.split("::")[0]
+# `make test` runs the tests in two processes (pytest-xdist: -n 2 --dist loadfile
+# --no-loadscope-reorder): each test file goes to one process whole, so a module's fixtures
+# (a graded class, a PostgreSQL server) are built once.  (--dist loadgroup would keep several
+# files together, but xdist 3.8.0 cannot tag a test's group under pytest 9.2.)  The files
+# that mostly wait (Docker image builds, the browser) and the fresh clone's `byhand all`
+# start first, so that they do not finish last:
+FIRST = ("tests/byhand_instructor/test_docker_platforms.py",
+         "tests/byhand_instructor/test_solutions.py", "tests/browser/test_student.py")
 
 
 def pytest_collection_modifyitems(config, items):
-    groups = {item: _group(item) for item in items}
-    for item, group in groups.items():
-        item.add_marker(pytest.mark.xdist_group(group))
-    rank = {group: n for n, group in enumerate(FIRST)}
-    items.sort(key=lambda item: rank.get(groups[item], len(FIRST)))  # stable: else as collected
+    rank = {path: n for n, path in enumerate(FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(FIRST)))  # stable

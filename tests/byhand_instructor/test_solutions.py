@@ -7,7 +7,7 @@ import pytest
 
 from byhand_instructor.solutions import TIMED, cell_errors, without_timings
 
-from ..repo import COURSE
+from ..repo import COURSE, git
 
 
 @pytest.fixture(scope="module")
@@ -83,3 +83,17 @@ def test_split_streams_are_merged(tmp_path):
     assert [(o.output_type, o.get("name"), o.get("text")) for o in outputs] == [
         ("stream", "stdout", "1\n2\n"), ("stream", "stderr", "warning\n"),
         ("display_data", None, None), ("stream", "stdout", "3\n")]
+
+
+def test_byhand_all_passes_and_leaves_git_status_empty(made_clone):
+    """After `byhand all` in a fresh clone, is the tree clean: nothing changed, nothing new?
+
+    ``make`` is the venv's setup, which writes only the ignored ``.venv/``, then ``byhand
+    all``: this covers everything ``byhand all`` writes (source/<a>/<a>.ipynb, release/,
+    solutions/, the gradebooks, the sample class's graded folders and grades.csv), run with
+    the tests' own venv; the setup step itself is run by CI's ``make``."""
+    course, done = made_clone
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    status = git("status", "--porcelain", "--untracked-files=all", cwd=course.root)
+    assert status == "", f"`byhand all` left the tree dirty:\n{status}\n" + git(
+        "diff", "--stat", cwd=course.root)
