@@ -35,10 +35,16 @@ def main():
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         zip_path = Path(tmp) / "gradescope-partb.zip"
-        subprocess.run([str(BYHAND), "gradescope", "partb", "--out", str(zip_path)], check=True,
-                       cwd=ROOT, capture_output=True)
-        notebooks = {s: next((ROOT / "sample_class" / "submitted" / s / "partb").glob("*.ipynb"))
-                     for s in STUDENTS}
+        subprocess.run(
+            [str(BYHAND), "gradescope", "partb", "--out", str(zip_path)],
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
+        )
+        notebooks = {
+            s: next((ROOT / "sample_class" / "submitted" / s / "partb").glob("*.ipynb"))
+            for s in STUDENTS
+        }
         inside, here = [], []
         with DockerEngine() as engine:
             image = gradescope_image(engine, zip_path)
@@ -48,14 +54,28 @@ def main():
                     assert run.results is not None, run.log[-2000:]
                     inside.append(run.seconds)
                     start = time.perf_counter()
-                    subprocess.run([str(BYHAND), "gradescope", "--try", str(zip_path),
-                                    str(notebook), "--student", student], check=True,
-                                   capture_output=True)
+                    subprocess.run(
+                        [
+                            str(BYHAND),
+                            "gradescope",
+                            "--try",
+                            str(zip_path),
+                            str(notebook),
+                            "--student",
+                            student,
+                        ],
+                        check=True,
+                        capture_output=True,
+                    )
                     here.append(time.perf_counter() - start)
-    print(f"in Gradescope's container (container tier): median {statistics.median(inside):.2f} s "
-          f"per submission; all: {', '.join(f'{s:.2f}' for s in inside)}")
-    print(f"--try on this host (bubblewrap):            median {statistics.median(here):.2f} s "
-          f"per submission; all: {', '.join(f'{s:.2f}' for s in here)}")
+    print(
+        f"in Gradescope's container (container tier): median {statistics.median(inside):.2f} s "
+        f"per submission; all: {', '.join(f'{s:.2f}' for s in inside)}"
+    )
+    print(
+        f"--try on this host (bubblewrap):            median {statistics.median(here):.2f} s "
+        f"per submission; all: {', '.join(f'{s:.2f}' for s in here)}"
+    )
     print(f"container / host: {statistics.median(inside) / statistics.median(here):.2f}")
 
 

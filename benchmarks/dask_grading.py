@@ -30,10 +30,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from grading_speed import make_class, MIX  # noqa: E402  (the same class, built the same way)
+
 from byhand_grader.course import Course  # noqa: E402
 from byhand_grader.grade import grade  # noqa: E402
 from byhand_grader.nbgrader_run import nbgrader  # noqa: E402
-from grading_speed import MIX, make_class  # noqa: E402  (the same class, built the same way)
 
 
 def make_course(folder, n):
@@ -54,8 +55,9 @@ def timed(course, **how):
     start = time.perf_counter()
     results = grade(course, ["partb"], progress=False, **how)
     wall = time.perf_counter() - start
-    cells = {r.student: ({c.grade_id: c.score for c in r.cells}, r.flags.get("limits"))
-             for r in results}
+    cells = {
+        r.student: ({c.grade_id: c.score for c in r.cells}, r.flags.get("limits")) for r in results
+    }
     inside = statistics.median(r.seconds for r in results)
     return wall, len(results), cells, inside
 
@@ -65,12 +67,23 @@ def main(argv=None):
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2,
-                        help="pool processes, and the local cluster's worker processes")
-    parser.add_argument("--repeats", type=int, default=1,
-                        help="grade the class this many times each way, alternating the order")
-    parser.add_argument("--scheduler", default=None,
-                        help="also grade on the cluster whose scheduler is at this address")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="pool processes, and the local cluster's worker processes",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=1,
+        help="grade the class this many times each way, alternating the order",
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        help="also grade on the cluster whose scheduler is at this address",
+    )
     args = parser.parse_args(argv)
 
     rows = []
@@ -84,29 +97,44 @@ def main(argv=None):
             return Course(dest)
 
         start = time.perf_counter()
-        with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                          resources={"grading": 1}, dashboard_address=":0") as cluster:
+        with LocalCluster(
+            n_workers=args.workers,
+            threads_per_worker=1,
+            processes=True,
+            resources={"grading": 1},
+            dashboard_address=":0",
+        ) as cluster:
             started = time.perf_counter() - start
-            ways = [(f"process pool, {args.workers} workers", {"workers": args.workers}),
-                    (f"LocalCluster, {args.workers} workers",
-                     {"scheduler": cluster.scheduler_address})]
+            ways = [
+                (f"process pool, {args.workers} workers", {"workers": args.workers}),
+                (f"LocalCluster, {args.workers} workers", {"scheduler": cluster.scheduler_address}),
+            ]
             if args.scheduler:
                 ways.append((f"--scheduler {args.scheduler}", {"scheduler": args.scheduler}))
-            for r in range(args.repeats):   # alternating, so neither always runs first
-                for label, how in (ways if r % 2 == 0 else ways[::-1]):
+            for r in range(args.repeats):  # alternating, so neither always runs first
+                for label, how in ways if r % 2 == 0 else ways[::-1]:
                     rows.append((f"[{r + 1}] {label}", timed(fresh(), **how)))
     pool = next(row for label, row in rows if "pool" in label)
-    print(f"class of {args.students} submissions (mix: {', '.join(MIX)}) on "
-          f"{os.cpu_count()} cores; the LocalCluster took {started:.1f} s to start")
+    print(
+        f"class of {args.students} submissions (mix: {', '.join(MIX)}) on "
+        f"{os.cpu_count()} cores; the LocalCluster took {started:.1f} s to start"
+    )
     for label, (wall, n, cells, inside) in rows:
         differ = sorted(s for s in cells if cells[s][0] != pool[2][s][0])
-        same = (f"SCORES DIFFER from the first pool run's for {', '.join(differ)}" if differ
-                else "same scores as the first pool run")
-        print(f"{label}: {n} submissions in {wall:.1f} s = {wall / n:.2f} s per submission "
-              f"(median {inside:.2f} s inside a worker); {same}")
+        same = (
+            f"SCORES DIFFER from the first pool run's for {', '.join(differ)}"
+            if differ
+            else "same scores as the first pool run"
+        )
+        print(
+            f"{label}: {n} submissions in {wall:.1f} s = {wall / n:.2f} s per submission "
+            f"(median {inside:.2f} s inside a worker); {same}"
+        )
         for s in differ:
-            print(f"    {s}: {cells[s][0]} (limits hit: {cells[s][1]}) against "
-                  f"{pool[2][s][0]} (limits hit: {pool[2][s][1]})")
+            print(
+                f"    {s}: {cells[s][0]} (limits hit: {cells[s][1]}) against "
+                f"{pool[2][s][0]} (limits hit: {pool[2][s][1]})"
+            )
 
 
 if __name__ == "__main__":

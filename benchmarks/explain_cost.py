@@ -49,15 +49,22 @@ def main():
             for which in ("with", "without"):
                 chosen = [c for c in calls.values() if which == "with" or c["kind"] != "explain"]
                 start = time.perf_counter()
-                reply = runner.run(Request(cells=cells, calls=chosen,
-                                           call_kinds=list(desc.call_kinds),
-                                           by_hand=list(desc.by_hand)))
+                reply = runner.run(
+                    Request(
+                        cells=cells,
+                        calls=chosen,
+                        call_kinds=list(desc.call_kinds),
+                        by_hand=list(desc.by_hand),
+                    )
+                )
                 times[which].append(time.perf_counter() - start)
                 assert reply.status == "ok", reply.reason
     with_, without = statistics.median(times["with"]), statistics.median(times["without"])
-    print(f"harness per submission, median of {args.students}: {without:.2f} s without the "
-          f"explain call, {with_:.2f} s with it (+{with_ - without:.2f} s); its correct run "
-          f"on the trusted side (explain_call): {statistics.median(trusted):.2f} s")
+    print(
+        f"harness per submission, median of {args.students}: {without:.2f} s without the "
+        f"explain call, {with_:.2f} s with it (+{with_ - without:.2f} s); its correct run "
+        f"on the trusted side (explain_call): {statistics.median(trusted):.2f} s"
+    )
 
 
 if __name__ == "__main__":

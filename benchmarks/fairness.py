@@ -58,39 +58,44 @@ from pathlib import Path
 import torch
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:          # so that `python benchmarks/fairness.py` finds grader_tests
+if str(ROOT) not in sys.path:  # so that `python benchmarks/fairness.py` finds grader_tests
     sys.path.insert(0, str(ROOT))
 
 from byhand.data import Y_XOR  # noqa: E402
 from byhand_grader.simulate import (  # noqa: E402
-    Rule,
     draw_xor_starts,
+    Rule,
     sgd_update,
     simulate_xor,
     xor_forward,
 )
-from grader_tests.partb.reference_rules import XOR_RULE, xor_grads  # noqa: E402  (closed form, grader-only)
+from grader_tests.partb.reference_rules import xor_grads, XOR_RULE  # noqa: E402  (closed form, grader-only)
 from grader_tests.partb.xor_starts import (  # noqa: E402
     JITTER,
-    RULE_EXPANDED,
-    RULE_GROUPED,
     jittered,
     load_design,
+    RULE_EXPANDED,
+    RULE_GROUPED,
 )
 
 DESIGN = load_design()
-EPOCHS, K, REQUIRED, WITHIN, ALPHA = (DESIGN[key] for key in ("epochs", "k", "required", "within", "alpha"))
+EPOCHS, K, REQUIRED, WITHIN, ALPHA = (
+    DESIGN[key] for key in ("epochs", "k", "required", "within", "alpha")
+)
 MATCH_TOL = 0.02
 CHECK = f"within_{WITHIN:g}"
 CRITERIA = (CHECK, "matches_reference")
-GRADER = "matches_reference"   # the criterion grader_tests/partb/test_partb.py applies
-EPOCH_NOISE = 3e-7      # relative; float32 spacing is 1.2e-7 relative
-REPLICAS = 80           # trials per start in one batch: 64 x 80 = 5120 runs at once
-CHECKS = tuple(dict.fromkeys(((K, REQUIRED), (1, 1), (2, 1), (2, 2), (3, 1), (3, 2), (3, 3), (5, 3))))
+GRADER = "matches_reference"  # the criterion grader_tests/partb/test_partb.py applies
+EPOCH_NOISE = 3e-7  # relative; float32 spacing is 1.2e-7 relative
+REPLICAS = 80  # trials per start in one batch: 64 x 80 = 5120 runs at once
+CHECKS = tuple(
+    dict.fromkeys(((K, REQUIRED), (1, 1), (2, 1), (2, 2), (3, 1), (3, 2), (3, 3), (5, 3)))
+)
 
 
 # ---------------------------------------------------------------------------
 # correct variants
+
 
 def noisy_update(alpha_noise, gen):
     """An SGD update that also multiplies every parameter by ``1 + alpha_noise * N(0, 1)``
@@ -103,8 +108,12 @@ def noisy_update(alpha_noise, gen):
         if step[0] % 4 == 0:
             n = next(iter(p.values())).shape[0]
             noise = torch.randn((len(p), n), generator=gen, dtype=torch.float64)
-            p = {k: v * (1 + alpha_noise * noise[i]).to(v.dtype) for i, (k, v) in enumerate(p.items())}
+            p = {
+                k: v * (1 + alpha_noise * noise[i]).to(v.dtype)
+                for i, (k, v) in enumerate(p.items())
+            }
         return p
+
     return update
 
 
@@ -114,21 +123,33 @@ CORRECT_VARIANTS = {
     "float64_jitter": (XOR_RULE, torch.float64, True),
     "expanded_forms_jitter": (RULE_EXPANDED, torch.float32, True),
     "grouped_fused_jitter": (RULE_GROUPED, torch.float32, True),
-    "epoch_noise": (lambda gen: Rule(xor_forward, xor_grads, noisy_update(EPOCH_NOISE, gen)),
-                    torch.float32, False),
+    "epoch_noise": (
+        lambda gen: Rule(xor_forward, xor_grads, noisy_update(EPOCH_NOISE, gen)),
+        torch.float32,
+        False,
+    ),
 }
 
 
 # ---------------------------------------------------------------------------
 # bugs
 
+
 def _grads(d_y_of, d_h_of, hidden=True):
     def grads(p, f, x0, x1, y):
         yhat, h = f["yhat"], f["h"]
         d_y = d_y_of(yhat, y)
         d_h = d_h_of(d_y, p["w2"], h) if hidden else torch.zeros_like(d_y)
-        return {"w3": d_h * x0, "w4": d_h * x1, "b0": d_h,
-                "w0": d_y * x0, "w1": d_y * x1, "w2": d_y * h, "b1": d_y}
+        return {
+            "w3": d_h * x0,
+            "w4": d_h * x1,
+            "b0": d_h,
+            "w0": d_y * x0,
+            "w1": d_y * x1,
+            "w2": d_y * h,
+            "b1": d_y,
+        }
+
     return grads
 
 
@@ -157,20 +178,33 @@ def grads_updated_w2(p, f, x0, x1, y):
 
 #: name -> (rule, alpha): the brief's seven bugs, then two more common slips.
 BUGS = {
-    "d_y missing factor 2": (Rule(xor_forward, _grads(lambda yhat, y: (yhat - y) * yhat * (1 - yhat), _d_h)), ALPHA),
-    "update sign wrong (ascent)": (Rule(xor_forward, xor_grads, lambda p, g, a: {k: p[k] + a * g[k] for k in p}), ALPHA),
+    "d_y missing factor 2": (
+        Rule(xor_forward, _grads(lambda yhat, y: (yhat - y) * yhat * (1 - yhat), _d_h)),
+        ALPHA,
+    ),
+    "update sign wrong (ascent)": (
+        Rule(xor_forward, xor_grads, lambda p, g, a: {k: p[k] + a * g[k] for k in p}),
+        ALPHA,
+    ),
     "tanh forward, logistic grads": (Rule(tanh_forward, xor_grads), ALPHA),
-    "d_h missing w2": (Rule(xor_forward, _grads(_d_y, lambda d_y, w2, h: d_y * h * (1 - h))), ALPHA),
+    "d_h missing w2": (
+        Rule(xor_forward, _grads(_d_y, lambda d_y, w2, h: d_y * h * (1 - h))),
+        ALPHA,
+    ),
     "d_h missing h(1-h)": (Rule(xor_forward, _grads(_d_y, lambda d_y, w2, h: d_y * w2)), ALPHA),
     "hidden layer not updated": (Rule(xor_forward, _grads(_d_y, _d_h, hidden=False)), ALPHA),
     "alpha ignored (alpha = 1)": (XOR_RULE, 1.0),
-    "d_y missing yhat(1-yhat)": (Rule(xor_forward, _grads(lambda yhat, y: 2 * (yhat - y), _d_h)), ALPHA),
+    "d_y missing yhat(1-yhat)": (
+        Rule(xor_forward, _grads(lambda yhat, y: 2 * (yhat - y), _d_h)),
+        ALPHA,
+    ),
     "d_h uses updated w2": (Rule(xor_forward, grads_updated_w2), ALPHA),
 }
 
 
 # ---------------------------------------------------------------------------
 # measuring
+
 
 def per_start_pass(yhat, reference):
     """Which runs pass each criterion: dict criterion -> bool (N,).  NaN fails everything."""
@@ -189,29 +223,45 @@ def upper95(failures, trials):
     lo, hi = failures / trials, 1.0
     for _ in range(200):
         mid = (lo + hi) / 2
-        cdf = sum(math.exp(math.lgamma(trials + 1) - math.lgamma(j + 1) - math.lgamma(trials - j + 1)
-                           + j * math.log(mid) + (trials - j) * math.log1p(-mid))
-                  for j in range(failures + 1))
+        cdf = sum(
+            math.exp(
+                math.lgamma(trials + 1)
+                - math.lgamma(j + 1)
+                - math.lgamma(trials - j + 1)
+                + j * math.log(mid)
+                + (trials - j) * math.log1p(-mid)
+            )
+            for j in range(failures + 1)
+        )
         lo, hi = (mid, hi) if cdf > 0.05 else (lo, mid)
     return hi
 
 
 def check_false_fail(p, k, m):
     """P(fewer than m of k independent runs pass) when each fails with probability p."""
-    return sum(math.comb(k, j) * p ** j * (1 - p) ** (k - j) for j in range(k - m + 1, k + 1))
+    return sum(math.comb(k, j) * p**j * (1 - p) ** (k - j) for j in range(k - m + 1, k + 1))
 
 
 def check_catch(n_pass, n, k, m):
     """P(fewer than m of k distinct starts drawn from n pass), n_pass of them passing."""
-    return sum(math.comb(n_pass, j) * math.comb(n - n_pass, k - j) for j in range(m)) / math.comb(n, k)
+    return sum(math.comb(n_pass, j) * math.comb(n - n_pass, k - j) for j in range(m)) / math.comb(
+        n, k
+    )
 
 
 def _new_stats():
     return {"trials": 0, **{c: 0 for c in CRITERIA}, "max_deviation": 0.0}
 
 
-def run_trials(starts, budget_s=240.0, max_trials=None, batch_size=None, first_k_only=False,
-               worker=0, workers=1):
+def run_trials(
+    starts,
+    budget_s=240.0,
+    max_trials=None,
+    batch_size=None,
+    first_k_only=False,
+    worker=0,
+    workers=1,
+):
     """Correct variants round-robin until the budget (or ``max_trials``).
 
     Batches alternate between all screened starts (``REPLICAS`` trials of each)
@@ -229,7 +279,9 @@ def run_trials(starts, budget_s=240.0, max_trials=None, batch_size=None, first_k
     layouts = []
     for idx in (torch.arange(len(starts)), torch.arange(K)):
         idx = idx.repeat(-(-batch_size // len(idx)))[:batch_size]
-        layouts.append(({k: v[idx] for k, v in params.items()}, orders[idx], reference[idx], idx < K))
+        layouts.append(
+            ({k: v[idx] for k, v in params.items()}, orders[idx], reference[idx], idx < K)
+        )
     stats = {name: _new_stats() for name in CORRECT_VARIANTS}
     first_k = {name: _new_stats() for name in CORRECT_VARIANTS}
     t0, batch = time.perf_counter(), 0
@@ -240,7 +292,7 @@ def run_trials(starts, budget_s=240.0, max_trials=None, batch_size=None, first_k
             break
         if max_trials is None and time.perf_counter() - t0 >= budget_s:
             break
-        g = batch * workers + worker          # the global batch index
+        g = batch * workers + worker  # the global batch index
         first_k_batch = first_k_only or g % 2 == 1
         name = names[(g if first_k_only else g // 2) % len(names)]
         big_params, big_orders, big_reference, in_first_k = layouts[int(first_k_batch)]
@@ -253,33 +305,44 @@ def run_trials(starts, budget_s=240.0, max_trials=None, batch_size=None, first_k
         ok, dev = per_start_pass(yhat, big_reference)
         for s, mask in ((stats[name], torch.ones_like(in_first_k)), (first_k[name], in_first_k)):
             if first_k_batch and s is stats[name]:
-                continue          # first-K batches count only towards the first-K stats
+                continue  # first-K batches count only towards the first-K stats
             s["trials"] += int(mask.sum())
             for c in CRITERIA:
                 s[c] += int((~ok[c] & mask).sum())
             s["max_deviation"] = max(s["max_deviation"], float(dev[mask].max()))
         batch += 1
-        print(f"  batch {g + 1:4d} {name:<24} {'first K' if first_k_batch else 'all':<8}"
-              f"{len(yhat)} trials, {time.perf_counter() - t0:6.1f} s", file=sys.stderr)
+        print(
+            f"  batch {g + 1:4d} {name:<24} {'first K' if first_k_batch else 'all':<8}"
+            f"{len(yhat)} trials, {time.perf_counter() - t0:6.1f} s",
+            file=sys.stderr,
+        )
     return stats, first_k, time.perf_counter() - t0
 
 
 def _worker(args):
     starts, budget_s, max_trials, first_k_only, worker, workers, batch_size = args
     torch.set_num_threads(1)
-    return run_trials(starts, budget_s, max_trials, batch_size=batch_size,
-                      first_k_only=first_k_only, worker=worker, workers=workers)
+    return run_trials(
+        starts,
+        budget_s,
+        max_trials,
+        batch_size=batch_size,
+        first_k_only=first_k_only,
+        worker=worker,
+        workers=workers,
+    )
 
 
 def run_trials_parallel(starts, budget_s, max_trials, first_k_only, workers, batch_size=None):
     """``run_trials`` in ``workers`` processes on disjoint batches; the counts are summed."""
     if workers == 1:
-        return run_trials(starts, budget_s, max_trials, batch_size=batch_size,
-                          first_k_only=first_k_only)
+        return run_trials(
+            starts, budget_s, max_trials, batch_size=batch_size, first_k_only=first_k_only
+        )
     import multiprocessing
+
     share = None if max_trials is None else -(-max_trials // workers)
-    jobs = [(starts, budget_s, share, first_k_only, w, workers, batch_size)
-            for w in range(workers)]
+    jobs = [(starts, budget_s, share, first_k_only, w, workers, batch_size) for w in range(workers)]
     t0 = time.perf_counter()
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
         parts = pool.map(_worker, jobs)
@@ -290,8 +353,9 @@ def run_trials_parallel(starts, budget_s, max_trials, first_k_only, workers, bat
             for name, st in part[i].items():
                 for key in ("trials", *CRITERIA):
                     total[name][key] += st[key]
-                total[name]["max_deviation"] = max(total[name]["max_deviation"],
-                                                   st["max_deviation"])
+                total[name]["max_deviation"] = max(
+                    total[name]["max_deviation"], st["max_deviation"]
+                )
         merged.append(total)
     return merged[0], merged[1], time.perf_counter() - t0
 
@@ -310,23 +374,35 @@ def run_bugs(starts):
 def _variant_table(title, stats):
     total = {c: sum(s[c] for s in stats.values()) for c in CRITERIA}
     trials = sum(s["trials"] for s in stats.values())
-    lines = [title, f"  {'variant':<24}{'trials':>8}" + "".join(f"{c:>19}" for c in CRITERIA)
-             + f"{'max |yhat - ref|':>18}"]
+    lines = [
+        title,
+        f"  {'variant':<24}{'trials':>8}"
+        + "".join(f"{c:>19}" for c in CRITERIA)
+        + f"{'max |yhat - ref|':>18}",
+    ]
     for name, s in stats.items():
-        lines.append(f"  {name:<24}{s['trials']:>8}" + "".join(f"{s[c]:>19}" for c in CRITERIA)
-                     + f"{s['max_deviation']:>18.2e}")
+        lines.append(
+            f"  {name:<24}{s['trials']:>8}"
+            + "".join(f"{s[c]:>19}" for c in CRITERIA)
+            + f"{s['max_deviation']:>18.2e}"
+        )
     lines.append(f"  {'all':<24}{trials:>8}" + "".join(f"{total[c]:>19}" for c in CRITERIA))
     p_u = {c: upper95(total[c], trials) for c in CRITERIA}
-    lines.append("  per-trial false-fail rate, one-sided 95% upper bound p_u: "
-                 + ", ".join(f"{c} {p_u[c]:.2e}" for c in CRITERIA))
+    lines.append(
+        "  per-trial false-fail rate, one-sided 95% upper bound p_u: "
+        + ", ".join(f"{c} {p_u[c]:.2e}" for c in CRITERIA)
+    )
     return lines, p_u
 
 
 def report(stats, first_k, trial_s, bugs, n_starts):
-    lines = [f"THE CHECK (grader_tests/partb/xor_starts.json): {EPOCHS} epochs, alpha {ALPHA}, "
-             f"the first K = {K} starts, pass when >= m = {REQUIRED} pass the per-start "
-             f"criterion; the grader's is matches_reference (every output within {MATCH_TOL} "
-             f"of the reference's and within {WITHIN:g} of its target)", ""]
+    lines = [
+        f"THE CHECK (grader_tests/partb/xor_starts.json): {EPOCHS} epochs, alpha {ALPHA}, "
+        f"the first K = {K} starts, pass when >= m = {REQUIRED} pass the per-start "
+        f"criterion; the grader's is matches_reference (every output within {MATCH_TOL} "
+        f"of the reference's and within {WITHIN:g} of its target)",
+        "",
+    ]
     trials = sum(s["trials"] for s in stats.values()) + sum(s["trials"] for s in first_k.values())
     more, p_all = _variant_table(f"FALSE FAILS over all {n_starts} screened starts", stats)
     if sum(s["trials"] for s in stats.values()):
@@ -335,27 +411,43 @@ def report(stats, first_k, trial_s, bugs, n_starts):
         lines += [f"FALSE FAILS over all {n_starts} screened starts: not measured (--first-k)", ""]
     more, p_k = _variant_table(f"FALSE FAILS over the first K = {K} starts (the grader's)", first_k)
     lines += more + [f"  ({trials} trials of correct variants in {trial_s:.0f} s)", ""]
-    lines.append("CHECK 'at least m of K starts pass': false-fail bound "
-                 "(independent runs | Markov, no independence), p_u of the first K / of all starts")
-    lines.append(f"  {'K':>2} {'m':>2}" + "".join(f"{c + ' (first K)':>30}{c + ' (all)':>30}" for c in CRITERIA))
+    lines.append(
+        "CHECK 'at least m of K starts pass': false-fail bound "
+        "(independent runs | Markov, no independence), p_u of the first K / of all starts"
+    )
+    lines.append(
+        f"  {'K':>2} {'m':>2}"
+        + "".join(f"{c + ' (first K)':>30}{c + ' (all)':>30}" for c in CRITERIA)
+    )
     measured_all = sum(s["trials"] for s in stats.values()) > 0
     for k, m in CHECKS:
         cells = []
         for c in CRITERIA:
             for p in (p_k[c], p_all[c] if measured_all else None):
-                cells.append(f"{'not measured':>30}" if p is None else
-                             f"{check_false_fail(p, k, m):>18.2e} | {min(1.0, k * p / (k - m + 1)):>9.2e}")
+                cells.append(
+                    f"{'not measured':>30}"
+                    if p is None
+                    else f"{check_false_fail(p, k, m):>18.2e} | {min(1.0, k * p / (k - m + 1)):>9.2e}"
+                )
         mark = "  <- the check" if (k, m) == (K, REQUIRED) else ""
         lines.append(f"  {k:>2} {m:>2}" + "".join(cells) + mark)
-    lines.append("  (independent: assumes a student's K runs fail independently, per-trial rate p_u;"
-                 " Markov: holds without that assumption)")
+    lines.append(
+        "  (independent: assumes a student's K runs fail independently, per-trial rate p_u;"
+        " Markov: holds without that assumption)"
+    )
     lines.append("")
-    lines.append(f"CATCH RATES: fraction of the {n_starts} starts where the bug FAILS the criterion; "
-                 f"then, per criterion, whether the bug fails the check on the first K starts "
-                 f"(what the grader does, with {GRADER}) and P(fails the check) for K of the "
-                 f"{n_starts} starts drawn at random")
-    lines.append(f"  {'bug':<32}" + "".join(f"{c:>19}" for c in CRITERIA) + f"{'median |yhat-ref|':>19}"
-                 + "".join(f"{'check ' + c:>26}{'random K':>10}" for c in CRITERIA))
+    lines.append(
+        f"CATCH RATES: fraction of the {n_starts} starts where the bug FAILS the criterion; "
+        f"then, per criterion, whether the bug fails the check on the first K starts "
+        f"(what the grader does, with {GRADER}) and P(fails the check) for K of the "
+        f"{n_starts} starts drawn at random"
+    )
+    lines.append(
+        f"  {'bug':<32}"
+        + "".join(f"{c:>19}" for c in CRITERIA)
+        + f"{'median |yhat-ref|':>19}"
+        + "".join(f"{'check ' + c:>26}{'random K':>10}" for c in CRITERIA)
+    )
     caught_by = {c: 0 for c in CRITERIA}
     for name, (ok, dev) in bugs.items():
         row = f"  {name:<32}" + "".join(f"{1 - ok[c_].double().mean():>19.3f}" for c_ in CRITERIA)
@@ -366,49 +458,83 @@ def report(stats, first_k, trial_s, bugs, n_starts):
             row += f"{'caught' if caught else 'missed':>26}"
             row += f"{check_catch(int(ok[c].sum()), n_starts, K, REQUIRED):>10.3f}"
         lines.append(row)
-    lines.append("  caught on the grader's starts: " + ", ".join(
-        f"{c} {caught_by[c]} of {len(bugs)}" + (" (the grader's)" if c == GRADER else "")
-        for c in CRITERIA))
-    lines.append("  (update bugs, 'ascent' and 'alpha ignored', cannot reach the grader's check: its train call"
-                 " uses the harness's own update; Problem 2's tests catch them)")
+    lines.append(
+        "  caught on the grader's starts: "
+        + ", ".join(
+            f"{c} {caught_by[c]} of {len(bugs)}" + (" (the grader's)" if c == GRADER else "")
+            for c in CRITERIA
+        )
+    )
+    lines.append(
+        "  (update bugs, 'ascent' and 'alpha ignored', cannot reach the grader's check: its train call"
+        " uses the harness's own update; Problem 2's tests catch them)"
+    )
     lines.append("")
-    lines.append("CHECK catch rate, P(bug fails the check) for K starts drawn from the list, m needed:")
+    lines.append(
+        "CHECK catch rate, P(bug fails the check) for K starts drawn from the list, m needed:"
+    )
     header = "  " + f"{'bug':<32}" + "".join(f"{f'K{k}m{m}':>8}" for k, m in CHECKS)
     for c in CRITERIA:
         lines.append(f"  criterion {c}:")
         lines.append(header)
         for name, (ok, _) in bugs.items():
             n_pass = int(ok[c].sum())
-            lines.append(f"  {name:<32}" + "".join(f"{check_catch(n_pass, n_starts, k, m):>8.3f}"
-                                                   for k, m in CHECKS))
+            lines.append(
+                f"  {name:<32}"
+                + "".join(f"{check_catch(n_pass, n_starts, k, m):>8.3f}" for k, m in CHECKS)
+            )
     return "\n".join(lines)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--budget-s", type=float, default=240.0,
-                        help="seconds of correct-variant trials (default 240; the bugs take ~10 s more)")
-    parser.add_argument("--trials", type=int, default=None,
-                        help="run this many trials instead of a time budget (reproducible)")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="torch threads (default 1: the ops act on ~5000 numbers, and on a "
-                             "busy 2-core machine OpenMP waits made some batches 60x slower)")
-    parser.add_argument("--first-k", action="store_true",
-                        help="spend every trial on the grader's first K starts (for the "
-                             "assumption-free bound on the check itself)")
-    parser.add_argument("--workers", type=int, default=1,
-                        help="processes running trials on disjoint batches (one per core)")
-    parser.add_argument("--batch", type=int, default=None,
-                        help=f"runs trained at once (default {REPLICAS} per screened start, "
-                             "5120); larger batches cost less per trial")
+    parser.add_argument(
+        "--budget-s",
+        type=float,
+        default=240.0,
+        help="seconds of correct-variant trials (default 240; the bugs take ~10 s more)",
+    )
+    parser.add_argument(
+        "--trials",
+        type=int,
+        default=None,
+        help="run this many trials instead of a time budget (reproducible)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads (default 1: the ops act on ~5000 numbers, and on a "
+        "busy 2-core machine OpenMP waits made some batches 60x slower)",
+    )
+    parser.add_argument(
+        "--first-k",
+        action="store_true",
+        help="spend every trial on the grader's first K starts (for the "
+        "assumption-free bound on the check itself)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes running trials on disjoint batches (one per core)",
+    )
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=None,
+        help=f"runs trained at once (default {REPLICAS} per screened start, "
+        "5120); larger batches cost less per trial",
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     starts = DESIGN["starts"]
     t0 = time.perf_counter()
     bugs = run_bugs(starts)
     bug_s = time.perf_counter() - t0
-    stats, first_k, trial_s = run_trials_parallel(starts, args.budget_s, args.trials,
-                                                  args.first_k, args.workers, args.batch)
+    stats, first_k, trial_s = run_trials_parallel(
+        starts, args.budget_s, args.trials, args.first_k, args.workers, args.batch
+    )
     print(report(stats, first_k, trial_s, bugs, len(starts)))
     print(f"\nbugs: {bug_s:.0f} s; trials: {trial_s:.0f} s; total {time.perf_counter() - t0:.0f} s")
 

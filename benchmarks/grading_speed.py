@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 from byhand_grader.course import Course  # noqa: E402
 from byhand_grader.grade import grade  # noqa: E402
 from byhand_grader.nbgrader_run import nbgrader  # noqa: E402
-from byhand_instructor.sample_class import TIMESTAMP, scenarios, solved_release  # noqa: E402
+from byhand_instructor.sample_class import scenarios, solved_release, TIMESTAMP  # noqa: E402
 
 MIX = ("correct", "missing-factor-2", "update-uses-dot-grad", "blank")
 PHASES = ("intake", "nbgrader", "harness", "judge")
@@ -61,7 +61,8 @@ def make_class(course, n):
     for i in range(n):
         scenario = MIX[i % len(MIX)]
         nb = scenarios(course, "partb")[scenario][1](
-            nbformat.from_dict(nbformat.reads(nbformat.writes(base), 4)), release)
+            nbformat.from_dict(nbformat.reads(nbformat.writes(base), 4)), release
+        )
         folder = root / "submitted" / f"s{i:03d}-{scenario}" / "partb"
         folder.mkdir(parents=True)
         (folder / "partb.ipynb").write_text(nbformat.writes(nb))
@@ -71,12 +72,17 @@ def make_class(course, n):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=60)
-    parser.add_argument("--plain", type=int, default=12,
-                        help="students to grade with plain nbgrader (0 to skip)")
+    parser.add_argument(
+        "--plain", type=int, default=12, help="students to grade with plain nbgrader (0 to skip)"
+    )
     parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument("--repeats", type=int, default=3,
-                        help="grade the class this many times, each right after its own floor "
-                             "measurement; the round of the median ratio is reported")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="grade the class this many times, each right after its own floor "
+        "measurement; the round of the median ratio is reported",
+    )
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -88,7 +94,7 @@ def main(argv=None):
         make_class(course, args.students)
         nbgrader(course, "generate_assignment", "partb", "--force")
 
-        rounds = []   # (floor, wall, results): each grading right after its own floor
+        rounds = []  # (floor, wall, results): each grading right after its own floor
         for _ in range(args.repeats):
             floor = floor_seconds()
             start = time.perf_counter()
@@ -96,15 +102,21 @@ def main(argv=None):
             rounds.append((floor, time.perf_counter() - start, results))
         ratios = [wall / len(res) / fl for fl, wall, res in rounds]
         floor, ours, results = sorted(rounds, key=lambda r: r[1] / len(r[2]) / r[0])[
-            len(rounds) // 2]                        # the round of the median ratio
+            len(rounds) // 2
+        ]  # the round of the median ratio
         per_ours = ours / len(results)
         phases = {k: statistics.median(r.timings.get(k, 0) for r in results) for k in PHASES}
         # what the worker did besides the timed phases: annotating the notebook (the
         # verdicts and the XOR curves' plot), reading back nbgrader's record
         phases["annotate and the rest"] = statistics.median(
-            max(r.seconds - sum(r.timings.values()), 0.0) for r in results)
-        by_scenario = {m: statistics.median(r.timings.get("harness", 0) for r in results
-                                            if r.student.endswith(m)) for m in MIX}
+            max(r.seconds - sum(r.timings.values()), 0.0) for r in results
+        )
+        by_scenario = {
+            m: statistics.median(
+                r.timings.get("harness", 0) for r in results if r.student.endswith(m)
+            )
+            for m in MIX
+        }
         workers = min(args.workers or os.cpu_count() or 1, len(results))
 
         per_plain = None
@@ -122,36 +134,66 @@ def main(argv=None):
             start = time.perf_counter()
             # the course refuses plain autograde (byhand_grader/nbgrader_plugins/guard.py):
             # let it through here
-            nbgrader(plain, "autograde", "partb", "--force", "--Execute.kernel_name=python3",
-                     "--GradeWithByhand.in_byhand_grade=True", check=False)
+            nbgrader(
+                plain,
+                "autograde",
+                "partb",
+                "--force",
+                "--Execute.kernel_name=python3",
+                "--GradeWithByhand.in_byhand_grade=True",
+                check=False,
+            )
             per_plain = (time.perf_counter() - start) / len(students)
-            done = [s for s in students
-                    if (plain_root / "autograded" / s / "partb" / "partb.ipynb").is_file()]
-            if len(done) != len(students):   # a fast failure is not a speed
+            done = [
+                s
+                for s in students
+                if (plain_root / "autograded" / s / "partb" / "partb.ipynb").is_file()
+            ]
+            if len(done) != len(students):  # a fast failure is not a speed
                 sys.exit(f"plain nbgrader autograded only {len(done)} of {len(students)}")
 
     cores = os.cpu_count()
-    print(f"class of {args.students} submissions (mix: {', '.join(MIX)}), {workers} workers "
-          f"on {cores} cores")
+    print(
+        f"class of {args.students} submissions (mix: {', '.join(MIX)}), {workers} workers "
+        f"on {cores} cores"
+    )
     print(f"floor (kernel start + import torch, median of 3):   {floor:6.2f} s")
-    print(f"byhand grade, {len(results)} submissions, hidden checks included: "
-          f"{ours:6.1f} s wall = {per_ours:.2f} s per submission")
-    print(f"  per submission / floor: {per_ours / floor:.2f} (target: at most 1/3 = 0.33); "
-          f"the median of {len(ratios)} rounds: " + ", ".join(f"{r:.2f}" for r in ratios)
-          + " (each round: floor " + ", ".join(f"{fl:.2f}" for fl, _, _ in rounds) + " s; "
-          + ", ".join(f"{w / len(res):.2f}" for _, w, res in rounds) + " s per submission)")
-    print("  median seconds per phase (inside a worker): "
-          + ", ".join(f"{k} {v:.2f}" for k, v in phases.items()))
-    print("  median harness seconds by scenario: "
-          + ", ".join(f"{k} {v:.2f}" for k, v in by_scenario.items()))
-    print(f"  projected for 300 submissions on these {cores} cores: "
-          f"{300 * per_ours / 60:.1f} min (target: 6)")
+    print(
+        f"byhand grade, {len(results)} submissions, hidden checks included: "
+        f"{ours:6.1f} s wall = {per_ours:.2f} s per submission"
+    )
+    print(
+        f"  per submission / floor: {per_ours / floor:.2f} (target: at most 1/3 = 0.33); "
+        f"the median of {len(ratios)} rounds: "
+        + ", ".join(f"{r:.2f}" for r in ratios)
+        + " (each round: floor "
+        + ", ".join(f"{fl:.2f}" for fl, _, _ in rounds)
+        + " s; "
+        + ", ".join(f"{w / len(res):.2f}" for _, w, res in rounds)
+        + " s per submission)"
+    )
+    print(
+        "  median seconds per phase (inside a worker): "
+        + ", ".join(f"{k} {v:.2f}" for k, v in phases.items())
+    )
+    print(
+        "  median harness seconds by scenario: "
+        + ", ".join(f"{k} {v:.2f}" for k, v in by_scenario.items())
+    )
+    print(
+        f"  projected for 300 submissions on these {cores} cores: "
+        f"{300 * per_ours / 60:.1f} min (target: 6)"
+    )
     if per_plain:
-        print(f"plain sequential nbgrader autograde ({args.plain} submissions, executing each "
-              f"notebook, no hidden checks): {per_plain:.2f} s per submission")
-        print(f"  per submission, byhand grade / plain nbgrader: {per_ours / per_plain:.2f} "
-              f"(a speed-up of {per_plain / per_ours:.1f}x); plain nbgrader / floor: "
-              f"{per_plain / floor:.2f}")
+        print(
+            f"plain sequential nbgrader autograde ({args.plain} submissions, executing each "
+            f"notebook, no hidden checks): {per_plain:.2f} s per submission"
+        )
+        print(
+            f"  per submission, byhand grade / plain nbgrader: {per_ours / per_plain:.2f} "
+            f"(a speed-up of {per_plain / per_ours:.1f}x); plain nbgrader / floor: "
+            f"{per_plain / floor:.2f}"
+        )
 
 
 if __name__ == "__main__":

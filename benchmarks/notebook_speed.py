@@ -28,7 +28,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from byhand.data import Y_XOR, X  # noqa: E402
+from byhand.data import X, Y_XOR  # noqa: E402
 from byhand.training import epoch_orders, train  # noqa: E402
 from byhand.xor import init_xor  # noqa: E402
 from byhand_grader.course import Course  # noqa: E402
@@ -40,6 +40,7 @@ EPOCHS = 8000
 
 def solution():
     from tests.conftest import solution_namespace
+
     return solution_namespace("partb", COURSE)
 
 
@@ -47,16 +48,26 @@ def notebook_seconds():
     nb = nbformat.read(COURSE.source_notebook("partb"), as_version=4)
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        NotebookClient(nb, kernel_name="python3", timeout=600,
-                       resources={"metadata": {"path": tmp}}).execute()
+        NotebookClient(
+            nb, kernel_name="python3", timeout=600, resources={"metadata": {"path": tmp}}
+        ).execute()
         return time.perf_counter() - start
 
 
 def ours(ns):
     gen = torch.Generator().manual_seed(0)
     start = time.perf_counter()
-    train(ns["xor_forward"], ns["xor_grads"], ns["sgd_update"], init_xor(gen), X, Y_XOR,
-          alpha=0.05, epochs=EPOCHS, gen=gen)
+    train(
+        ns["xor_forward"],
+        ns["xor_grads"],
+        ns["sgd_update"],
+        init_xor(gen),
+        X,
+        Y_XOR,
+        alpha=0.05,
+        epochs=EPOCHS,
+        gen=gen,
+    )
     return time.perf_counter() - start
 
 
@@ -90,12 +101,16 @@ def main(argv=None):
         t_ours.append(ours(ns))
         t_every.append(every_step(ns))
     nb, o, e = statistics.median(nb_times), statistics.median(t_ours), statistics.median(t_every)
-    print(f"Part B solution notebook, top to bottom (kernel start and import torch included): "
-          f"{nb:.1f} s (median of {args.repeats}: {', '.join(f'{t:.1f}' for t in nb_times)})")
+    print(
+        f"Part B solution notebook, top to bottom (kernel start and import torch included): "
+        f"{nb:.1f} s (median of {args.repeats}: {', '.join(f'{t:.1f}' for t in nb_times)})"
+    )
     print(f"XOR training, 8000 epochs, the notebook's loop (manual gradient only): {o:.2f} s")
     print(f"XOR training, 8000 epochs, backward() on every step beside it:        {e:.2f} s")
-    print(f"ratio every-step / notebook loop: {e / o:.1f}x ({e - o:.1f} s saved on the XOR "
-          "part alone)")
+    print(
+        f"ratio every-step / notebook loop: {e / o:.1f}x ({e - o:.1f} s saved on the XOR "
+        "part alone)"
+    )
 
 
 if __name__ == "__main__":

@@ -29,8 +29,13 @@ SAME_RATIO = 1e-2
 
 
 #: Where given and installed code lives: frames there are not the student's.
-_LIBRARIES = tuple({os.path.dirname(os.path.abspath(__file__)),
-                    sysconfig.get_paths()["purelib"], sysconfig.get_paths()["stdlib"]})
+_LIBRARIES = tuple(
+    {
+        os.path.dirname(os.path.abspath(__file__)),
+        sysconfig.get_paths()["purelib"],
+        sysconfig.get_paths()["stdlib"],
+    }
+)
 
 
 class CheckFailed(AssertionError):
@@ -54,22 +59,27 @@ def _raised(fn, err):
         return f"{name} is not written yet (it raises NotImplementedError)."
     line = ""
     tb = err.__traceback__
-    while tb is not None:   # the last frame outside the libraries is the student's line
+    while tb is not None:  # the last frame outside the libraries is the student's line
         where = tb.tb_frame.f_code.co_filename
         if not where.startswith(_LIBRARIES):
             line = f" in {tb.tb_frame.f_code.co_name}, line {tb.tb_lineno}"
         tb = tb.tb_next
     text = str(err).strip().splitlines()
-    return (f"{name} raised {type(err).__name__}{line}" + (f": {text[0]}" if text else "")
-            + f" (call {name} in a new cell to see the whole traceback).")
+    return (
+        f"{name} raised {type(err).__name__}{line}"
+        + (f": {text[0]}" if text else "")
+        + f" (call {name} in a new cell to see the whole traceback)."
+    )
 
 
 def _call_grads(grads, forward, params, x, y):
     """``(yours, autograd's)`` as float lists per parameter; raises what the student raised."""
     mine = check_param_dict(grads(params, x, y), params, grads.__name__)
     ref = autograd_grads(forward, params, x, y)
-    return ({n: mine[n].double().flatten().tolist() for n in params},
-            {n: ref[n].flatten().tolist() for n in params})
+    return (
+        {n: mine[n].double().flatten().tolist() for n in params},
+        {n: ref[n].flatten().tolist() for n in params},
+    )
 
 
 def compare_with_autograd(grads, forward, params, x, y):
@@ -127,12 +137,14 @@ def _nice(c):
 
 
 #: What yours = c * autograd's means, for the factors ``_nice`` names.
-RATIO_WORDS = {0.0: "0 where autograd's is not",
-               1.0: "autograd's, but for rounding beyond the tolerance",
-               -1.0: "-1 times autograd's (the opposite sign)",
-               0.5: "0.5 times autograd's (half: a factor 2 short)",
-               -0.5: "-0.5 times autograd's (the opposite sign, and a factor 2 short)",
-               2.0: "2 times autograd's (a factor 2 too many)"}
+RATIO_WORDS = {
+    0.0: "0 where autograd's is not",
+    1.0: "autograd's, but for rounding beyond the tolerance",
+    -1.0: "-1 times autograd's (the opposite sign)",
+    0.5: "0.5 times autograd's (half: a factor 2 short)",
+    -0.5: "-0.5 times autograd's (the opposite sign, and a factor 2 short)",
+    2.0: "2 times autograd's (a factor 2 too many)",
+}
 
 
 def _factor(pairs, tol):
@@ -156,8 +168,11 @@ def _diagnosis(fn, cases, names, tol=TOLERANCE, total=None):
         wrong.append(name)
         c = _factor(pairs, tol) if all(math.isfinite(a) for a, _ in pairs) else None
         if c is None:
-            words = ("differ", "from autograd's by a ratio that changes from case to case "
-                               "(a term is missing or extra)")
+            words = (
+                "differ",
+                "from autograd's by a ratio that changes from case to case "
+                "(a term is missing or extra)",
+            )
         else:
             words = ("are", RATIO_WORDS.get(_nice(c), f"{fmt(c)} times autograd's"))
         how.setdefault(words, []).append(name)
@@ -168,13 +183,22 @@ def _diagnosis(fn, cases, names, tol=TOLERANCE, total=None):
         clauses.append(f"{' and '.join(f'dE/d{n}' for n in group)} {verb} {words}")
     right = [n for n in names if n not in wrong]
     if right:
-        clauses.append(f"{' and '.join(f'dE/d{n}' for n in right)} "
-                       f"{'are' if len(right) > 1 else 'is'} right")
-    x, y, name, k, a, b = max(((x, y, n, k, a, b) for x, y, mine, ref in cases for n in wrong
-                               for k, (a, b) in enumerate(zip(mine[n], ref[n]))),
-                              key=lambda t: abs(t[4] - t[5]) if math.isfinite(t[4]) else math.inf)
-    example = (f"e.g. at x = {fmt_list(x.tolist())}, y = {fmt_list(y.tolist())} you give "
-               f"dE/d{name}[{k}] = {fmt(a)} where autograd gives {fmt(b)}")
+        clauses.append(
+            f"{' and '.join(f'dE/d{n}' for n in right)} {'are' if len(right) > 1 else 'is'} right"
+        )
+    x, y, name, k, a, b = max(
+        (
+            (x, y, n, k, a, b)
+            for x, y, mine, ref in cases
+            for n in wrong
+            for k, (a, b) in enumerate(zip(mine[n], ref[n]))
+        ),
+        key=lambda t: abs(t[4] - t[5]) if math.isfinite(t[4]) else math.inf,
+    )
+    example = (
+        f"e.g. at x = {fmt_list(x.tolist())}, y = {fmt_list(y.tolist())} you give "
+        f"dE/d{name}[{k}] = {fmt(a)} where autograd gives {fmt(b)}"
+    )
     return f"{fn} differs from autograd {where}: {'; '.join(clauses)}; {example}."
 
 
@@ -217,10 +241,14 @@ def update_problem(before, got, expected):
     if not wrong:
         return None
     c = _factor(pairs, 1e-6)
-    how = ("not a multiple of the expected step" if c is None else
-           {0.0: "zero: the parameters did not move",
-            -1.0: "-1 times the expected step: it goes uphill, along +alpha * grads"}.get(
-               _nice(c), f"{fmt(c)} times the expected step"))
+    how = (
+        "not a multiple of the expected step"
+        if c is None
+        else {
+            0.0: "zero: the parameters did not move",
+            -1.0: "-1 times the expected step: it goes uphill, along +alpha * grads",
+        }.get(_nice(c), f"{fmt(c)} times the expected step")
+    )
     shown = ", ".join(f"{n} = {fmt_list(values[n])}" for n in expected)
     want = ", ".join(f"{n} = {fmt_list(v)}" for n, v in expected.items())
     return f"the step is {how} (you return {shown}; expected {want})."
@@ -250,8 +278,7 @@ def forward_problem(forward, params, X, expected, atol=1e-4):
             out = forward(params, x)
             got = {k: float(out[k]) for k in keys}
         except KeyError as err:
-            return (f"{forward.__name__} returns no {err}: it must return the keys "
-                    f"{keys}.")
+            return f"{forward.__name__} returns no {err}: it must return the keys {keys}."
         except Exception as err:  # noqa: BLE001 - the student's error, reported as a sentence
             return _raised(forward, err)
         for k in keys:
@@ -263,11 +290,17 @@ def forward_problem(forward, params, X, expected, atol=1e-4):
     first = next(k for k in keys if k in wrong)
     x, v, w = wrong[first][0]
     right = [k for k in keys if k not in wrong]
-    return (f"{forward.__name__} computes {' and '.join(repr(k) for k in wrong)} wrongly "
-            f"(on {len(wrong[first])} of {len(X)} patterns for {first!r}: at x = "
-            f"{fmt_list(x.tolist())} you give {fmt(v)} where it should be {fmt(w)})"
-            + (f"; {', '.join(repr(k) for k in right)} {'are' if len(right) > 1 else 'is'} right"
-               if right else "") + ".")
+    return (
+        f"{forward.__name__} computes {' and '.join(repr(k) for k in wrong)} wrongly "
+        f"(on {len(wrong[first])} of {len(X)} patterns for {first!r}: at x = "
+        f"{fmt_list(x.tolist())} you give {fmt(v)} where it should be {fmt(w)})"
+        + (
+            f"; {', '.join(repr(k) for k in right)} {'are' if len(right) > 1 else 'is'} right"
+            if right
+            else ""
+        )
+        + "."
+    )
 
 
 def show_outputs(yhat, Y, X):

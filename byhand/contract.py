@@ -25,25 +25,29 @@ def check_param_dict(value, params, what):
     """
     if not isinstance(value, dict):
         raise ContractError(
-            f"{what} returned {type(value).__name__}; expected a dict with keys "
-            f"{_keys(params)}.")
+            f"{what} returned {type(value).__name__}; expected a dict with keys {_keys(params)}."
+        )
     missing = [k for k in params if k not in value]
     extra = [k for k in value if k not in params]
     if missing or extra:
         raise ContractError(
             f"{what} returned keys {_keys(value)}; expected {_keys(params)}"
             + (f" (missing {_keys(missing)})" if missing else "")
-            + (f" (unexpected {_keys(extra)})" if extra else "") + ".")
+            + (f" (unexpected {_keys(extra)})" if extra else "")
+            + "."
+        )
     for name, ref in params.items():
         got = value[name]
         if not isinstance(got, torch.Tensor):
             raise ContractError(
                 f"{what}: '{name}' is a {type(got).__name__}; expected a tensor of "
-                f"shape {tuple(ref.shape)}.")
+                f"shape {tuple(ref.shape)}."
+            )
         if tuple(got.shape) != tuple(ref.shape):
             raise ContractError(
                 f"{what}: '{name}' has shape {tuple(got.shape)}; expected "
-                f"{tuple(ref.shape)}, the shape of the parameter '{name}'.")
+                f"{tuple(ref.shape)}, the shape of the parameter '{name}'."
+            )
         if not torch.isfinite(got).all():
             raise ContractError(f"{what}: '{name}' contains NaN or inf: {got.tolist()}.")
     return value
@@ -55,7 +59,8 @@ def check_forward(value, what):
         raise ContractError(
             f"{what} returned {type(value).__name__}"
             + (f" with keys {_keys(value)}" if isinstance(value, dict) else "")
-            + "; expected a dict with 'yhat' (and the intermediate values).")
+            + "; expected a dict with 'yhat' (and the intermediate values)."
+        )
     yhat = value["yhat"]
     if not isinstance(yhat, torch.Tensor) or tuple(yhat.shape) != (1,):
         shape = tuple(yhat.shape) if isinstance(yhat, torch.Tensor) else type(yhat).__name__

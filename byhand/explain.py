@@ -48,11 +48,19 @@ def net_y_terms(params, forward):
             out = forward(params, x)
             h = float(out["h"])
             x0, x1 = x.tolist()
-            rows.append({
-                "pattern": name, "target": float(y), "h": h,
-                "w0·x0": w0 * x0, "w1·x1": w1 * x1, "w2·h": w2 * h, "b1": b1,
-                "net_y": float(out["net_y"]), "yhat": float(out["yhat"]),
-            })
+            rows.append(
+                {
+                    "pattern": name,
+                    "target": float(y),
+                    "h": h,
+                    "w0·x0": w0 * x0,
+                    "w1·x1": w1 * x1,
+                    "w2·h": w2 * h,
+                    "b1": b1,
+                    "net_y": float(out["net_y"]),
+                    "yhat": float(out["yhat"]),
+                }
+            )
     return rows
 
 
@@ -82,12 +90,21 @@ def explain_text(params, rows):
     head = f"{'x':>4}{'target':>7}{'h':>7}" + "".join(f"{t:>8}" for t in TERMS)
     lines += ["", head + f"{'net_y':>8}{'yhat':>7}"]
     for r in rows:
-        lines.append(f"{r['pattern']:>4}{r['target']:>7.0f}{r['h']:>7.3f}"
-                     + "".join(f"{r[t]:>8.2f}" for t in TERMS)
-                     + f"{r['net_y']:>8.2f}{r['yhat']:>7.3f}")
-    lines += ["", f"hidden unit is on (h > 0.5) like: {hidden_family([r['h'] for r in rows])}",
-              "the network " + ("computes XOR (every output on the right side of 0.5)"
-                                if computes_xor(rows) else "does NOT compute XOR yet")]
+        lines.append(
+            f"{r['pattern']:>4}{r['target']:>7.0f}{r['h']:>7.3f}"
+            + "".join(f"{r[t]:>8.2f}" for t in TERMS)
+            + f"{r['net_y']:>8.2f}{r['yhat']:>7.3f}"
+        )
+    lines += [
+        "",
+        f"hidden unit is on (h > 0.5) like: {hidden_family([r['h'] for r in rows])}",
+        "the network "
+        + (
+            "computes XOR (every output on the right side of 0.5)"
+            if computes_xor(rows)
+            else "does NOT compute XOR yet"
+        ),
+    ]
     return "\n".join(lines)
 
 
@@ -102,8 +119,9 @@ def plot_explanation(rows, show=True):
 
 
 def _plot(rows, family, show=True):
-    fig, (ax_h, ax_net) = plt.subplots(1, 2, figsize=(10.5, 3.6),
-                                       gridspec_kw={"width_ratios": [1, 2.2], "wspace": 0.35})
+    fig, (ax_h, ax_net) = plt.subplots(
+        1, 2, figsize=(10.5, 3.6), gridspec_kw={"width_ratios": [1, 2.2], "wspace": 0.35}
+    )
     names = [r["pattern"] for r in rows]
     ax_h.bar(names, [r["h"] for r in rows], color="tab:purple")
     ax_h.axhline(0.5, color="grey", lw=0.8, ls="--")
@@ -115,16 +133,19 @@ def _plot(rows, family, show=True):
     for k, term in enumerate(TERMS):
         offsets = [i + (k - 1.5) * width for i in range(len(rows))]
         ax_net.bar(offsets, [r[term] for r in rows], width, label=term)
-    ax_net.scatter(range(len(rows)), [r["net_y"] for r in rows], color="black",
-                   zorder=3, label="net_y (sum)")
+    ax_net.scatter(
+        range(len(rows)), [r["net_y"] for r in rows], color="black", zorder=3, label="net_y (sum)"
+    )
     ax_net.axhline(0, color="grey", lw=0.8)
-    ax_net.set_xticks(range(len(rows)),
-                      [f"{r['pattern']} (target {r['target']:.0f})" for r in rows])
+    ax_net.set_xticks(
+        range(len(rows)), [f"{r['pattern']} (target {r['target']:.0f})" for r in rows]
+    )
     ax_net.set_xlabel("input pattern")
     ax_net.set_ylabel("contribution to the output's net input")
     ax_net.set_title("net_y = w0·x0 + w1·x1 + w2·h + b1; output on when net_y > 0")
-    ax_net.legend(fontsize=8, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.28),
-                  frameon=False)
+    ax_net.legend(
+        fontsize=8, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.28), frameon=False
+    )
     fig.subplots_adjust(bottom=0.32)
     if show:
         plt.show()

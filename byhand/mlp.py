@@ -57,8 +57,12 @@ def init_bounds(init, fan_in):
 
 def parameter_shapes(hidden, bias):
     """``[(name, shape, fan_in)]`` in the order of ``nn.Sequential(...).parameters()``."""
-    shapes = [("0.weight", (hidden, 2), 2), ("0.bias", (hidden,), 2),
-              ("2.weight", (1, hidden), hidden), ("2.bias", (1,), hidden)]
+    shapes = [
+        ("0.weight", (hidden, 2), 2),
+        ("0.bias", (hidden,), 2),
+        ("2.weight", (1, hidden), hidden),
+        ("2.bias", (1,), hidden),
+    ]
     return [s for s in shapes if bias or not s[0].endswith("bias")]
 
 
@@ -96,8 +100,12 @@ class Nets:
 
     def state(self, i):
         """Network ``i`` in ``nn.Sequential``'s ``state_dict`` layout (biases only if it has them)."""
-        state = {"0.weight": self.W1[:, :, i].T.clone(), "0.bias": self.b1[:, i].clone(),
-                 "2.weight": self.W2[:, i].reshape(1, -1).clone(), "2.bias": self.b2[i].reshape(1).clone()}
+        state = {
+            "0.weight": self.W1[:, :, i].T.clone(),
+            "0.bias": self.b1[:, i].clone(),
+            "2.weight": self.W2[:, i].reshape(1, -1).clone(),
+            "2.bias": self.b2[i].reshape(1).clone(),
+        }
         if not bool(self.has_bias[i]):
             del state["0.bias"], state["2.bias"]
         return state
@@ -109,13 +117,24 @@ class Nets:
     def from_states(states):
         """``Nets`` from ``nn.Sequential`` state dicts (one per network; biases optional)."""
         states = list(states)
+
         def col(key, shape):
-            return torch.stack([st[key].detach().float().reshape(shape) if key in st
-                                else torch.zeros(shape) for st in states], -1)
+            return torch.stack(
+                [
+                    st[key].detach().float().reshape(shape) if key in st else torch.zeros(shape)
+                    for st in states
+                ],
+                -1,
+            )
+
         hidden = states[0]["0.weight"].shape[0]
-        return Nets(col("0.weight", (hidden, 2)).transpose(0, 1).contiguous(),
-                    col("0.bias", (hidden,)), col("2.weight", (hidden,)), col("2.bias", ()),
-                    torch.tensor(["0.bias" in st for st in states]))
+        return Nets(
+            col("0.weight", (hidden, 2)).transpose(0, 1).contiguous(),
+            col("0.bias", (hidden,)),
+            col("2.weight", (hidden,)),
+            col("2.bias", ()),
+            torch.tensor(["0.bias" in st for st in states]),
+        )
 
     @staticmethod
     def cat(many):
@@ -123,9 +142,13 @@ class Nets:
         many = list(many)
         if len({n.hidden for n in many}) != 1:
             raise ValueError("Nets.cat needs networks of one width")
-        return Nets(torch.cat([n.W1 for n in many], -1), torch.cat([n.b1 for n in many], -1),
-                    torch.cat([n.W2 for n in many], -1), torch.cat([n.b2 for n in many], -1),
-                    torch.cat([n.has_bias for n in many], -1))
+        return Nets(
+            torch.cat([n.W1 for n in many], -1),
+            torch.cat([n.b1 for n in many], -1),
+            torch.cat([n.W2 for n in many], -1),
+            torch.cat([n.b2 for n in many], -1),
+            torch.cat([n.has_bias for n in many], -1),
+        )
 
 
 def hidden_net_input(params, X):
@@ -137,8 +160,8 @@ def hidden_net_input(params, X):
 def forward(params, X):
     """``yhat`` (P, B) of the networks ``[W1, b1, W2, b2]`` on the patterns ``X`` (P, 2)."""
     W1, b1, W2, b2 = params
-    h = torch.sigmoid(hidden_net_input(params, X))                            # (P, H, B)
-    net_y = (h * W2).sum(1) + b2                                              # (P, B)
+    h = torch.sigmoid(hidden_net_input(params, X))  # (P, H, B)
+    net_y = (h * W2).sum(1) + b2  # (P, B)
     return torch.sigmoid(net_y)
 
 
@@ -159,11 +182,11 @@ def draw_nets(hidden, init, bias, seeds):
             lo, hi = init_bounds(init, fan_in)
             cols[name].append(torch.empty(shape).uniform_(lo, hi, generator=gen))
     n = len(seeds)
-    W1 = torch.stack(cols["0.weight"], -1).transpose(0, 1).contiguous()      # (2, H, B)
-    W2 = torch.stack(cols["2.weight"], -1)[0].contiguous()                   # (H, B)
+    W1 = torch.stack(cols["0.weight"], -1).transpose(0, 1).contiguous()  # (2, H, B)
+    W2 = torch.stack(cols["2.weight"], -1)[0].contiguous()  # (H, B)
     if bias:
-        b1 = torch.stack(cols["0.bias"], -1).contiguous()                    # (H, B)
-        b2 = torch.stack(cols["2.bias"], -1)[0].contiguous()                 # (B,)
+        b1 = torch.stack(cols["0.bias"], -1).contiguous()  # (H, B)
+        b2 = torch.stack(cols["2.bias"], -1)[0].contiguous()  # (B,)
     else:
         b1, b2 = torch.zeros(hidden, n), torch.zeros(n)
     return Nets(W1, b1, W2, b2, torch.full((n,), bool(bias)))
@@ -181,11 +204,11 @@ def batched_loss(name, yhat, y):
     """
     err = yhat - y
     if name == "sse":
-        return (err ** 2).sum(0)
+        return (err**2).sum(0)
     if name == "half_sse":
-        return 0.5 * (err ** 2).sum(0)
+        return 0.5 * (err**2).sum(0)
     if name == "mse":
-        return (err ** 2).mean(0)
+        return (err**2).mean(0)
     if name == "smooth_l1":
         return F.smooth_l1_loss(yhat, y.expand_as(yhat), reduction="none", beta=1.0).mean(0)
     raise ValueError(f"loss is {name!r}; expected one of {LOSSES}")
@@ -207,12 +230,16 @@ def torch_loss(name):
 class Run:
     """What ``train_many`` leaves behind, one entry per network."""
 
-    nets: Nets                        #: the final parameters
-    yhat: torch.Tensor                #: final outputs (P, B)
-    y: torch.Tensor                   #: the targets (P, 1)
-    epochs_to_accuracy: torch.Tensor  #: (B,) first epoch t whose outputs were all on the right side of 0.5; -1 if never
-    epochs_to_within: torch.Tensor    #: (B,) first epoch t whose outputs were all within WITHIN; -1 if never
-    loss: torch.Tensor = None         #: (epochs, B) each network's loss before each step, if recorded
+    nets: Nets  #: the final parameters
+    yhat: torch.Tensor  #: final outputs (P, B)
+    y: torch.Tensor  #: the targets (P, 1)
+    epochs_to_accuracy: (
+        torch.Tensor
+    )  #: (B,) first epoch t whose outputs were all on the right side of 0.5; -1 if never
+    epochs_to_within: (
+        torch.Tensor
+    )  #: (B,) first epoch t whose outputs were all within WITHIN; -1 if never
+    loss: torch.Tensor = None  #: (epochs, B) each network's loss before each step, if recorded
 
     @property
     def solved(self):
@@ -251,8 +278,20 @@ def all_within(yhat, y, within=WITHIN):
     return ((yhat - y).abs() < within).all(0)
 
 
-def train_many(nets, *, lr, epochs, loss="sse", X=X, Y=Y_XOR, noise_std=None, noise_group=None,
-               noise_seed=0, record_loss=False, n_threads=1):
+def train_many(
+    nets,
+    *,
+    lr,
+    epochs,
+    loss="sse",
+    X=X,
+    Y=Y_XOR,
+    noise_std=None,
+    noise_group=None,
+    noise_seed=0,
+    record_loss=False,
+    n_threads=1,
+):
     """Full-batch gradient descent on every network of ``nets`` at once.
 
     Step ``t = 0, 1, ..., epochs - 1``: outputs on all patterns, per-network loss
@@ -289,8 +328,10 @@ def train_many(nets, *, lr, epochs, loss="sse", X=X, Y=Y_XOR, noise_std=None, no
     if noise_std is not None:
         noise_std = torch.as_tensor(noise_std, dtype=dtype)
         if noise_std.shape[0] != epochs or noise_std.dim() not in (1, 2):
-            raise ValueError(f"noise_std has shape {tuple(noise_std.shape)}; expected "
-                             f"({epochs},) or ({epochs}, K)")
+            raise ValueError(
+                f"noise_std has shape {tuple(noise_std.shape)}; expected "
+                f"({epochs},) or ({epochs}, K)"
+            )
         if noise_std.dim() == 2 and noise_group is None:
             raise ValueError("a 2-D noise_std needs noise_group, each network's column")
         gen = torch.Generator().manual_seed(noise_seed)
@@ -299,7 +340,7 @@ def train_many(nets, *, lr, epochs, loss="sse", X=X, Y=Y_XOR, noise_std=None, no
     losses = torch.empty(epochs, B, dtype=dtype) if record_loss else None
 
     def track(yhat, t):
-        worst = (yhat - Y).abs().amax(0)            # (B,) each network's largest error
+        worst = (yhat - Y).abs().amax(0)  # (B,) each network's largest error
         for first, bound in ((to_accuracy, RIGHT_SIDE), (to_within, WITHIN)):
             first.masked_fill_((first < 0) & (worst < bound), t)
 
@@ -314,7 +355,9 @@ def train_many(nets, *, lr, epochs, loss="sse", X=X, Y=Y_XOR, noise_std=None, no
                     losses[t] = L
                 if gen is not None:
                     s = noise_std[t] if noise_std.dim() == 1 else noise_std[t][noise_group]
-                    grads = [g + s * torch.randn(g.shape, generator=gen, dtype=dtype) for g in grads]
+                    grads = [
+                        g + s * torch.randn(g.shape, generator=gen, dtype=dtype) for g in grads
+                    ]
                 W1g, b1g, W2g, b2g = grads
                 if some_without_bias:
                     b1g, b2g = b1g * bias_mask, b2g * bias_mask

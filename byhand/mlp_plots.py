@@ -11,15 +11,21 @@ import torch
 from .mlp_sweep import describe_init
 
 #: One colour and marker per init scheme, so that every figure uses the same code.
-SCHEME_STYLE = {("uniform01", False): ("tab:orange", "o"), ("uniform01", True): ("tab:red", "s"),
-                ("default", False): ("tab:cyan", "^"), ("default", True): ("tab:blue", "D")}
+SCHEME_STYLE = {
+    ("uniform01", False): ("tab:orange", "o"),
+    ("uniform01", True): ("tab:red", "s"),
+    ("default", False): ("tab:cyan", "^"),
+    ("default", True): ("tab:blue", "D"),
+}
 
 
 def _rate_errorbar(ax, xs, rates, **style):
     p = np.array([r.p for r in rates])
     lo = np.array([r.lo for r in rates])
     hi = np.array([r.hi for r in rates])
-    ax.errorbar(xs, p, yerr=[np.clip(p - lo, 0, None), np.clip(hi - p, 0, None)], capsize=3, **style)
+    ax.errorbar(
+        xs, p, yerr=[np.clip(p - lo, 0, None), np.clip(hi - p, 0, None)], capsize=3, **style
+    )
 
 
 def plot_success_by_width(outcomes, widths, lrs, n_seeds, epochs):
@@ -28,12 +34,27 @@ def plot_success_by_width(outcomes, widths, lrs, n_seeds, epochs):
     schemes = sorted({(o["init"], o["bias"]) for o in outcomes}, key=list(SCHEME_STYLE).index)
     for ax, lr in zip(np.atleast_1d(axes), lrs):
         for k, (init, bias) in enumerate(schemes):
-            rows = [next(o for o in outcomes if o["hidden"] == h and o["lr"] == lr
-                         and o["init"] == init and o["bias"] == bias) for h in widths]
+            rows = [
+                next(
+                    o
+                    for o in outcomes
+                    if o["hidden"] == h
+                    and o["lr"] == lr
+                    and o["init"] == init
+                    and o["bias"] == bias
+                )
+                for h in widths
+            ]
             colour, marker = SCHEME_STYLE[(init, bias)]
             xs = np.arange(len(widths)) + (k - (len(schemes) - 1) / 2) * 0.08
-            _rate_errorbar(ax, xs, [o.success for o in rows], color=colour, marker=marker,
-                           label=describe_init(init, bias))
+            _rate_errorbar(
+                ax,
+                xs,
+                [o.success for o in rows],
+                color=colour,
+                marker=marker,
+                label=describe_init(init, bias),
+            )
         ax.set_xticks(range(len(widths)), [str(h) for h in widths])
         ax.set_xlabel("hidden units H")
         ax.set_title(f"learning rate {lr:g}")
@@ -41,11 +62,20 @@ def plot_success_by_width(outcomes, widths, lrs, n_seeds, epochs):
         ax.grid(alpha=0.3)
     np.atleast_1d(axes)[0].set_ylabel("success rate\n(all 4 outputs within 0.1 of target)")
     handles, labels = np.atleast_1d(axes)[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=9,
-               title="init scheme", title_fontsize=9)
-    fig.suptitle(f"XOR with a 2-H-1 logistic MLP: success after {epochs} full-batch epochs\n"
-                 f"(summed squared error; {n_seeds} seeds per point, 95% Wilson intervals)",
-                 fontsize=10)
+    fig.legend(
+        handles,
+        labels,
+        loc="lower center",
+        ncol=len(labels),
+        fontsize=9,
+        title="init scheme",
+        title_fontsize=9,
+    )
+    fig.suptitle(
+        f"XOR with a 2-H-1 logistic MLP: success after {epochs} full-batch epochs\n"
+        f"(summed squared error; {n_seeds} seeds per point, 95% Wilson intervals)",
+        fontsize=10,
+    )
     fig.tight_layout(rect=(0, 0.14, 1, 1))
     plt.show()
     return fig
@@ -58,12 +88,25 @@ def plot_time_to_accuracy(outcomes, hidden, lrs, n_seeds, epochs):
     t = np.arange(epochs + 1)
     for ax, (init, bias) in zip(np.atleast_1d(axes), schemes):
         for lr, style in zip(lrs, ("-", "--", ":")):
-            o = next(o for o in outcomes if o["hidden"] == hidden and o["lr"] == lr
-                     and o["init"] == init and o["bias"] == bias)
+            o = next(
+                o
+                for o in outcomes
+                if o["hidden"] == hidden
+                and o["lr"] == lr
+                and o["init"] == init
+                and o["bias"] == bias
+            )
             first = o.epochs_to_accuracy.numpy()
-            reached = np.array([(first >= 0) & (first <= e) for e in t]).mean(1) if len(first) else t * 0
-            ax.plot(np.maximum(t, 1), reached, style, color=SCHEME_STYLE[(init, bias)][0],
-                    label=f"lr {lr:g}")
+            reached = (
+                np.array([(first >= 0) & (first <= e) for e in t]).mean(1) if len(first) else t * 0
+            )
+            ax.plot(
+                np.maximum(t, 1),
+                reached,
+                style,
+                color=SCHEME_STYLE[(init, bias)][0],
+                label=f"lr {lr:g}",
+            )
         ax.set_xscale("log")
         ax.set_xlabel("epoch (log scale)")
         ax.set_title(describe_init(init, bias), fontsize=10)
@@ -71,8 +114,10 @@ def plot_time_to_accuracy(outcomes, hidden, lrs, n_seeds, epochs):
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="upper left")
     np.atleast_1d(axes)[0].set_ylabel("fraction of seeds at\n100% accuracy so far")
-    fig.suptitle(f"How soon do the runs get all four patterns right? H = {hidden}, "
-                 f"{n_seeds} seeds per line", fontsize=10)
+    fig.suptitle(
+        f"How soon do the runs get all four patterns right? H = {hidden}, {n_seeds} seeds per line",
+        fontsize=10,
+    )
     fig.tight_layout()
     plt.show()
     return fig
@@ -85,10 +130,22 @@ def plot_noise(outcomes, etas, lrs, n_seeds, epochs, hidden, scheme):
     for k, (lr, colour) in enumerate(zip(lrs, ("tab:green", "tab:purple", "tab:brown"))):
         rows = [next(o for o in outcomes if o["lr"] == lr and o["eta"] == eta) for eta in etas]
         shift = (k - (len(lrs) - 1) / 2) * 0.08
-        _rate_errorbar(axes[0], xs + shift, [o.success for o in rows], color=colour, marker="o",
-                       label=f"lr {lr:g}")
-        _rate_errorbar(axes[1], xs + shift, [o.solved for o in rows], color=colour, marker="o",
-                       label=f"lr {lr:g}")
+        _rate_errorbar(
+            axes[0],
+            xs + shift,
+            [o.success for o in rows],
+            color=colour,
+            marker="o",
+            label=f"lr {lr:g}",
+        )
+        _rate_errorbar(
+            axes[1],
+            xs + shift,
+            [o.solved for o in rows],
+            color=colour,
+            marker="o",
+            label=f"lr {lr:g}",
+        )
     axes[0].set_ylabel("fraction of seeds")
     axes[0].set_title("success: all 4 outputs within 0.1 at the end", fontsize=10)
     axes[1].set_title("100% accuracy (right side of 0.5) at the end", fontsize=10)
@@ -98,10 +155,20 @@ def plot_noise(outcomes, etas, lrs, n_seeds, epochs, hidden, scheme):
         ax.set_ylim(-0.03, 1.03)
         ax.grid(alpha=0.3)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=9,
-               title="learning rate", title_fontsize=9)
-    fig.suptitle(f"Annealed gradient noise on a 2-{hidden}-1 net ({scheme}): {epochs} epochs, "
-                 f"{n_seeds} seeds per point, 95% Wilson intervals", fontsize=10)
+    fig.legend(
+        handles,
+        labels,
+        loc="lower center",
+        ncol=len(labels),
+        fontsize=9,
+        title="learning rate",
+        title_fontsize=9,
+    )
+    fig.suptitle(
+        f"Annealed gradient noise on a 2-{hidden}-1 net ({scheme}): {epochs} epochs, "
+        f"{n_seeds} seeds per point, 95% Wilson intervals",
+        fontsize=10,
+    )
     fig.tight_layout(rect=(0, 0.14, 1, 1))
     plt.show()
     return fig
@@ -120,7 +187,7 @@ def plot_smooth_l1(curves, title):
     ax = axes[0]
     ax.axvspan(-1, 1, color="0.9", label="reachable: |error| < 1 with a sigmoid output")
     ax.plot(e, smooth, color="tab:blue", lw=3, label="smooth L1 (beta = 1)")
-    ax.plot(e, 0.5 * e ** 2, "--", color="tab:orange", label=r"$\frac{1}{2}$ error$^2$")
+    ax.plot(e, 0.5 * e**2, "--", color="tab:orange", label=r"$\frac{1}{2}$ error$^2$")
     ax.plot(e, e.abs(), ":", color="tab:gray", label="|error| (L1)")
     ax.set_xlabel(r"error $\hat y - y$ of one pattern")
     ax.set_ylabel("loss of that pattern")
@@ -158,9 +225,14 @@ def plot_epoch_costs(median_seconds, ratio, baseline, title):
     fig, ax = plt.subplots(figsize=(8, 0.6 * len(names) + 1.4))
     bars = ax.barh(range(len(names)), us, color="tab:blue")
     for bar, n, v in zip(bars, names, us):
-        ax.annotate(f"{v:.0f} µs ({ratio[n]:.1f}x {baseline})",
-                    (v, bar.get_y() + bar.get_height() / 2), xytext=(4, 0),
-                    textcoords="offset points", va="center", fontsize=8)
+        ax.annotate(
+            f"{v:.0f} µs ({ratio[n]:.1f}x {baseline})",
+            (v, bar.get_y() + bar.get_height() / 2),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+        )
     ax.set_yticks(range(len(names)), names)
     ax.set_ylabel("implementation")
     ax.invert_yaxis()
@@ -182,8 +254,13 @@ def plot_throughput(rates, loops, title):
     """
     fig, ax = plt.subplots(figsize=(7, 4))
     sizes = sorted(rates)
-    ax.plot(sizes, [rates[n] for n in sizes], "o-", color="tab:blue",
-            label="all seeds as one batched tensor (byhand.mlp.train_many)")
+    ax.plot(
+        sizes,
+        [rates[n] for n in sizes],
+        "o-",
+        color="tab:blue",
+        label="all seeds as one batched tensor (byhand.mlp.train_many)",
+    )
     for (label, value), style in zip(loops.items(), ("--", ":", "-.")):
         ax.axhline(value, ls=style, color="tab:red", label=label)
     ax.set_xscale("log")

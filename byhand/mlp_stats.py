@@ -30,7 +30,7 @@ def wilson(k, n, z=Z95):
     denom = 1 + z * z / n
     centre = (phat + z * z / (2 * n)) / denom
     half = z * math.sqrt(phat * (1 - phat) / n + z * z / (4 * n * n)) / denom
-    lo = 0.0 if k == 0 else min(phat, centre - half)      # exact ends, no rounding past phat
+    lo = 0.0 if k == 0 else min(phat, centre - half)  # exact ends, no rounding past phat
     hi = 1.0 if k == n else max(phat, centre + half)
     return lo, hi
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import torch
 
 from .data import X, Y_XOR
-from .mlp import Nets, draw_nets, train_many
+from .mlp import draw_nets, Nets, train_many
 from .mlp_stats import epochs_summary, rate
 
 
@@ -23,12 +23,12 @@ class Outcome:
 
     setting: dict
     seeds: tuple
-    yhat: torch.Tensor                #: final outputs (P, S)
+    yhat: torch.Tensor  #: final outputs (P, S)
     epochs_to_accuracy: torch.Tensor  #: (S,), -1 for never (see ``byhand.mlp.Run``)
-    epochs_to_within: torch.Tensor    #: (S,), -1 for never
-    success_flags: torch.Tensor       #: (S,) bool: all four outputs within 0.1 at the end
-    solved_flags: torch.Tensor        #: (S,) bool: all four on the right side of 0.5 at the end
-    loss: torch.Tensor = None         #: (epochs, S) if recorded
+    epochs_to_within: torch.Tensor  #: (S,), -1 for never
+    success_flags: torch.Tensor  #: (S,) bool: all four outputs within 0.1 at the end
+    solved_flags: torch.Tensor  #: (S,) bool: all four on the right side of 0.5 at the end
+    loss: torch.Tensor = None  #: (epochs, S) if recorded
 
     @property
     def success(self):
@@ -61,15 +61,18 @@ def noise_schedule(noise_std, epochs, eta):
     s = noise_std(t, eta)
     if not isinstance(s, torch.Tensor) or tuple(s.shape) != (epochs,):
         shape = tuple(s.shape) if isinstance(s, torch.Tensor) else type(s).__name__
-        raise ValueError(f"noise_std(torch.arange({epochs}), {eta}) returned {shape}; expected "
-                         f"a tensor of shape ({epochs},), one standard deviation per step")
+        raise ValueError(
+            f"noise_std(torch.arange({epochs}), {eta}) returned {shape}; expected "
+            f"a tensor of shape ({epochs},), one standard deviation per step"
+        )
     if not torch.isfinite(s).all() or (s < 0).any():
         raise ValueError(f"noise_std(t, {eta}) returned a negative, NaN or inf value")
     return s.float()
 
 
-def sweep(settings, seeds, epochs, *, noise_std=None, noise_seed=0, record_loss=False,
-          X=X, Y=Y_XOR):
+def sweep(
+    settings, seeds, epochs, *, noise_std=None, noise_seed=0, record_loss=False, X=X, Y=Y_XOR
+):
     """Train every setting from every seed; return one ``Outcome`` per setting, in order.
 
     Args:
@@ -92,29 +95,47 @@ def sweep(settings, seeds, epochs, *, noise_std=None, noise_seed=0, record_loss=
     for i, st in enumerate(settings):
         groups.setdefault((st["hidden"], st.get("loss", "sse")), []).append(i)
     for (hidden, loss), members in groups.items():
-        nets = Nets.cat([draw_nets(hidden, settings[i]["init"], settings[i]["bias"], seeds)
-                         for i in members])
-        lr = torch.cat([torch.full((S,), float(settings[i]["lr"]), dtype=torch.float64)
-                        for i in members])
+        nets = Nets.cat(
+            [draw_nets(hidden, settings[i]["init"], settings[i]["bias"], seeds) for i in members]
+        )
+        lr = torch.cat(
+            [torch.full((S,), float(settings[i]["lr"]), dtype=torch.float64) for i in members]
+        )
         std, group = None, None
         etas = [settings[i].get("eta") for i in members]
         if any(e is not None for e in etas):
             if noise_std is None:
                 raise ValueError("a setting has 'eta' but sweep was given no noise_std function")
-            columns = [torch.zeros(epochs) if e is None else noise_schedule(noise_std, epochs, e)
-                       for e in etas]
+            columns = [
+                torch.zeros(epochs) if e is None else noise_schedule(noise_std, epochs, e)
+                for e in etas
+            ]
             std = torch.stack(columns, 1)
             group = torch.arange(len(members)).repeat_interleave(S)
-        run = train_many(nets, lr=lr, epochs=epochs, loss=loss, X=X, Y=Y, noise_std=std,
-                         noise_group=group, noise_seed=noise_seed, record_loss=record_loss)
+        run = train_many(
+            nets,
+            lr=lr,
+            epochs=epochs,
+            loss=loss,
+            X=X,
+            Y=Y,
+            noise_std=std,
+            noise_group=group,
+            noise_seed=noise_seed,
+            record_loss=record_loss,
+        )
         for j, i in enumerate(members):
             cols = slice(j * S, (j + 1) * S)
             outcomes[i] = Outcome(
-                setting=dict(settings[i]), seeds=seeds, yhat=run.yhat[:, cols],
+                setting=dict(settings[i]),
+                seeds=seeds,
+                yhat=run.yhat[:, cols],
                 epochs_to_accuracy=run.epochs_to_accuracy[cols],
                 epochs_to_within=run.epochs_to_within[cols],
-                success_flags=run.success[cols], solved_flags=run.solved[cols],
-                loss=None if run.loss is None else run.loss[:, cols])
+                success_flags=run.success[cols],
+                solved_flags=run.solved[cols],
+                loss=None if run.loss is None else run.loss[:, cols],
+            )
     return outcomes
 
 
@@ -135,8 +156,10 @@ def describe_init(init, bias):
 def show_table(outcomes, keys):
     """Print one line per outcome: its setting, success and accuracy rates, epochs to 100%."""
     head = "  ".join(f"{k:>9}" for k in keys)
-    print(f"{head}  {'success (all within 0.1), 95% CI':>35}  {'100% accuracy':>14}  "
-          f"{'epochs to 100% acc. (median [IQR])':>34}")
+    print(
+        f"{head}  {'success (all within 0.1), 95% CI':>35}  {'100% accuracy':>14}  "
+        f"{'epochs to 100% acc. (median [IQR])':>34}"
+    )
     for o in outcomes:
         cells = "  ".join(f"{_fmt(o.setting.get(k)):>9}" for k in keys)
         reached, med, q1, q3 = o.to_accuracy

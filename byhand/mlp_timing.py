@@ -55,8 +55,10 @@ def medians(times):
 def ratios(times, baseline):
     """``{name: median over repeats of (its time / baseline's time in the same repeat)}``."""
     base = times[baseline]
-    return {name: statistics.median(v / b for v, b in zip(values, base))
-            for name, values in times.items()}
+    return {
+        name: statistics.median(v / b for v, b in zip(values, base))
+        for name, values in times.items()
+    }
 
 
 def batched_run(n_nets, hidden=5, init="uniform01", bias=False, lr=1.0, seed0=0):
@@ -98,6 +100,7 @@ def loop_contenders(loop, hidden=5, init="uniform01", bias=False, seed=0, lr=1.0
     return {
         "numpy, hand-written gradients": lambda n: loop(numpy_start, X64, Y64, lr, n),
         "torch, hand-written gradients": lambda n: loop(state, X, Y_XOR, lr, n),
-        "torch autograd, the engine with 1 network": batched_run(1, hidden=hidden, init=init,
-                                                                 bias=bias, lr=lr, seed0=seed),
+        "torch autograd, the engine with 1 network": batched_run(
+            1, hidden=hidden, init=init, bias=bias, lr=lr, seed0=seed
+        ),
     }

@@ -19,8 +19,8 @@ LUCK_RESULTS = Path(__file__).with_name("luck_results.json")
 
 #: The thresholds behind ``classify_runs`` (see its docstring).
 SOLVED_MARGIN = 0.5
-SLOW_BAND = 0.2        # slow: every output within 0.2 of 0.5
-STUCK_ERROR = 0.9      # stuck: some pattern wrong by more than 0.9
+SLOW_BAND = 0.2  # slow: every output within 0.2 of 0.5
+STUCK_ERROR = 0.9  # stuck: some pattern wrong by more than 0.9
 
 
 def classify_runs(yhat, targets=Y_XOR):
@@ -56,9 +56,15 @@ def classify_runs(yhat, targets=Y_XOR):
     solved = worst < SOLVED_MARGIN
     stuck = ~solved & (err > STUCK_ERROR).any(dim=1)
     slow = ~solved & ~stuck & ((yhat - 0.5).abs() < SLOW_BAND).all(dim=1)
-    return {"solved": solved, "within_0.2": worst < 0.2, "within_0.1": worst < 0.1,
-            "unsolved": ~solved, "slow": slow, "stuck": stuck,
-            "other": ~solved & ~slow & ~stuck}
+    return {
+        "solved": solved,
+        "within_0.2": worst < 0.2,
+        "within_0.1": worst < 0.1,
+        "unsolved": ~solved,
+        "slow": slow,
+        "stuck": stuck,
+        "other": ~solved & ~slow & ~stuck,
+    }
 
 
 def xor_outcome(yhat, y=None):
@@ -82,18 +88,24 @@ def describe_xor_run(run, y=None):
     err = (run.yhat.flatten() - y.flatten()).abs()
     last = run.epoch_errors[-1]
     if outcome == "solved":
-        print(f"solved: every output is on the right side of 0.5 (worst error "
-              f"{float(err.max()):.3f}; last epoch error {last:.3f}).")
+        print(
+            f"solved: every output is on the right side of 0.5 (worst error "
+            f"{float(err.max()):.3f}; last epoch error {last:.3f})."
+        )
     elif outcome == "stuck":
         bad = [PATTERNS[i] for i in range(len(err)) if err[i] > STUCK_ERROR]
-        print(f"stuck: pattern(s) {', '.join(bad)} confidently wrong (error above "
-              f"{STUCK_ERROR}). There the logistic slope yhat(1 - yhat) is nearly 0, so "
-              "the gradient is too; more epochs will not help. If your gradient checks "
-              "pass, this is an unlucky start: try another SEED.")
+        print(
+            f"stuck: pattern(s) {', '.join(bad)} confidently wrong (error above "
+            f"{STUCK_ERROR}). There the logistic slope yhat(1 - yhat) is nearly 0, so "
+            "the gradient is too; more epochs will not help. If your gradient checks "
+            "pass, this is an unlucky start: try another SEED."
+        )
     else:
-        print(f"{outcome}: not solved yet, but no output is confidently wrong (last epoch "
-              f"error {last:.3f}). Runs like this usually solve XOR with more epochs: "
-              "try EPOCHS_XOR = 32000, or another SEED.")
+        print(
+            f"{outcome}: not solved yet, but no output is confidently wrong (last epoch "
+            f"error {last:.3f}). Runs like this usually solve XOR with more epochs: "
+            "try EPOCHS_XOR = 32000, or another SEED."
+        )
     return outcome
 
 
@@ -111,17 +123,25 @@ def show_luck(path=LUCK_RESULTS):
     xor = load_luck(path)["xor"]
     out, more = xor["outcomes"], xor["solved_after_more_epochs"]
     n = out["solved"]["runs"]
-    print(f"{n} seeded runs of a correct implementation, {xor['epochs']} epochs, "
-          f"alpha = {xor['alpha']}:")
-    rows = (("solved", "solved: every output within 0.5 of its target"),
-            ("within_0.2", "  ... and every output within 0.2"),
-            ("within_0.1", "  ... and every output within 0.1"),
-            ("slow", "slow: undecided, every output near 0.5"),
-            ("stuck", "stuck: an output confidently wrong"))
+    print(
+        f"{n} seeded runs of a correct implementation, {xor['epochs']} epochs, "
+        f"alpha = {xor['alpha']}:"
+    )
+    rows = (
+        ("solved", "solved: every output within 0.5 of its target"),
+        ("within_0.2", "  ... and every output within 0.2"),
+        ("within_0.1", "  ... and every output within 0.1"),
+        ("slow", "slow: undecided, every output near 0.5"),
+        ("stuck", "stuck: an output confidently wrong"),
+    )
     for key, label in rows:
         r = out[key]
         lo, hi = r["wilson95"]
-        print(f"  {label:<48}{100 * r['rate']:6.1f}%   (95% interval {100 * lo:.1f} to "
-              f"{100 * hi:.1f}%)")
-    print(f"given {more['epochs']} epochs instead, {100 * more['slow']['rate']:.0f}% of the slow "
-          f"runs solve XOR, and {100 * more['stuck']['rate']:.0f}% of the stuck ones.")
+        print(
+            f"  {label:<48}{100 * r['rate']:6.1f}%   (95% interval {100 * lo:.1f} to "
+            f"{100 * hi:.1f}%)"
+        )
+    print(
+        f"given {more['epochs']} epochs instead, {100 * more['slow']['rate']:.0f}% of the slow "
+        f"runs solve XOR, and {100 * more['stuck']['rate']:.0f}% of the stuck ones."
+    )

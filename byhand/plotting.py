@@ -14,6 +14,7 @@ def plot_epoch_errors(runs, title, show=True, errors_every=1):
             ``errors_every``), plotted at their epochs.
     """
     from .training import recorded_epochs
+
     fig, ax = plt.subplots(figsize=(6, 3.2))
     for label, errors in runs.items():
         ax.plot(recorded_epochs(len(errors), errors_every), errors, label=label)

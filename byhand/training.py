@@ -12,16 +12,16 @@ from dataclasses import dataclass
 
 import torch
 
-from .contract import ContractError, check_forward, check_param_dict
+from .contract import check_forward, check_param_dict, ContractError
 
 
 @dataclass
 class TrainResult:
     """What a training run leaves behind."""
 
-    params: dict          #: the final parameters
-    epoch_errors: list    #: summed squared error of each recorded epoch (floats)
-    yhat: torch.Tensor    #: final outputs on the four patterns, shape (4, 1)
+    params: dict  #: the final parameters
+    epoch_errors: list  #: summed squared error of each recorded epoch (floats)
+    yhat: torch.Tensor  #: final outputs on the four patterns, shape (4, 1)
     errors_every: int = 1  #: ``epoch_errors[n]`` is epoch ``1 + n * errors_every``'s
 
 
@@ -64,7 +64,7 @@ def train(forward, grads, update, params, X, Y, *, alpha, epochs, gen, errors_ev
     """
     orders = epoch_orders(gen, epochs, len(X)).tolist()
     errors = []
-    xs, ys_t, ys = list(X), list(Y), Y.flatten().tolist()   # the rows, once
+    xs, ys_t, ys = list(X), list(Y), Y.flatten().tolist()  # the rows, once
     with torch.inference_mode():
         _check_first_step(forward, grads, update, params, X[orders[0][0]], Y[orders[0][0]], alpha)
         for epoch, order in enumerate(orders):
@@ -80,7 +80,8 @@ def train(forward, grads, update, params, X, Y, *, alpha, epochs, gen, errors_ev
             if total != total or total == float("inf"):
                 raise ContractError(
                     f"the epoch error became {total} in epoch {epoch}: a gradient or an "
-                    "update produced NaN or inf (check the formulas and the sign of the step).")
+                    "update produced NaN or inf (check the formulas and the sign of the step)."
+                )
             errors.append(total)
         yhat = torch.stack([forward(params, x)["yhat"] for x in X])
     return TrainResult(params=params, epoch_errors=errors, yhat=yhat, errors_every=errors_every)
@@ -116,5 +117,7 @@ def seed_sentence(student_id, seed):
     """What the seed cell prints: where ``SEED`` came from, or what to do without an id."""
     if student_id:
         return f"student id {student_id!r}: SEED = {seed}"
-    return (f"no student id (JUPYTERHUB_USER is not set): SEED = {seed}, the model answer's "
-            "seed; type your student id into STUDENT_ID above, so that your run is your own")
+    return (
+        f"no student id (JUPYTERHUB_USER is not set): SEED = {seed}, the model answer's "
+        "seed; type your student id into STUDENT_ID above, so that your run is your own"
+    )

@@ -37,7 +37,8 @@ CURVES_CAPTION = (
     "*Solid lines: your `xor_forward` and `xor_grads` trained (with the grader's update) from "
     "each of the grader's starting points; dashed lines: a correct implementation from the "
     "same start. When your functions are correct, each dashed line lies exactly under its "
-    "solid one and cannot be seen; where they part, your run departs from a correct one.*")
+    "solid one and cannot be seen; where they part, your run departs from a correct one.*"
+)
 
 
 def verdict_text(cell, width=WIDTH):
@@ -46,8 +47,10 @@ def verdict_text(cell, width=WIDTH):
     What every failed check of the cell says alike (the diagnosis, the notebook's own
     example) is said once, after the part that differs; lines wrap at ``width``.
     """
-    head = (f"Autograder: {cell.score:g} / {cell.points:g} points "
-            f"({cell.passed} of {cell.total} hidden checks passed)")
+    head = (
+        f"Autograder: {cell.score:g} / {cell.points:g} points "
+        f"({cell.passed} of {cell.total} hidden checks passed)"
+    )
     if cell.total == 0:
         head = f"Autograder: 0 / {cell.points:g} points (the checks could not run)"
     items, shared = _shared_tail([f.message for f in cell.failures])
@@ -58,8 +61,9 @@ def verdict_text(cell, width=WIDTH):
 
 
 def _wrap(text, indent, width):
-    return textwrap.fill(text, width=width, subsequent_indent=indent, break_long_words=False,
-                         break_on_hyphens=False)
+    return textwrap.fill(
+        text, width=width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
+    )
 
 
 _SENTENCE_END = re.compile(r"(?<=\.) ")
@@ -74,12 +78,14 @@ def _shared_tail(messages):
         return [f"{messages[0]} (all {len(messages)} failed checks say this)"], None
     split = [_SENTENCE_END.split(m) for m in messages]
     n = 0
-    while all(len(s) > n + 1 for s in split) and len({tuple(s[-n - 1:]) for s in split}) == 1:
+    while all(len(s) > n + 1 for s in split) and len({tuple(s[-n - 1 :]) for s in split}) == 1:
         n += 1
     if n == 0:
         return messages, None
-    return ([" ".join(s[:-n]) for s in split],
-            f"All {len(messages)} of these: " + " ".join(split[0][-n:]))
+    return (
+        [" ".join(s[:-n]) for s in split],
+        f"All {len(messages)} of these: " + " ".join(split[0][-n:]),
+    )
 
 
 @dataclass
@@ -88,26 +94,36 @@ class Curve:
 
     seed: int
     epoch_errors: list
-    errors_every: int = 1   #: ``epoch_errors[n]`` is epoch ``1 + n * errors_every``'s
+    errors_every: int = 1  #: ``epoch_errors[n]`` is epoch ``1 + n * errors_every``'s
 
 
 def curves(probe):
     """A ``Curve`` per training run of ``probe`` (calls of a ``curve`` kind) that ran."""
     found = []
-    for cid in probe.reply.calls:    # in the order the harness ran them
+    for cid in probe.reply.calls:  # in the order the harness ran them
         call, got = probe.calls[cid], probe.got(cid)
         if got.get("ok") and harness_calls.KINDS[call["kind"]].curve:
-            found.append(Curve(int(call["seed"]), got["value"]["epoch_errors"],
-                               int(call.get("errors_every", 1))))
+            found.append(
+                Curve(
+                    int(call["seed"]),
+                    got["value"]["epoch_errors"],
+                    int(call.get("errors_every", 1)),
+                )
+            )
     return found
 
 
 def recorded_run(probe):
     """``(call, reply)`` of ``probe``'s call of an ``explanation`` kind (the student's own
     runs, replayed), or None if it has none."""
-    return next(((call, probe.got(cid) or {"ok": False, "error": "it was never reached"})
-                 for cid, call in probe.calls.items()
-                 if harness_calls.KINDS[call["kind"]].explanation), None)
+    return next(
+        (
+            (call, probe.got(cid) or {"ok": False, "error": "it was never reached"})
+            for cid, call in probe.calls.items()
+            if harness_calls.KINDS[call["kind"]].explanation
+        ),
+        None,
+    )
 
 
 def annotate(path, result, assignment, probe=None):
@@ -123,20 +139,21 @@ def annotate(path, result, assignment, probe=None):
     for cell in nb.cells:
         grade_id = (cell.metadata.get("nbgrader") or {}).get("grade_id")
         if cell.cell_type == "code" and grade_id in by_id:
-            cell.outputs = [nbformat.v4.new_output("stream", name="stdout",
-                                                   text=verdict_text(by_id[grade_id]))]
+            cell.outputs = [
+                nbformat.v4.new_output("stream", name="stdout", text=verdict_text(by_id[grade_id]))
+            ]
             if grade_id == assignment.curves_under and runs:
                 cell.outputs += [_curve_output(runs), _markdown_output(CURVES_CAPTION)]
     if probe is not None:
         _insert_explanation(nb, result, assignment, recorded_run(probe))
-    nb.cells.insert(0, nbformat.v4.new_markdown_cell(report_markdown(result, assignment),
-                                                     id=REPORT_CELL_ID))
+    nb.cells.insert(
+        0, nbformat.v4.new_markdown_cell(report_markdown(result, assignment), id=REPORT_CELL_ID)
+    )
     nbformat.write(nb, path)
 
 
 def report_markdown(result, assignment):
-    lines = [f"## Grader's report: {result.auto_score:g} automatic points "
-             f"({result.status})", ""]
+    lines = [f"## Grader's report: {result.auto_score:g} automatic points ({result.status})", ""]
     for reason in result.reasons:
         lines.append(f"* **{reason}**")
     for note in result.notes:
@@ -148,8 +165,10 @@ def report_markdown(result, assignment):
     lines.append("* The verdict of each check is printed under its grade cell below.")
     for p in assignment.problems:
         if p.manual_cells:
-            lines.append(f"* {p.column} ({p.title}) is graded by hand: pending until the person "
-                         "grading it enters its points.")
+            lines.append(
+                f"* {p.column} ({p.title}) is graded by hand: pending until the person "
+                "grading it enters its points."
+            )
     return "\n".join(lines)
 
 
@@ -158,18 +177,25 @@ def _insert_explanation(nb, result, assignment, recorded):
     reply, or None), before ``explain_before``."""
     if not assignment.explain_before or recorded is None:
         return
-    at = next((n for n, c in enumerate(nb.cells)
-               if (c.metadata.get("nbgrader") or {}).get("grade_id") == assignment.explain_before),
-              None)
+    at = next(
+        (
+            n
+            for n, c in enumerate(nb.cells)
+            if (c.metadata.get("nbgrader") or {}).get("grade_id") == assignment.explain_before
+        ),
+        None,
+    )
     if at is None:
         return
     cell = nbformat.v4.new_code_cell(
         "# Recorded by the grader, not by the student: the student's own XOR run, rerun from\n"
         "# the SEED their notebook prints, with explain_xor's table and plot (read-only)",
         id=EXPLAIN_CELL_ID,
-        outputs=explanation_outputs(*recorded, result.student))
-    cell.metadata.update({"editable": False, "deletable": False,
-                          "byhand": {"recorded_by": "grader"}})
+        outputs=explanation_outputs(*recorded, result.student),
+    )
+    cell.metadata.update(
+        {"editable": False, "deletable": False, "byhand": {"recorded_by": "grader"}}
+    )
     nb.cells.insert(at, cell)
 
 
@@ -183,61 +209,96 @@ def explanation_outputs(call, explanation, student):
     from byhand.data import PATTERNS
     from byhand.explain import TERMS
     from byhand.xor import PARAM_NAMES
+
     if not explanation.get("ok"):
-        return [_markdown_output("**Recorded by the grader.** Your XOR run could not be "
-                                 "reproduced in the grader's sandbox:"),
-                nbformat.v4.new_output("stream", name="stdout",
-                                       text=f"{explanation.get('error') or 'no reason given'}\n")]
+        return [
+            _markdown_output(
+                "**Recorded by the grader.** Your XOR run could not be "
+                "reproduced in the grader's sandbox:"
+            ),
+            nbformat.v4.new_output(
+                "stream", name="stdout", text=f"{explanation.get('error') or 'no reason given'}\n"
+            ),
+        ]
     value = explanation.get("value") or {}
     outputs = []
     runs = value.get("runs") or []
     for n, run in enumerate(runs):
         try:
             seed = int(run["seed"])
-            rows = [{"pattern": PATTERNS[i], "target": [0.0, 1.0, 1.0, 0.0][i],
-                     **{k: _number(row[k]) for k in ("h", *TERMS, "net_y", "yhat")}}
-                    for i, row in enumerate(run["rows"][:4])]
+            rows = [
+                {
+                    "pattern": PATTERNS[i],
+                    "target": [0.0, 1.0, 1.0, 0.0][i],
+                    **{k: _number(row[k]) for k in ("h", *TERMS, "net_y", "yhat")},
+                }
+                for i, row in enumerate(run["rows"][:4])
+            ]
             params = {k: [_number(v) for v in run["params"][k]][:3] for k in PARAM_NAMES}
             tracked = int(_number(run["tracked"])) if run.get("tracked") else None
             reference = next(s for s in call["seeds"] if s["seed"] == seed)
             errors = [_number(e) for e in (reference["errors"] if tracked else run["epoch_errors"])]
             update = "their sgd_update" if run.get("update") == "yours" else "the grader's update"
         except (KeyError, TypeError, ValueError, IndexError, StopIteration):
-            outputs.append(_markdown_output("**Recorded by the grader.** The sandbox's record of "
-                                            "this run could not be read."))
+            outputs.append(
+                _markdown_output(
+                    "**Recorded by the grader.** The sandbox's record of "
+                    "this run could not be read."
+                )
+            )
             continue
         attempt = "SEED" if n == 0 else f"student_seed(STUDENT_ID, attempt={n})"
         why = "" if n == 0 else ", because the run before it did not compute XOR"
-        how = (f"followed a correct implementation's run to within {call['track_atol']:g} for "
-               f"the first {int(tracked)} epochs, so the rest is that run's (the student's "
-               f"`xor_forward` at its final parameters gives the table)" if tracked else
-               f"were trained for all {int(call['epochs'])} epochs")
-        outputs.append(_markdown_output(
-            f"**Recorded by the grader** (not the student's saved output): the student's own "
-            f"`xor_forward` and `xor_grads`, with {update}, from {attempt} = {seed}{why} "
-            f"(`student_seed({student!r}, attempt={n})`, the seed the notebook prints for this "
-            f"student id); they {how}. `explain_xor` on the result:"))
-        outputs.append(nbformat.v4.new_output("stream", name="stdout",
-                                              text=_explain_text(params, rows) + "\n"))
-        outputs += [_figure_output(_explain_figure(rows)), _markdown_output(
-            f"*Left: the hidden activation h on each pattern (on above the dashed 0.5 line). "
-            f"Right: the four terms of net_y per pattern and their sum (black dot); the output is "
-            f"on where the sum is above 0. From the grader's rerun with seed {seed}.*")]
+        how = (
+            f"followed a correct implementation's run to within {call['track_atol']:g} for "
+            f"the first {int(tracked)} epochs, so the rest is that run's (the student's "
+            f"`xor_forward` at its final parameters gives the table)"
+            if tracked
+            else f"were trained for all {int(call['epochs'])} epochs"
+        )
+        outputs.append(
+            _markdown_output(
+                f"**Recorded by the grader** (not the student's saved output): the student's own "
+                f"`xor_forward` and `xor_grads`, with {update}, from {attempt} = {seed}{why} "
+                f"(`student_seed({student!r}, attempt={n})`, the seed the notebook prints for this "
+                f"student id); they {how}. `explain_xor` on the result:"
+            )
+        )
+        outputs.append(
+            nbformat.v4.new_output("stream", name="stdout", text=_explain_text(params, rows) + "\n")
+        )
+        outputs += [
+            _figure_output(_explain_figure(rows)),
+            _markdown_output(
+                f"*Left: the hidden activation h on each pattern (on above the dashed 0.5 line). "
+                f"Right: the four terms of net_y per pattern and their sum (black dot); the output is "
+                f"on where the sum is above 0. From the grader's rerun with seed {seed}.*"
+            ),
+        ]
         every = int(call.get("errors_every", 1))
         sampled = f" (one epoch in {every}, a plot's worth)" if every > 1 else ""
-        outputs += [_figure_output(_curve_figure(errors, seed, every)), _markdown_output(
-            f"*The summed squared error of each epoch of the same run (seed {seed}){sampled}: "
-            "the curve the student's notebook draws under Problem 4 when it runs with this seed"
-            + (", as a correct implementation's run gives it" if tracked else "") + ".*")]
+        outputs += [
+            _figure_output(_curve_figure(errors, seed, every)),
+            _markdown_output(
+                f"*The summed squared error of each epoch of the same run (seed {seed}){sampled}: "
+                "the curve the student's notebook draws under Problem 4 when it runs with this seed"
+                + (", as a correct implementation's run gives it" if tracked else "")
+                + ".*"
+            ),
+        ]
     last = runs[-1] if runs and isinstance(runs[-1], dict) else None
     if last and not last.get("tracked") and len(runs) < len(call["seeds"]):
-        outputs.append(_markdown_output(
-            "*This run did not follow a correct implementation's, so the grader replayed it "
-            "once, from SEED: the notebook's further attempts "
-            "(`student_seed(STUDENT_ID, attempt=1)`, ...) were not rerun.*"))
+        outputs.append(
+            _markdown_output(
+                "*This run did not follow a correct implementation's, so the grader replayed it "
+                "once, from SEED: the notebook's further attempts "
+                "(`student_seed(STUDENT_ID, attempt=1)`, ...) were not rerun.*"
+            )
+        )
     if value.get("note"):
-        outputs.append(nbformat.v4.new_output("stream", name="stdout",
-                                              text=f"note: {value['note']}\n"))
+        outputs.append(
+            nbformat.v4.new_output("stream", name="stdout", text=f"note: {value['note']}\n")
+        )
     return outputs
 
 
@@ -250,29 +311,37 @@ def _number(v):
 
 def _explain_text(params, rows):
     from byhand.explain import explain_text
+
     return explain_text(params, rows)
 
 
 def _agg():
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     return plt
 
 
 def _explain_figure(rows):
     _agg()
     from byhand.explain import plot_explanation
+
     return plot_explanation(rows, show=False)
 
 
 def _curve_figure(errors, seed, errors_every):
     _agg()
     from byhand.plotting import plot_epoch_errors
+
     finite = [e if math.isfinite(e) else float("nan") for e in errors]
-    return plot_epoch_errors({"XOR network": finite},
-                             f"One hidden unit learning XOR (seed {seed})", show=False,
-                             errors_every=errors_every)
+    return plot_epoch_errors(
+        {"XOR network": finite},
+        f"One hidden unit learning XOR (seed {seed})",
+        show=False,
+        errors_every=errors_every,
+    )
 
 
 def _figure_output(fig, dpi=80):
@@ -280,14 +349,14 @@ def _figure_output(fig, dpi=80):
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     plt.close(fig)
-    return nbformat.v4.new_output("display_data",
-                                  data={"image/png": base64.b64encode(buf.getvalue()).decode(),
-                                        "text/plain": "<Figure>"})
+    return nbformat.v4.new_output(
+        "display_data",
+        data={"image/png": base64.b64encode(buf.getvalue()).decode(), "text/plain": "<Figure>"},
+    )
 
 
 def _markdown_output(text):
-    return nbformat.v4.new_output("display_data",
-                                  data={"text/markdown": text, "text/plain": text})
+    return nbformat.v4.new_output("display_data", data={"text/markdown": text, "text/plain": text})
 
 
 def _curve_output(curves):
@@ -302,19 +371,26 @@ def _curve_png(curves):
     answer trains from the same starts to the same curves, so a worker draws that picture
     once."""
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     from byhand.training import recorded_epochs
 
     from .reference_curves import reference_curve
+
     fig, ax = plt.subplots(figsize=(6, 3.2))
     for n, (seed, errors, every) in enumerate(curves):
         epochs = recorded_epochs(len(errors), every)
-        line, = ax.plot(epochs, errors, label=f"yours, start {n + 1}")
+        (line,) = ax.plot(epochs, errors, label=f"yours, start {n + 1}")
         ref = reference_curve(seed, epochs[-1] if len(epochs) else 0)[::every]
-        ax.plot(recorded_epochs(len(ref), every), ref, ls="--", color=line.get_color(),
-                label=f"reference, start {n + 1}")
+        ax.plot(
+            recorded_epochs(len(ref), every),
+            ref,
+            ls="--",
+            color=line.get_color(),
+            label=f"reference, start {n + 1}",
+        )
     ax.set_xlabel("epoch")
     ax.set_ylabel("summed squared error")
     ax.set_ylim(bottom=0)

@@ -34,10 +34,10 @@ class AssignmentError(ValueError):
 class Problem:
     """One column of the grade table: a heading and the grade cells it adds up."""
 
-    column: str                       #: "P1", "mlp_build": the grade table's heading
-    title: str                        #: what a reader of the table is told it is
-    grade_cells: tuple = ()           #: autograded grade cells (nbgrader grade_id), in order
-    manual_cells: tuple = ()          #: grade cells graded by hand in formgrader
+    column: str  #: "P1", "mlp_build": the grade table's heading
+    title: str  #: what a reader of the table is told it is
+    grade_cells: tuple = ()  #: autograded grade cells (nbgrader grade_id), in order
+    manual_cells: tuple = ()  #: grade cells graded by hand in formgrader
 
 
 @dataclass(frozen=True)
@@ -46,14 +46,14 @@ class Assignment:
 
     name: str
     problems: tuple
-    setup_cells: tuple = ()           #: given cells (by cell id) run before the student's code
-    call_kinds: tuple = ()            #: the kinds of call the probes may make (harness.calls.KINDS)
-    by_hand: tuple = ()               #: call kinds whose functions must not use autograd
-    curves_under: str = None          #: grade cell under which the XOR training curves go
-    explain_before: str = None        #: hand-graded cell the grader's rerun of the student's
-                                      #: explanation helper goes before (calls of the kind whose
-                                      #: ``explanation`` is set in harness.calls.KINDS)
-    scenarios: str = None             #: module of sample-class scenarios in grader_tests/<a>/
+    setup_cells: tuple = ()  #: given cells (by cell id) run before the student's code
+    call_kinds: tuple = ()  #: the kinds of call the probes may make (harness.calls.KINDS)
+    by_hand: tuple = ()  #: call kinds whose functions must not use autograd
+    curves_under: str = None  #: grade cell under which the XOR training curves go
+    explain_before: str = None  #: hand-graded cell the grader's rerun of the student's
+    #: explanation helper goes before (calls of the kind whose
+    #: ``explanation`` is set in harness.calls.KINDS)
+    scenarios: str = None  #: module of sample-class scenarios in grader_tests/<a>/
     folder: Path = field(default=None, compare=False)
 
     @property
@@ -73,8 +73,9 @@ class Assignment:
         for p in self.problems:
             if grade_id in p.grade_cells or grade_id in p.manual_cells:
                 return p
-        raise AssignmentError(f"{self.name}: grade cell {grade_id!r} is in no problem of "
-                              f"{self.folder}/assignment.py")
+        raise AssignmentError(
+            f"{self.name}: grade cell {grade_id!r} is in no problem of {self.folder}/assignment.py"
+        )
 
     @property
     def tests(self):
@@ -102,17 +103,23 @@ class Assignment:
         if self.curves_under and self.curves_under not in auto:
             problems.append(f"curves_under names {self.curves_under!r}, which is not a grade cell")
         if self.explain_before and self.explain_before not in manual:
-            problems.append(f"explain_before names {self.explain_before!r}, which is not a "
-                            "hand-graded cell")
+            problems.append(
+                f"explain_before names {self.explain_before!r}, which is not a hand-graded cell"
+            )
         from .harness.calls import KINDS
+
         for kind in sorted(set(self.call_kinds) - set(KINDS)):
-            problems.append(f"call_kinds names {kind!r}, which is no kind of call the harness "
-                            f"makes ({', '.join(KINDS)})")
+            problems.append(
+                f"call_kinds names {kind!r}, which is no kind of call the harness "
+                f"makes ({', '.join(KINDS)})"
+            )
         for kind in sorted(set(self.by_hand) - set(self.call_kinds)):
             problems.append(f"by_hand names {kind!r}, which is not in call_kinds")
         if problems:
-            raise AssignmentError(f"{self.folder}/assignment.py does not match "
-                                  f"source/{self.name}: " + "; ".join(problems) + ".")
+            raise AssignmentError(
+                f"{self.folder}/assignment.py does not match "
+                f"source/{self.name}: " + "; ".join(problems) + "."
+            )
         return auto, manual
 
 
@@ -157,8 +164,7 @@ def load_assignment(course, name):
     folder = course.assignment_tests(name)
     path = folder / "assignment.py"
     if not path.is_file():
-        raise AssignmentError(f"assignment {name!r} has no description: "
-                              f"{path} is missing")
+        raise AssignmentError(f"assignment {name!r} has no description: {path} is missing")
     module = load_file(path)
     desc = getattr(module, "ASSIGNMENT", None)
     if not isinstance(desc, Assignment) or desc.name != name:
@@ -168,6 +174,7 @@ def load_assignment(course, name):
 
 def _key(path):
     import hashlib
+
     return hashlib.sha256(str(path).encode()).hexdigest()[:12]
 
 

@@ -15,8 +15,9 @@ with a finding, the evidence naming the cell, the line and the construct:
 import ast
 
 #: torch.func / functorch transforms that differentiate (``functional_call``, ``vmap`` do not).
-TRANSFORMS = frozenset({"grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian",
-                        "linearize"})
+TRANSFORMS = frozenset(
+    {"grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "linearize"}
+)
 #: Calls or context managers that turn gradient recording on.
 GRAD_MODE = frozenset({"enable_grad", "set_grad_enabled", "_set_grad_enabled", "inference_mode"})
 #: The given helpers that compute gradients by autograd.
@@ -105,8 +106,12 @@ def _body_nodes(node):
     if isinstance(node, ast.Lambda):
         return list(ast.walk(node.body))
     body = list(node.body)
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-            and isinstance(body[0].value.value, str):
+    if (
+        body
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+        and isinstance(body[0].value.value, str)
+    ):
         body = body[1:]
     nodes = [n for stmt in body for n in ast.walk(stmt)]
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -144,20 +149,27 @@ def _findings(node, aliases):
     for n in nodes:
         line = getattr(n, "lineno", 0)
         if isinstance(n, ast.Call):
-            if isinstance(n.func, ast.Attribute) and n.func.attr == "requires_grad_" \
-                    and not _literal(_first_arg(n, "requires_grad"), False):
+            if (
+                isinstance(n.func, ast.Attribute)
+                and n.func.attr == "requires_grad_"
+                and not _literal(_first_arg(n, "requires_grad"), False)
+            ):
                 yield line, ".requires_grad_()"
             for k in n.keywords:
                 if k.arg == "requires_grad" and not _literal(k.value, False):
                     yield line, "requires_grad=True"
         elif isinstance(n, ast.Assign):
-            if any(isinstance(t, ast.Attribute) and t.attr == "requires_grad" for t in n.targets) \
-                    and not _literal(n.value, False):
+            if any(
+                isinstance(t, ast.Attribute) and t.attr == "requires_grad" for t in n.targets
+            ) and not _literal(n.value, False):
                 yield line, "requires_grad = True"
         elif isinstance(n, ast.Attribute) and n.attr == "backward" and isinstance(n.ctx, ast.Load):
             yield line, ".backward()"
-        elif isinstance(n, (ast.Attribute, ast.Name)) and id(n) not in inner \
-                and isinstance(n.ctx, ast.Load):
+        elif (
+            isinstance(n, (ast.Attribute, ast.Name))
+            and id(n) not in inner
+            and isinstance(n.ctx, ast.Load)
+        ):
             dotted = _dotted(n, aliases)
             construct = _construct(dotted) if dotted else None
             if construct and not _harmless(dotted, calls.get(id(n))):
@@ -203,5 +215,8 @@ def _first_arg(call, keyword):
 
 def _literal(node, value):
     """Is ``node`` the constant ``value`` (False also matches 0, True matches 1)?"""
-    return isinstance(node, ast.Constant) and isinstance(node.value, (bool, int)) \
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, (bool, int))
         and bool(node.value) is value
+    )

@@ -68,13 +68,15 @@ def connect(address, timeout=CONNECT_TIMEOUT_S, workers_timeout=WORKERS_TIMEOUT_
     Raises ``ClusterUnavailable`` with what to run otherwise, before anything is graded.
     """
     from distributed import Client
+
     try:
         client = Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as err:
         raise ClusterUnavailable(
             f"no Dask scheduler answers at {address} within {timeout} s ({err}); start one "
             "with `dask scheduler` and workers with `dask worker ADDRESS --nthreads 1 "
-            f"--resources {GRADING}=1`; nothing was graded") from None
+            f"--resources {GRADING}=1`; nothing was graded"
+        ) from None
     deadline = time.monotonic() + workers_timeout
     while not grading_workers(client):
         if time.monotonic() > deadline:
@@ -82,7 +84,8 @@ def connect(address, timeout=CONNECT_TIMEOUT_S, workers_timeout=WORKERS_TIMEOUT_
             raise ClusterUnavailable(
                 f"the Dask scheduler at {address} has no worker offering the resource "
                 f"{GRADING!r} after {workers_timeout} s; start workers with `dask worker "
-                f"{address} --nthreads 1 --resources {GRADING}=1`; nothing was graded")
+                f"{address} --nthreads 1 --resources {GRADING}=1`; nothing was graded"
+            )
         time.sleep(0.5)
     return client
 
@@ -102,35 +105,44 @@ def grade_on_cluster(client, course, todo, execute, assignments):
     comes back ``failed``, with the reason, and nothing is recorded for it.
     """
     from distributed import as_completed
+
     run = uuid.uuid4().hex[:12]
     name = f"byhand-grading-{run}"
     incoming = course.work / f"from-cluster-{run}"
     futures, where = [], {}
     try:
-        client.register_plugin(GradingPlugin(pack_course(course, assignments), execute,
-                                             assignments), name=name)
+        client.register_plugin(
+            GradingPlugin(pack_course(course, assignments), execute, assignments), name=name
+        )
         for student, assignment in todo:
-            fut = client.submit(grade_submission, name, student, assignment,
-                                folder_bytes(course.submitted / student / assignment),
-                                key=f"byhand-grade-{run}-{student}-{assignment}",
-                                resources={GRADING: 1}, retries=1, pure=False)
+            fut = client.submit(
+                grade_submission,
+                name,
+                student,
+                assignment,
+                folder_bytes(course.submitted / student / assignment),
+                key=f"byhand-grade-{run}-{student}-{assignment}",
+                resources={GRADING: 1},
+                retries=1,
+                pure=False,
+            )
             futures.append(fut)
             where[fut.key] = (student, assignment)
         seen = set()
         for fut in as_completed(futures, loop=client.loop):
             student, assignment = where[fut.key]
-            if (student, assignment) in seen:     # recorded once, however often it ran
+            if (student, assignment) in seen:  # recorded once, however often it ran
                 continue
             seen.add((student, assignment))
             yield _received(fut, student, assignment, incoming / student / assignment)
-            fut.release()   # the scheduler forgets it: a worker lost now costs it nothing
+            fut.release()  # the scheduler forgets it: a worker lost now costs it nothing
     finally:
         pending = [f for f in futures if not f.done()]
         if pending:
             client.cancel(pending)
         try:
             client.unregister_worker_plugin(name)
-        except Exception:   # a worker gone or the scheduler gone: their plugins go with them
+        except Exception:  # a worker gone or the scheduler gone: their plugins go with them
             pass
         shutil.rmtree(incoming, ignore_errors=True)
 
@@ -139,9 +151,11 @@ def _received(fut, student, assignment, folder):
     """The task's result, its notebook folder unpacked into ``folder``; a failed result if none."""
     try:
         result, files = fut.result()
-    except Exception as err:    # KilledWorker, or the task's own error after its retry
-        why = (f"the cluster could not grade this submission ({type(err).__name__}: "
-               f"{str(err)[:200]}); nothing was recorded")
+    except Exception as err:  # KilledWorker, or the task's own error after its retry
+        why = (
+            f"the cluster could not grade this submission ({type(err).__name__}: "
+            f"{str(err)[:200]}); nothing was recorded"
+        )
         return StudentResult(student, assignment, status="failed", reasons=[why])
     if not result.failed and result.notebook_folder is not None:
         write_folder(folder, files)
@@ -174,8 +188,11 @@ def _no_caches(info):
 def folder_bytes(folder):
     """``{relative path: bytes}`` of every file under ``folder``."""
     folder = Path(folder)
-    return {str(p.relative_to(folder)): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.is_symlink()
+    }
 
 
 def write_folder(folder, files):
@@ -210,13 +227,13 @@ class GradingPlugin(WorkerPlugin):
         os.replace(root / "gradebook.db", root / "class" / "gradebook.db")
         # a class folder of its own: its gradebook is the seed, never a configured db_url
         self.course = Course(root, root / "class")
-        if self.execute:   # the kernel nbgrader starts, installed where this worker runs
+        if self.execute:  # the kernel nbgrader starts, installed where this worker runs
             install_kernelspec()
         self.worker, self.lock, self.busy = None, None, threading.Lock()
 
     def grade(self, student, assignment, files):
         """Grade one submission from its bytes; ``(StudentResult, notebook folder's bytes)``."""
-        with self.busy:   # one at a time: the judge's pytest is not thread-safe
+        with self.busy:  # one at a time: the judge's pytest is not thread-safe
             if self.worker is None:
                 slot, self.lock = slots.claim(*slots.CLUSTER)
                 self.worker = Worker(slot, self.course, self.execute, self.assignments)
@@ -246,4 +263,5 @@ class GradingPlugin(WorkerPlugin):
 def grade_submission(plugin, student, assignment, files):
     """The task: grade one submission on the Dask worker that runs it."""
     from distributed import get_worker
+
     return get_worker().plugins[plugin].grade(student, assignment, files)

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-
 #: Where the bundled sample class is graded, inside the course directory.
 SAMPLE_CLASS = "sample_class"
 
@@ -29,7 +28,7 @@ class Course:
     """A course directory and the paths nbgrader and byhand use inside it."""
 
     root: Path
-    class_folder: Path = None      #: submissions and records; the course directory by default
+    class_folder: Path = None  #: submissions and records; the course directory by default
 
     def __post_init__(self):
         object.__setattr__(self, "root", Path(self.root).resolve())
@@ -113,6 +112,7 @@ class Course:
         """``nbgrader_config.py`` of this course, as traitlets config (empty if absent)."""
         from traitlets.config import Config
         from traitlets.config.loader import PyFileConfigLoader
+
         if not (self.root / "nbgrader_config.py").is_file():
             return Config()
         return PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
@@ -122,6 +122,7 @@ class Course:
         """The grader's limits on one submission (``GraderLimits``), as the course's
         ``nbgrader_config.py`` sets them (``c.GraderLimits.cell_s = 30``); defaults otherwise."""
         from .limits import GraderLimits
+
         return GraderLimits(config=self.config)
 
     @property
@@ -137,7 +138,9 @@ class Course:
         """Command-line options that point nbgrader at this class's folders and gradebook."""
         if not self.is_sample:
             return []
-        return [f"--CourseDirectory.submitted_directory={self.submitted}",
-                f"--CourseDirectory.autograded_directory={self.autograded}",
-                f"--CourseDirectory.feedback_directory={self.feedback}",
-                f"--CourseDirectory.db_url={self.db_url}"]
+        return [
+            f"--CourseDirectory.submitted_directory={self.submitted}",
+            f"--CourseDirectory.autograded_directory={self.autograded}",
+            f"--CourseDirectory.feedback_directory={self.feedback}",
+            f"--CourseDirectory.db_url={self.db_url}",
+        ]

@@ -44,7 +44,7 @@ from .submission import Worker
 # -- worker processes -------------------------------------------------------------------
 
 _WORKER = None
-_SLOT_LOCK = None   #: the worker process's slot, held for as long as it lives
+_SLOT_LOCK = None  #: the worker process's slot, held for as long as it lives
 
 
 def _init_worker(root, class_folder, execute, assignments):
@@ -73,8 +73,15 @@ def find_submissions(course, assignments=None, students=None):
     return found
 
 
-def grade(course, assignments=None, students=None, workers=None, execute=False, progress=True,
-          scheduler=None):
+def grade(
+    course,
+    assignments=None,
+    students=None,
+    workers=None,
+    execute=False,
+    progress=True,
+    scheduler=None,
+):
     """Grade the class's submissions, recording each as it is judged; return the ``StudentResult``s.
 
     ``scheduler``: the address of a Dask scheduler whose workers grade instead of
@@ -89,6 +96,7 @@ def grade(course, assignments=None, students=None, workers=None, execute=False, 
     from nbgrader.api import Gradebook
 
     from .report import write_report_csv
+
     todo = find_submissions(course, assignments, students)
     if not todo:
         return []
@@ -96,36 +104,41 @@ def grade(course, assignments=None, students=None, workers=None, execute=False, 
     for a in wanted:
         if not course.release_notebook(a).exists():
             raise FileNotFoundError(f"release/{a} is missing: run `byhand release` first")
-        read_source(course, a)   # a description that does not match fails here, before any work
+        read_source(course, a)  # a description that does not match fails here, before any work
     record.check_ready(course.db_url, wanted)
-    if execute:   # the kernel nbgrader starts, as this version of the grader runs it
+    if execute:  # the kernel nbgrader starts, as this version of the grader runs it
         install_kernelspec()
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
     client = None
-    if scheduler is not None:   # before the gradebook is opened: unreachable costs nothing
+    if scheduler is not None:  # before the gradebook is opened: unreachable costs nothing
         from .cluster import connect
+
         client = connect(scheduler)
     results = []
     bar = _Progress(len(todo), enabled=progress)
     with Gradebook(course.db_url) as gb, _stop_on_sigterm():
+
         def take(result):
             if result.fatal:
-                raise GradingStopped(f"the grading harness cannot start ({result.fatal}); run "
-                                     "`byhand setup-sandbox` to check the sandbox. Nothing was "
-                                     "charged to any student; "
-                                     f"{_recorded(results, len(todo))}")
+                raise GradingStopped(
+                    f"the grading harness cannot start ({result.fatal}); run "
+                    "`byhand setup-sandbox` to check the sandbox. Nothing was "
+                    "charged to any student; "
+                    f"{_recorded(results, len(todo))}"
+                )
             if not result.failed:
                 with _commit_whole():
-                    result.manual = record.commit(gb, course, Path(result.notebook_folder),
-                                                  result)
+                    result.manual = record.commit(gb, course, Path(result.notebook_folder), result)
             results.append(result)
             bar.step(result)
 
         try:
             if client is not None:
                 from .cluster import grade_on_cluster
-                with contextlib.closing(grade_on_cluster(client, course, todo, execute,
-                                                         wanted)) as finished:
+
+                with contextlib.closing(
+                    grade_on_cluster(client, course, todo, execute, wanted)
+                ) as finished:
                     for res in finished:
                         take(res)
             elif workers == 1:
@@ -145,17 +158,19 @@ def grade(course, assignments=None, students=None, workers=None, execute=False, 
                 # at every start.  Like spawn, nothing of this process's state is inherited.
                 ctx = multiprocessing.get_context("forkserver")
                 ctx.set_forkserver_preload([__name__])
-                pool = ctx.Pool(workers, initializer=_init_worker,
-                                initargs=(str(course.root), str(course.class_folder),
-                                          execute, wanted))
+                pool = ctx.Pool(
+                    workers,
+                    initializer=_init_worker,
+                    initargs=(str(course.root), str(course.class_folder), execute, wanted),
+                )
                 try:
                     for res in pool.imap_unordered(_grade_task, todo):
                         take(res)
                 except BaseException:
-                    pool.terminate()   # stopped or failed: recorded work stays recorded
+                    pool.terminate()  # stopped or failed: recorded work stays recorded
                     pool.join()
                     raise
-                pool.close()           # workers leave normally and close their harnesses
+                pool.close()  # workers leave normally and close their harnesses
                 pool.join()
         except KeyboardInterrupt:
             raise GradingStopped(f"stopped: {_recorded(results, len(todo))}") from None
@@ -163,29 +178,38 @@ def grade(course, assignments=None, students=None, workers=None, execute=False, 
             bar.done()
             if client is not None:
                 client.close()
-            if students is None:   # the whole class: who submitted nothing reads "missing"
+            if students is None:  # the whole class: who submitted nothing reads "missing"
                 results += _missing(record.roster(gb), todo, wanted, course)
             results.sort(key=lambda r: (r.assignment, r.student))
             for a in wanted:
                 rows = [r for r in results if r.assignment == a]
                 if rows:
-                    write_report_csv(rows, load_assignment(course, a), course.report_csv(a),
-                                     keep_others=students is not None)
+                    write_report_csv(
+                        rows,
+                        load_assignment(course, a),
+                        course.report_csv(a),
+                        keep_others=students is not None,
+                    )
     return results
 
 
 def _missing(roster, todo, assignments, course):
     submitted = set(todo)
     folder = course.submitted.relative_to(course.root)
-    return [StudentResult(s, a, status="missing",
-                          reasons=[f"no submission in {folder}/{s}/{a}/"])
-            for a in assignments for s in roster if (s, a) not in submitted]
+    return [
+        StudentResult(s, a, status="missing", reasons=[f"no submission in {folder}/{s}/{a}/"])
+        for a in assignments
+        for s in roster
+        if (s, a) not in submitted
+    ]
 
 
 def _recorded(results, total):
     done = sum(not r.failed for r in results)
-    return (f"{done} of {total} submissions were graded and recorded; the others keep "
-            "whatever the gradebook held before")
+    return (
+        f"{done} of {total} submissions were graded and recorded; the others keep "
+        "whatever the gradebook held before"
+    )
 
 
 class _stop_on_sigterm:
@@ -231,6 +255,7 @@ class _commit_whole:
 
 def threading_is_main():
     import threading
+
     return threading.current_thread() is threading.main_thread()
 
 
@@ -249,8 +274,10 @@ class _Progress:
         width = 30
         filled = int(width * self.n / self.total)
         rate = (time.perf_counter() - self.start) / self.n
-        sys.stderr.write(f"\rgrading [{'#' * filled}{'.' * (width - filled)}] {self.n}/{self.total}"
-                         f"  {rate:.1f} s/submission  {result.student[:24]:<24}")
+        sys.stderr.write(
+            f"\rgrading [{'#' * filled}{'.' * (width - filled)}] {self.n}/{self.total}"
+            f"  {rate:.1f} s/submission  {result.student[:24]:<24}"
+        )
         sys.stderr.flush()
 
     def done(self):

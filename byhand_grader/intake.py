@@ -31,8 +31,8 @@ class Intake:
 
     student: str
     assignment: str
-    notebook: Path                      #: the repaired copy nbgrader autogrades
-    cells: list                         #: [{"label", "source"}] for the harness, in order
+    notebook: Path  #: the repaired copy nbgrader autogrades
+    cells: list  #: [{"label", "source"}] for the harness, in order
     notes: list = field(default_factory=list)  #: repairs, as sentences
     flags: dict = field(default_factory=dict)  #: for the instructor: "deleted grade cells", ...
 
@@ -45,12 +45,16 @@ def find_notebook(folder, assignment):
         return expected, None
     found = sorted(p for p in folder.glob("*.ipynb") if p.is_file())
     if len(found) == 1:
-        return found[0], (f"the notebook was named '{found[0].name}', not "
-                          f"'{expected.name}'; it was graded as {expected.name}")
+        return found[0], (
+            f"the notebook was named '{found[0].name}', not "
+            f"'{expected.name}'; it was graded as {expected.name}"
+        )
     if not found:
         raise IntakeError(f"no notebook in the submission (expected {expected.name})")
-    raise IntakeError(f"{len(found)} notebooks and none named {expected.name}: "
-                      + ", ".join(p.name for p in found))
+    raise IntakeError(
+        f"{len(found)} notebooks and none named {expected.name}: "
+        + ", ".join(p.name for p in found)
+    )
 
 
 def read_notebook(path):
@@ -63,8 +67,9 @@ def read_notebook(path):
         nb = nbformat.reads(text, as_version=4)
     except Exception as err:  # json.JSONDecodeError, nbformat.reader.NotJSONError, ...
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise IntakeError(f"{Path(path).name} is not a readable notebook (corrupt JSON: "
-                          f"{first[:160]})") from None
+        raise IntakeError(
+            f"{Path(path).name} is not a readable notebook (corrupt JSON: {first[:160]})"
+        ) from None
     if not isinstance(nb.get("cells"), list):
         raise IntakeError(f"{Path(path).name} has no list of cells")
     return nb
@@ -89,8 +94,10 @@ def repair(nb, source_nb, flags=None):
         for key in ("editable", "deletable", "jupyter"):
             meta.pop(key, None)
     if tagged:
-        notes.append(f"tags were removed from {tagged} cell(s) (tags such as skip-execution "
-                     "could hide a cell from grading)")
+        notes.append(
+            f"tags were removed from {tagged} cell(s) (tags such as skip-execution "
+            "could hide a cell from grading)"
+        )
     seen = set()
     for n, cell in enumerate(nb.cells):
         grade_id = (cell.metadata.get("nbgrader") or {}).get("grade_id")
@@ -99,26 +106,42 @@ def repair(nb, source_nb, flags=None):
         if grade_id in seen:
             cell.metadata.pop("nbgrader")
             cell.metadata["byhand_duplicate_of"] = grade_id
-            notes.append(f"cell {n} repeats the cell '{grade_id}' (copied or split); "
-                         "the first one counts, this one was kept as a plain cell")
+            notes.append(
+                f"cell {n} repeats the cell '{grade_id}' (copied or split); "
+                "the first one counts, this one was kept as a plain cell"
+            )
         seen.add(grade_id)
-    expected = {(c.metadata.get("nbgrader") or {}).get("grade_id")
-                for c in source_nb.cells if (c.metadata.get("nbgrader") or {}).get("grade")}
+    expected = {
+        (c.metadata.get("nbgrader") or {}).get("grade_id")
+        for c in source_nb.cells
+        if (c.metadata.get("nbgrader") or {}).get("grade")
+    }
     missing = sorted(g for g in expected - seen if g)
-    given = {(c.metadata.get("nbgrader") or {}).get("grade_id"): c.source for c in source_nb.cells
-             if (c.metadata.get("nbgrader") or {}).get("grade") and c.cell_type == "code"}
-    edited = sorted({(c.metadata.get("nbgrader") or {}).get("grade_id") for c in nb.cells
-                     if c.cell_type == "code"
-                     and given.get((c.metadata.get("nbgrader") or {}).get("grade_id"),
-                                   c.source) != c.source})
+    given = {
+        (c.metadata.get("nbgrader") or {}).get("grade_id"): c.source
+        for c in source_nb.cells
+        if (c.metadata.get("nbgrader") or {}).get("grade") and c.cell_type == "code"
+    }
+    edited = sorted(
+        {
+            (c.metadata.get("nbgrader") or {}).get("grade_id")
+            for c in nb.cells
+            if c.cell_type == "code"
+            and given.get((c.metadata.get("nbgrader") or {}).get("grade_id"), c.source) != c.source
+        }
+    )
     if edited:
         flags["edited grade cells"] = edited
-        notes.append("grade cell(s) " + ", ".join(edited) + " were edited; nbgrader restored "
-                     "them from the gradebook")
+        notes.append(
+            "grade cell(s) " + ", ".join(edited) + " were edited; nbgrader restored "
+            "them from the gradebook"
+        )
     if missing:
         flags["deleted grade cells"] = missing
-        notes.append("grade cell(s) " + ", ".join(missing) + " were deleted; nbgrader "
-                     "restored them from the gradebook")
+        notes.append(
+            "grade cell(s) " + ", ".join(missing) + " were deleted; nbgrader "
+            "restored them from the gradebook"
+        )
     nb.metadata["kernelspec"] = source_nb.metadata.get("kernelspec", {})
     return notes
 
@@ -130,8 +153,11 @@ def harness_cells(nb, source_nb, setup_cells):
     """
     source_ids = {c.get("id") for c in source_nb.cells}
     given = {c.get("id"): c for c in source_nb.cells}
-    cells = [{"label": f"given cell '{cid}'", "source": given[cid].source}
-             for cid in setup_cells if cid in given]
+    cells = [
+        {"label": f"given cell '{cid}'", "source": given[cid].source}
+        for cid in setup_cells
+        if cid in given
+    ]
     for n, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
@@ -167,5 +193,11 @@ def take_in(folder, student, assignment, source_nb, out_root):
             shutil.copy2(item, dest / item.name)
     out = dest / f"{assignment.name}.ipynb"
     out.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    return Intake(student, assignment.name, out,
-                  harness_cells(nb, source_nb, assignment.setup_cells), notes, flags)
+    return Intake(
+        student,
+        assignment.name,
+        out,
+        harness_cells(nb, source_nb, assignment.setup_cells),
+        notes,
+        flags,
+    )

@@ -48,8 +48,8 @@ class Verdict(AssertionError):
 class Failure:
     """One failed hidden check, as the student and the instructor read it."""
 
-    message: str         #: the whole verdict, student-safe
-    summary: str         #: one line for the grade table
+    message: str  #: the whole verdict, student-safe
+    summary: str  #: one line for the grade table
 
 
 @dataclass
@@ -58,8 +58,8 @@ class CellResult:
 
     passed: int = 0
     total: int = 0
-    failures: list = field(default_factory=list)   #: a ``Failure`` per failed check
-    checks: dict = field(default_factory=dict)     #: test name -> passed (for the grader's own tests)
+    failures: list = field(default_factory=list)  #: a ``Failure`` per failed check
+    checks: dict = field(default_factory=dict)  #: test name -> passed (for the grader's own tests)
 
     def score(self, points):
         return round(points * self.passed / self.total, 2) if self.total else 0.0
@@ -70,8 +70,8 @@ class Probe:
     """What a hidden test sees: the request the judge built and the harness's reply."""
 
     student: str
-    calls: dict      #: call id -> the call (inputs included)
-    reply: object    #: the harness's ``Reply``: cells, calls, flags, status, reason, output
+    calls: dict  #: call id -> the call (inputs included)
+    reply: object  #: the harness's ``Reply``: cells, calls, flags, status, reason, output
     #: what the static scan of the answer cells found: function -> evidence of autograd
     #: (``make_probe``), and the kinds whose functions are written by hand
     scan: dict = field(default_factory=dict)
@@ -87,9 +87,14 @@ class Probe:
         call = self.calls.get(call_id) or {}
         evidence = next((self.scan[f] for f in _functions(call) if f in self.scan), None)
         if evidence and call.get("kind") in self.by_hand:
-            return {"ok": False, "error": f"AutogradUsed: {evidence}",
-                    "error_type": "AutogradUsed", "autograd": evidence, "missing": False,
-                    "cause": None}
+            return {
+                "ok": False,
+                "error": f"AutogradUsed: {evidence}",
+                "error_type": "AutogradUsed",
+                "autograd": evidence,
+                "missing": False,
+                "cause": None,
+            }
         return self.reply.calls.get(call_id)
 
     def result(self, call_id):
@@ -100,28 +105,35 @@ class Probe:
             why = self.reply.reason or "it was never reached"
             raise Verdict(f"{fn} could not be called: {why}.")
         if got.get("autograd"):
-            raise Verdict(f"{fn} computes its result with autograd ({got['autograd']}); the "
-                          "homework asks for the closed form by hand, so this check gives no "
-                          "points.", summary=f"{fn} uses autograd instead of the closed form")
+            raise Verdict(
+                f"{fn} computes its result with autograd ({got['autograd']}); the "
+                "homework asks for the closed form by hand, so this check gives no "
+                "points.",
+                summary=f"{fn} uses autograd instead of the closed form",
+            )
         numerical = self.numerical(call_id)
         if numerical:
-            raise Verdict(f"{fn} differentiates numerically ({numerical}): it evaluates the "
-                          "loss at parameters moved by a small step, instead of using the "
-                          "closed form. By hand means the derivative's formulas (the chain "
-                          "rule), so this check gives no points.",
-                          summary=f"{fn} differentiates numerically instead of using the "
-                                  "closed form")
+            raise Verdict(
+                f"{fn} differentiates numerically ({numerical}): it evaluates the "
+                "loss at parameters moved by a small step, instead of using the "
+                "closed form. By hand means the derivative's formulas (the chain "
+                "rule), so this check gives no points.",
+                summary=f"{fn} differentiates numerically instead of using the closed form",
+            )
         if got.get("ok"):
             return got["value"]
         error = got.get("error")
         if got.get("error_type") == "NotImplementedError":
-            raise Verdict(f"{fn} failed: {error}",
-                          summary="not attempted (the stub raises NotImplementedError)")
+            raise Verdict(
+                f"{fn} failed: {error}",
+                summary="not attempted (the stub raises NotImplementedError)",
+            )
         if got.get("missing"):
             cause, missing = got.get("cause"), f"there is no function named '{fn}'"
-            raise Verdict(f"{missing}; {cause}" if cause
-                          else f"{missing} (was it renamed or never defined?)",
-                          summary=cause or missing)
+            raise Verdict(
+                f"{missing}; {cause}" if cause else f"{missing} (was it renamed or never defined?)",
+                summary=cause or missing,
+            )
         raise Verdict(f"{fn} failed: {error}")
 
     def numerical(self, call_id):
@@ -139,8 +151,11 @@ class Probe:
             return None
         for cid in self.reply.calls:
             other, twin = self.got(cid) or {}, self.calls.get(cid) or {}
-            if other.get("numerical") and twin.get("kind") == call.get("kind") \
-                    and twin.get("fn") == call.get("fn"):
+            if (
+                other.get("numerical")
+                and twin.get("kind") == call.get("kind")
+                and twin.get("fn") == call.get("fn")
+            ):
                 return other["numerical"]
         if call.get("fn") in ((self.reply.flags or {}).get("numerical") or ()):
             return "on another of the grader's inputs"
@@ -169,8 +184,7 @@ def make_probe(assignment, student, calls, reply, cells):
     """
     by_hand = tuple(assignment.by_hand)
     wanted = sorted({f for c in calls.values() if c["kind"] in by_hand for f in _functions(c)})
-    return Probe(student, calls, reply, scan=scan(cells, wanted) if wanted else {},
-                 by_hand=by_hand)
+    return Probe(student, calls, reply, scan=scan(cells, wanted) if wanted else {}, by_hand=by_hand)
 
 
 def student_seed(student, assignment, salt):
@@ -184,8 +198,10 @@ def build_calls(assignment, student):
     calls = {call["id"]: call for call in assignment.module("probes").build_calls(student)}
     unknown = sorted({c["kind"] for c in calls.values()} - set(assignment.call_kinds))
     if unknown:
-        raise AssignmentError(f"{assignment.folder}/probes.py asks for call kinds {unknown}, "
-                              f"which assignment.py does not list ({list(assignment.call_kinds)})")
+        raise AssignmentError(
+            f"{assignment.folder}/probes.py asks for call kinds {unknown}, "
+            f"which assignment.py does not list ({list(assignment.call_kinds)})"
+        )
     return calls
 
 
@@ -194,9 +210,12 @@ def build_request(assignment, student, cells):
     (``build_calls``, what the ``Probe`` holds) and the ``Request`` that sends them to the
     harness after the submission's staged ``cells``."""
     calls = build_calls(assignment, student)
-    return calls, Request(cells=list(cells), calls=list(calls.values()),
-                          call_kinds=list(assignment.call_kinds),
-                          by_hand=list(assignment.by_hand))
+    return calls, Request(
+        cells=list(cells),
+        calls=list(calls.values()),
+        call_kinds=list(assignment.call_kinds),
+        by_hand=list(assignment.by_hand),
+    )
 
 
 class _Plugin:
@@ -205,7 +224,7 @@ class _Plugin:
         self.grade_cells = grade_cells
         self.cells = {}
         self.errors = []
-        self.verdicts = {}   #: nodeid -> the Verdict its test raised
+        self.verdicts = {}  #: nodeid -> the Verdict its test raised
 
     @pytest.fixture
     def probe(self):
@@ -213,8 +232,10 @@ class _Plugin:
 
     def pytest_collectreport(self, report):
         if report.failed:  # the hidden test file itself does not import
-            self.errors.append(f"{report.nodeid or 'a hidden test file'} could not be collected: "
-                               + str(report.longrepr).strip().splitlines()[-1])
+            self.errors.append(
+                f"{report.nodeid or 'a hidden test file'} could not be collected: "
+                + str(report.longrepr).strip().splitlines()[-1]
+            )
 
     def pytest_collection_modifyitems(self, items):
         scored = set()
@@ -223,8 +244,10 @@ class _Plugin:
             if marker is None:
                 self.errors.append(f"{item.nodeid} has no @pytest.mark.grade_cell")
             elif marker.args[0] not in self.grade_cells:
-                self.errors.append(f"{item.nodeid} is marked for {marker.args[0]!r}, which is "
-                                   "not an autograded cell of the assignment")
+                self.errors.append(
+                    f"{item.nodeid} is marked for {marker.args[0]!r}, which is "
+                    "not an autograded cell of the assignment"
+                )
             else:
                 scored.add(marker.args[0])
         for gid in self.grade_cells:
@@ -275,15 +298,34 @@ def judge(assignment, probe):
     # unraisable-exception or logging plugin: no student code runs here, and the first's
     # gc.collect() at the end of every session cost most of a judgement in a grading
     # worker (0.35 s of 0.5), the second's capture around every test 0.1 s more.
-    args = [str(assignment.tests), "-p", "no:cacheprovider", "-p", "no:terminal",
-            "-p", "no:warnings", "-p", "no:unraisableexception", "-p", "no:logging",
-            "--import-mode=importlib",
-            "-o", "markers=grade_cell(grade_id): the grade cell a check scores",
-            "--rootdir", "/", "-c", "/dev/null"]
+    args = [
+        str(assignment.tests),
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:terminal",
+        "-p",
+        "no:warnings",
+        "-p",
+        "no:unraisableexception",
+        "-p",
+        "no:logging",
+        "--import-mode=importlib",
+        "-o",
+        "markers=grade_cell(grade_id): the grade cell a check scores",
+        "--rootdir",
+        "/",
+        "-c",
+        "/dev/null",
+    ]
     code = pytest.main(args, plugins=[plugin])
     if plugin.errors:
-        raise AssignmentError(f"the hidden checks of {assignment.name} do not match its "
-                              "grade cells: " + "; ".join(plugin.errors))
+        raise AssignmentError(
+            f"the hidden checks of {assignment.name} do not match its "
+            "grade cells: " + "; ".join(plugin.errors)
+        )
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-        raise RuntimeError(f"the hidden checks of {assignment.name} did not run (pytest exit {code})")
+        raise RuntimeError(
+            f"the hidden checks of {assignment.name} did not run (pytest exit {code})"
+        )
     return plugin.cells

@@ -25,16 +25,26 @@ def nbgrader(course, *args, check=True):
     For the sample class, options point nbgrader at its own folders and gradebook.
     """
     from .sandbox.exposed import python_path
+
     env = dict(os.environ)
     bindir = str(Path(sys.executable).parent)
     env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
     # The grader runs nbgrader with itself importable, wherever it lies: in a platform's
     # venv the packages are a folder beside the course (``code/``), not installed.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [python_path(), env.get("PYTHONPATH")]))
-    proc = subprocess.run([sys.executable, "-m", "byhand_grader.nbgrader_plugins.main", *args,
-                           *course.nbgrader_options()],
-                          cwd=course.root, env=env,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "byhand_grader.nbgrader_plugins.main",
+            *args,
+            *course.nbgrader_options(),
+        ],
+        cwd=course.root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if check and proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
         raise NbgraderError(f"nbgrader {' '.join(args)} failed (exit {proc.returncode}):\n{tail}")
@@ -51,6 +61,7 @@ def scripts_on_path():
 def ensure_assignment(course, assignment):
     """Record the assignment in the gradebook (``generate_solution`` refuses unknown ones)."""
     from nbgrader.api import Gradebook
+
     scripts_on_path()
     with Gradebook(course.db_url) as gb:
         gb.update_or_create_assignment(assignment)

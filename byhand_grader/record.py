@@ -52,9 +52,9 @@ class GradebookNotReady(RuntimeError):
 class Recorded:
     """What nbgrader recorded for one submission, as plain data."""
 
-    timestamp: object = None                          #: datetime, or None
+    timestamp: object = None  #: datetime, or None
     late_penalty: dict = field(default_factory=dict)  #: notebook -> late_submission_penalty
-    comments: dict = field(default_factory=dict)      #: notebook -> {cell name: auto_comment}
+    comments: dict = field(default_factory=dict)  #: notebook -> {cell name: auto_comment}
 
 
 #: the PostgreSQL advisory lock key under which ``create_schema`` creates tables ("byhand")
@@ -65,9 +65,10 @@ def shown(db_url):
     """The gradebook's URL as messages print it: without its password."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
+
     try:
         return make_url(db_url).render_as_string(hide_password=True)
-    except ArgumentError:   # not a URL SQLAlchemy reads: say it as given
+    except ArgumentError:  # not a URL SQLAlchemy reads: say it as given
         return str(db_url)
 
 
@@ -84,6 +85,7 @@ def create_schema(db_url):
     from sqlalchemy import create_engine, text
     from sqlalchemy.exc import OperationalError
     from sqlalchemy.pool import NullPool
+
     scripts_on_path()
     engine = create_engine(db_url, poolclass=NullPool)
     try:
@@ -99,11 +101,15 @@ def create_schema(db_url):
                     con.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEMA_LOCK})
     except OperationalError as err:
         first = str(err.orig if err.orig is not None else err).strip().splitlines()[0]
-        hint = (" (a PostgreSQL database must exist first: `createdb` it, and check the "
-                "host, port, user and password in CourseDirectory.db_url)"
-                if engine.dialect.name == "postgresql" else "")
-        raise GradebookNotReady(f"cannot open the gradebook {shown(db_url)}: {first}{hint}; "
-                                "nothing was graded") from None
+        hint = (
+            " (a PostgreSQL database must exist first: `createdb` it, and check the "
+            "host, port, user and password in CourseDirectory.db_url)"
+            if engine.dialect.name == "postgresql"
+            else ""
+        )
+        raise GradebookNotReady(
+            f"cannot open the gradebook {shown(db_url)}: {first}{hint}; nothing was graded"
+        ) from None
     finally:
         engine.dispose()
 
@@ -125,7 +131,8 @@ def check_ready(db_url, assignments):
             raise GradebookNotReady(
                 f"the gradebook ({shown(db_url)}) does not know the assignment {a!r}: run "
                 f"`byhand release {a}` first (nbgrader generate_assignment records it); "
-                "nothing was graded")
+                "nothing was graded"
+            )
 
 
 def schema_like(source_url, dest_url):
@@ -140,6 +147,7 @@ def schema_like(source_url, dest_url):
     """
     from sqlalchemy import create_engine, inspect, text
     from sqlalchemy.pool import NullPool
+
     dest = create_engine(dest_url, poolclass=NullPool)
     try:
         if inspect(dest).get_table_names():
@@ -161,8 +169,9 @@ def schema_like(source_url, dest_url):
         api.Base.metadata.create_all(bind=dest)
         with dest.begin() as con:
             con.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
-            con.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"),
-                        {"v": version})
+            con.execute(
+                text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": version}
+            )
     finally:
         dest.dispose()
 
@@ -178,17 +187,25 @@ def copy_assignments(source_url, dest_url, assignments):
             for nb in assignment.notebooks:
                 dest.update_or_create_notebook(nb.name, a)
                 for c in nb.grade_cells:
-                    dest.update_or_create_grade_cell(c.name, nb.name, a, max_score=c.max_score,
-                                                     cell_type=c.cell_type)
+                    dest.update_or_create_grade_cell(
+                        c.name, nb.name, a, max_score=c.max_score, cell_type=c.cell_type
+                    )
                 for c in nb.solution_cells:
                     dest.update_or_create_solution_cell(c.name, nb.name, a)
                 for c in nb.task_cells:
-                    dest.update_or_create_task_cell(c.name, nb.name, a, max_score=c.max_score,
-                                                    cell_type=c.cell_type)
+                    dest.update_or_create_task_cell(
+                        c.name, nb.name, a, max_score=c.max_score, cell_type=c.cell_type
+                    )
                 for c in nb.source_cells:
-                    dest.update_or_create_source_cell(c.name, nb.name, a, source=c.source,
-                                                      checksum=c.checksum, cell_type=c.cell_type,
-                                                      locked=c.locked)
+                    dest.update_or_create_source_cell(
+                        c.name,
+                        nb.name,
+                        a,
+                        source=c.source,
+                        checksum=c.checksum,
+                        cell_type=c.cell_type,
+                        locked=c.locked,
+                    )
 
 
 class Scratch:
@@ -234,9 +251,10 @@ def _submission(gb, assignment, student):
         return gb.find_submission(assignment, student)
     except MissingEntry:
         pass
-    with db.no_autoflush:     # the rows of nbgrader's Gradebook.add_submission, uncommitted
-        sub = api.SubmittedAssignment(assignment=gb.find_assignment(assignment),
-                                      student=db.get(api.Student, student))
+    with db.no_autoflush:  # the rows of nbgrader's Gradebook.add_submission, uncommitted
+        sub = api.SubmittedAssignment(
+            assignment=gb.find_assignment(assignment), student=db.get(api.Student, student)
+        )
         for notebook in sub.assignment.notebooks:
             nb = api.SubmittedNotebook(notebook=notebook, assignment=sub)
             for cell in notebook.grade_cells:
@@ -266,10 +284,10 @@ def commit(gb, course, scratch_folder, result):
         for nb in sub.notebooks:
             nb.late_submission_penalty = result.recorded.late_penalty.get(nb.name)
             for grade in nb.grades:
-                if grade.name in scores:     # autograded: the judge's score, and nothing else
+                if grade.name in scores:  # autograded: the judge's score, and nothing else
                     grade.auto_score = scores[grade.name]
                     grade.needs_manual_grade = grade.manual_score is not None
-                else:                        # graded by hand: pending until a grader scores it
+                else:  # graded by hand: pending until a grader scores it
                     grade.auto_score = None
                     grade.needs_manual_grade = True
             comments = result.recorded.comments.get(nb.name, {})
@@ -279,8 +297,12 @@ def commit(gb, course, scratch_folder, result):
     except BaseException:
         gb.db.rollback()
         raise
-    return {grade.name: grade.manual_score for nb in sub.notebooks for grade in nb.grades
-            if grade.name not in scores}
+    return {
+        grade.name: grade.manual_score
+        for nb in sub.notebooks
+        for grade in nb.grades
+        if grade.name not in scores
+    }
 
 
 def roster(gb):

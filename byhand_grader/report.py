@@ -53,8 +53,9 @@ def lost_points(result, assignment, width=90):
 def why(result, assignment, width=90):
     """The reasons, then the points lost, as one line for the table."""
     lost = lost_points(result, assignment, width)
-    if len(lost) > 1 and all(line.endswith("not attempted (the stub raises NotImplementedError)")
-                             for line in lost):
+    if len(lost) > 1 and all(
+        line.endswith("not attempted (the stub raises NotImplementedError)") for line in lost
+    ):
         lost = ["nothing attempted: every answer is still the stub"]
     return "; ".join(result.reasons + lost)
 
@@ -115,8 +116,12 @@ def format_table(results, assignment):
     for r in results:
         cells, total = cells_of(r, assignment, cols)
         because = why(r, assignment)
-        lines.append(f"{r.student:<{name_w}}  " + "".join(f"{cells[c]:>{widths[c]}}" for c, _ in cols)
-                     + f"{total:>9}  {r.status}" + (f": {because}" if because else ""))
+        lines.append(
+            f"{r.student:<{name_w}}  "
+            + "".join(f"{cells[c]:>{widths[c]}}" for c, _ in cols)
+            + f"{total:>9}  {r.status}"
+            + (f": {because}" if because else "")
+        )
     return "\n".join(lines)
 
 
@@ -128,8 +133,17 @@ def write_report_csv(results, assignment, path, keep_others=False):
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     cols, _ = columns(results, assignment)
-    head = ["student", *[c for c, _ in cols], "auto_score", "max_auto", "status",
-            "reasons", "points_lost", "notes", "flags"]
+    head = [
+        "student",
+        *[c for c, _ in cols],
+        "auto_score",
+        "max_auto",
+        "status",
+        "reasons",
+        "points_lost",
+        "notes",
+        "flags",
+    ]
     rows = {}
     if keep_others and path.is_file():
         with open(path, newline="", encoding="utf-8") as f:
@@ -138,11 +152,17 @@ def write_report_csv(results, assignment, path, keep_others=False):
                 rows = {row[0]: row for row in old if row}
     for r in results:
         cells, total = cells_of(r, assignment, cols)
-        rows[r.student] = [r.student, *[cells[c] for c, _ in cols], total,
-                           NO_POINTS if r.failed or r.status == "missing" else f"{r.max_auto:g}",
-                           r.status, " | ".join(r.reasons),
-                           " | ".join(lost_points(r, assignment, width=10_000)),
-                           " | ".join(r.notes), flag_text(r)]
+        rows[r.student] = [
+            r.student,
+            *[cells[c] for c, _ in cols],
+            total,
+            NO_POINTS if r.failed or r.status == "missing" else f"{r.max_auto:g}",
+            r.status,
+            " | ".join(r.reasons),
+            " | ".join(lost_points(r, assignment, width=10_000)),
+            " | ".join(r.notes),
+            flag_text(r),
+        ]
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(head)

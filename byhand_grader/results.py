@@ -22,7 +22,7 @@ class CellGrade:
     score: float
     passed: int
     total: int
-    failures: list = field(default_factory=list)   #: ``judge.Failure`` per failed check
+    failures: list = field(default_factory=list)  #: ``judge.Failure`` per failed check
 
 
 @dataclass
@@ -31,18 +31,22 @@ class StudentResult:
 
     student: str
     assignment: str
-    status: str = "graded"          #: graded / partly graded / ungradable / failed
+    status: str = "graded"  #: graded / partly graded / ungradable / failed
     reasons: list = field(default_factory=list)
     notes: list = field(default_factory=list)
-    cells: list = field(default_factory=list)   #: ``CellGrade`` per autograded cell
-    flags: dict = field(default_factory=dict)   #: what the instructor should know: name -> details
-    manual: dict = field(default_factory=dict)  #: hand-graded cell -> the gradebook's score, or None
+    cells: list = field(default_factory=list)  #: ``CellGrade`` per autograded cell
+    flags: dict = field(default_factory=dict)  #: what the instructor should know: name -> details
+    manual: dict = field(
+        default_factory=dict
+    )  #: hand-graded cell -> the gradebook's score, or None
     manual_points: dict = field(default_factory=dict)  #: hand-graded problem column -> its points
     seconds: float = 0.0
-    timings: dict = field(default_factory=dict)  #: seconds per phase: intake, nbgrader, harness, judge
-    recorded: object = None         #: ``record.Recorded``: what nbgrader recorded (scratch)
-    notebook_folder: str = None     #: the annotated autograded folder, in the worker's scratch
-    fatal: str = None               #: the grader cannot go on at all (not this student's doing)
+    timings: dict = field(
+        default_factory=dict
+    )  #: seconds per phase: intake, nbgrader, harness, judge
+    recorded: object = None  #: ``record.Recorded``: what nbgrader recorded (scratch)
+    notebook_folder: str = None  #: the annotated autograded folder, in the worker's scratch
+    fatal: str = None  #: the grader cannot go on at all (not this student's doing)
 
     @property
     def failed(self):

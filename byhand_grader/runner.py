@@ -30,14 +30,20 @@ import warnings
 from pathlib import Path
 
 from . import sandbox
-from .harness.protocol import FrameError, Reply, merge_flags, read_frame, write_frame
+from .harness.protocol import FrameError, merge_flags, read_frame, Reply, write_frame
 from .limits import GraderLimits
 from .sandbox import cgroup
 from .sandbox.exposed import CODE, hidden_paths, python_path, readable_paths
 
 #: The harness process itself: generous, since each child lowers its own limits.
-HARNESS_LIMITS = sandbox.Limits(wall_s=24 * 3600, cpu_s=24 * 3600, memory_bytes=16 * 2**30,
-                                nproc=512, output_bytes=2**20, file_bytes=64 * 2**20)
+HARNESS_LIMITS = sandbox.Limits(
+    wall_s=24 * 3600,
+    cpu_s=24 * 3600,
+    memory_bytes=16 * 2**30,
+    nproc=512,
+    output_bytes=2**20,
+    file_bytes=64 * 2**20,
+)
 _cgroup_names = itertools.count()
 
 
@@ -60,14 +66,14 @@ class Runner:
         self.slot, self.course_root, self.start_timeout = slot, Path(course_root), start_timeout
         self.limits = limits if limits is not None else GraderLimits()
         self.proc = None
-        self.tier = None             # the sandbox tier the harness runs in (sandbox.TIERS)
+        self.tier = None  # the sandbox tier the harness runs in (sandbox.TIERS)
         self.workdir = None
-        self.cgroup = None           # the harness's MemoryCgroup; None: rlimits only
-        self._harness_pids = set()   # the sandbox's own processes in it, not a submission's
-        self._ran_out = False        # the cgroup hit its limit during this request
+        self.cgroup = None  # the harness's MemoryCgroup; None: rlimits only
+        self._harness_pids = set()  # the sandbox's own processes in it, not a submission's
+        self._ran_out = False  # the cgroup hit its limit during this request
 
     def start(self):
-        self.close()   # whatever a harness that died by itself left behind
+        self.close()  # whatever a harness that died by itself left behind
         self.tier = sandbox.confinement().tier
         if self.tier == sandbox.CONTAINER:
             # no private mounts in this tier: the course (hidden checks, submissions,
@@ -77,23 +83,34 @@ class Runner:
         self.workdir = tempfile.mkdtemp(prefix=f"byhand-harness-{self.slot}-")
         self.cgroup, self._ran_out = self._memory_cgroup(), False
         self.proc = sandbox.popen_sandboxed(
-            [sys.executable, "-m", "byhand_grader.harness"], workdir=self.workdir,
-            hide=hidden_paths(self.course_root), readable=CODE, limits=HARNESS_LIMITS,
-            slot=self.slot, env={"MPLBACKEND": "Agg", "PYTHONPATH": python_path()},
-            cgroup=self.cgroup)
+            [sys.executable, "-m", "byhand_grader.harness"],
+            workdir=self.workdir,
+            hide=hidden_paths(self.course_root),
+            readable=CODE,
+            limits=HARNESS_LIMITS,
+            slot=self.slot,
+            env={"MPLBACKEND": "Agg", "PYTHONPATH": python_path()},
+            cgroup=self.cgroup,
+        )
         try:
             hello = self._read(self.start_timeout)
         except (OSError, FrameError):
             hello = None
         if not hello or not hello.get("ready"):
             # the cgroup's own record too: the notice may not have been read before the end
-            too_big = self._ran_out or (self.cgroup is not None and (
-                self.cgroup.take_oom_notice() or self.cgroup.under_oom()
-                or self.cgroup.hit_limit()))
+            too_big = self._ran_out or (
+                self.cgroup is not None
+                and (
+                    self.cgroup.take_oom_notice()
+                    or self.cgroup.under_oom()
+                    or self.cgroup.hit_limit()
+                )
+            )
             self.close()
-            raise HarnessUnavailable(_harness_too_big(self.limits) if too_big
-                                     else self._why_not_started())
-        if self.cgroup is not None:   # ready, and no child forked yet: all of these are its own
+            raise HarnessUnavailable(
+                _harness_too_big(self.limits) if too_big else self._why_not_started()
+            )
+        if self.cgroup is not None:  # ready, and no child forked yet: all of these are its own
             self._harness_pids = self.cgroup.pids()
         return self
 
@@ -102,12 +119,14 @@ class Runner:
         if not cgroup.memory_cgroup_available()[0]:
             return None
         try:
-            return cgroup.MemoryCgroup.create(f"harness{next(_cgroup_names)}-slot{self.slot}",
-                                              self.limits.harness_memory_bytes
-                                              + self.limits.memory_bytes)
+            return cgroup.MemoryCgroup.create(
+                f"harness{next(_cgroup_names)}-slot{self.slot}",
+                self.limits.harness_memory_bytes + self.limits.memory_bytes,
+            )
         except OSError as err:
-            warnings.warn(cgroup.fallback_sentence(f"making the harness's failed: {err}"),
-                          stacklevel=2)
+            warnings.warn(
+                cgroup.fallback_sentence(f"making the harness's failed: {err}"), stacklevel=2
+            )
             return None
 
     def _restart(self):
@@ -126,9 +145,12 @@ class Runner:
             out = sandbox.run_sandboxed(
                 [sys.executable, "-c", "import byhand_grader.harness.supervisor"],
                 workdir=workdir,
-                hide=hidden_paths(self.course_root), readable=CODE,
-                limits=sandbox.Limits(wall_s=120), slot=self.slot,
-                env={"MPLBACKEND": "Agg", "PYTHONPATH": python_path()})
+                hide=hidden_paths(self.course_root),
+                readable=CODE,
+                limits=sandbox.Limits(wall_s=120),
+                slot=self.slot,
+                env={"MPLBACKEND": "Agg", "PYTHONPATH": python_path()},
+            )
         finally:
             sandbox.release_workdir(workdir, self.slot)
         lines = out.stderr.decode("utf-8", "replace").strip().splitlines()
@@ -146,7 +168,7 @@ class Runner:
         cells = list(request.cells)
         calls = list(request.calls)
         limits = {**self.limits.child(), **request.limits}
-        merged = Reply()   # its cells: the fatal ones, until the end
+        merged = Reply()  # its cells: the fatal ones, until the end
         skipped = set()
         for _ in range(retries + 1):
             todo_calls = [c for c in calls if c["id"] not in merged.calls]
@@ -154,10 +176,13 @@ class Runner:
             # what the skipped cells did, so a function they would have defined is not
             # reported as renamed
             ended = [f"{f['label']} ended the process ({f['error']})" for f in merged.cells]
-            reply = self._run_once(dataclasses.replace(
-                request, cells=run_cells, calls=todo_calls, failed_cells=ended, limits=limits))
+            reply = self._run_once(
+                dataclasses.replace(
+                    request, cells=run_cells, calls=todo_calls, failed_cells=ended, limits=limits
+                )
+            )
             merged.output += reply.output
-            merged.flags = merge_flags(merged.flags, reply.flags)   # every try's
+            merged.flags = merge_flags(merged.flags, reply.flags)  # every try's
             merged.limits = sorted({*merged.limits, *reply.limits})
             done_cells = reply.cells
             merged.calls.update(reply.calls)
@@ -168,13 +193,16 @@ class Runner:
             merged.status = "killed"
             reason = reply.reason or "the process died"
             merged.reason = reason
-            if len(done_cells) < len(run_cells):       # died while running a cell
+            if len(done_cells) < len(run_cells):  # died while running a cell
                 index = [n for n in range(len(cells)) if n not in skipped][len(done_cells)]
                 skipped.add(index)
-                merged.reason = (f"{cells[index]['label']} ended the process ({reason}); "
-                                 "it was skipped and grading went on")
-                merged.cells.append({"label": cells[index]["label"], "error": reason,
-                                     "index": index})
+                merged.reason = (
+                    f"{cells[index]['label']} ended the process ({reason}); "
+                    "it was skipped and grading went on"
+                )
+                merged.cells.append(
+                    {"label": cells[index]["label"], "error": reason, "index": index}
+                )
                 continue
             pending = [c for c in calls if c["id"] not in merged.calls]
             if not pending:
@@ -194,7 +222,7 @@ class Runner:
         for attempt in (1, 2):
             try:
                 if self.proc is None or self.proc.poll() is not None:
-                    self._restart()   # HarnessUnavailable goes up: the grader's fault, not the student's
+                    self._restart()  # HarnessUnavailable goes up: the grader's fault, not the student's
                 self._bound_memory(cap)
                 self._write(request.to_wire())
                 reply = self._read(budget)
@@ -207,10 +235,13 @@ class Runner:
                 pass
             ran_out |= self._ran_out
             self.close()
-        return Reply(status="killed",
-                     reason=out_of_memory(cap) if ran_out
-                     else "the submission brought down the grading harness",
-                     limits=["memory"] if ran_out else [])
+        return Reply(
+            status="killed",
+            reason=out_of_memory(cap)
+            if ran_out
+            else "the submission brought down the grading harness",
+            limits=["memory"] if ran_out else [],
+        )
 
     def _bound_memory(self, cap):
         """Size the cgroup for the next submission: the harness's own share plus ``cap``."""
@@ -250,8 +281,11 @@ class Runner:
         buf = bytearray()
         while len(buf) < n:
             left = deadline - time.monotonic()
-            ready = select.select([fd] if oom is None else [fd, oom], [], [], left)[0] \
-                if left > 0 else []
+            ready = (
+                select.select([fd] if oom is None else [fd, oom], [], [], left)[0]
+                if left > 0
+                else []
+            )
             if not ready:
                 return None
             if oom in ready:
@@ -268,12 +302,13 @@ class Runner:
         if self.proc is not None:
             sandbox.stop(self.proc)
             self.proc = None
-        if self.cgroup is not None:   # once its processes are gone
+        if self.cgroup is not None:  # once its processes are gone
             try:
                 self.cgroup.remove()
             except OSError as err:
-                warnings.warn(f"could not remove the memory cgroup {self.cgroup.path}: {err}",
-                              stacklevel=2)
+                warnings.warn(
+                    f"could not remove the memory cgroup {self.cgroup.path}: {err}", stacklevel=2
+                )
             self.cgroup = None
             self._harness_pids = set()
         if self.workdir:
@@ -294,9 +329,11 @@ def out_of_memory(cap):
 
 def _harness_too_big(limits):
     limit = limits.harness_memory_bytes + limits.memory_bytes
-    return ("the grading harness did not start: it needs more memory than its cgroup's "
-            f"{sandbox.run._size(limit)} (raise c.GraderLimits.harness_memory_mb in the course's "
-            "nbgrader_config.py)")
+    return (
+        "the grading harness did not start: it needs more memory than its cgroup's "
+        f"{sandbox.run._size(limit)} (raise c.GraderLimits.harness_memory_mb in the course's "
+        "nbgrader_config.py)"
+    )
 
 
 def _cell_report(cells, skipped, last_done, fatal):
@@ -306,10 +343,14 @@ def _cell_report(cells, skipped, last_done, fatal):
     out = []
     for n, cell in enumerate(cells):
         if n in by_index:
-            out.append({"label": cell["label"], "error": by_index[n]["error"],
-                        "error_type": None})
+            out.append({"label": cell["label"], "error": by_index[n]["error"], "error_type": None})
         else:
             got = next(ran, None)
-            out.append({"label": cell["label"], "error": got.get("error") if got else
-                        "not run", "error_type": got.get("error_type") if got else None})
+            out.append(
+                {
+                    "label": cell["label"],
+                    "error": got.get("error") if got else "not run",
+                    "error_type": got.get("error_type") if got else None,
+                }
+            )
     return out

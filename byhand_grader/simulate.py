@@ -43,7 +43,7 @@ from typing import Callable, NamedTuple, Optional
 
 import torch
 
-from byhand.data import Y_OR, Y_XOR, X
+from byhand.data import X, Y_OR, Y_XOR
 from byhand.neuron import init_neuron
 from byhand.training import epoch_orders
 from byhand.xor import init_xor
@@ -60,6 +60,7 @@ NEURON_COLUMNS = {"w": ("w0", "w1"), "b": ("b",)}
 
 # ---------------------------------------------------------------------------
 # drawing the starts
+
 
 def draw_xor_starts(seeds, epochs=XOR_EPOCHS):
     """Initial parameters and pattern orders of the XOR runs with these seeds.
@@ -98,6 +99,7 @@ def _draw(seeds, epochs, init):
 
 # ---------------------------------------------------------------------------
 # batched rules: the course's forward passes on (N,) columns, gradients by autograd
+
 
 class Rule(NamedTuple):
     """A batched training rule, the twin of the course's (forward, grads, update).
@@ -158,6 +160,7 @@ def autograd_rule(forward, update=None):
     gradients (kept out of this package, in ``grader_tests/partb/reference_rules.py``)
     to float rounding.
     """
+
     def fwd(p, x0, x1):
         with torch.enable_grad():
             leaves = {k: v.detach().requires_grad_(True) for k, v in p.items()}
@@ -184,10 +187,14 @@ NEURON_RULES = {"logistic": LOGISTIC_RULE, "tanh": TANH_RULE}
 # ---------------------------------------------------------------------------
 # the batched simulator
 
+
 def to_columns(params, columns, dtype=torch.float32):
     """Course-shaped ``(N, k)`` parameters -> dict of contiguous ``(N,)`` columns."""
-    return {col: params[name][:, j].to(dtype).contiguous()
-            for name, cols in columns.items() for j, col in enumerate(cols)}
+    return {
+        col: params[name][:, j].to(dtype).contiguous()
+        for name, cols in columns.items()
+        for j, col in enumerate(cols)
+    }
 
 
 def from_columns(p, columns):
@@ -195,8 +202,9 @@ def from_columns(p, columns):
     return {name: torch.stack([p[c] for c in cols], dim=1) for name, cols in columns.items()}
 
 
-def simulate(params, orders, rule, columns, targets, alpha=ALPHA, dtype=torch.float32,
-             record_errors=False):
+def simulate(
+    params, orders, rule, columns, targets, alpha=ALPHA, dtype=torch.float32, record_errors=False
+):
     """Per-pattern SGD for N runs at once; the engine behind ``simulate_xor``/``simulate_neuron``.
 
     Step ``t`` of run ``i`` trains on pattern ``orders[i, epoch, position]``,
@@ -227,10 +235,10 @@ def simulate(params, orders, rule, columns, targets, alpha=ALPHA, dtype=torch.fl
     y_of = targets.reshape(-1).to(dtype)
     history = torch.empty((n, epochs), dtype=dtype) if record_errors else None
     err = torch.zeros(n, dtype=dtype)
-    by_epoch = orders.permute(1, 2, 0).contiguous()           # (epochs, 4, N)
+    by_epoch = orders.permute(1, 2, 0).contiguous()  # (epochs, 4, N)
     with torch.no_grad():
         for epoch in range(epochs):
-            idx = by_epoch[epoch].long().view(-1)             # (4 N,): position-major
+            idx = by_epoch[epoch].long().view(-1)  # (4 N,): position-major
             # index_select, not x0_of[idx]: advanced indexing is ~1000x slower here
             x0s, x1s, ys = (torch.index_select(t, 0, idx).view(4, n) for t in (x0_of, x1_of, y_of))
             track = history is not None or epoch == epochs - 1
@@ -244,9 +252,11 @@ def simulate(params, orders, rule, columns, targets, alpha=ALPHA, dtype=torch.fl
             if history is not None:
                 history[:, epoch] = err
         final = [rule.forward(p, x0_of[i].expand(n), x1_of[i].expand(n)) for i in range(4)]
-    out = {"params": from_columns({k: v.detach() for k, v in p.items()}, columns),
-           "yhat": torch.stack([f["yhat"].detach() for f in final], dim=1),
-           "last_error": err}
+    out = {
+        "params": from_columns({k: v.detach() for k, v in p.items()}, columns),
+        "yhat": torch.stack([f["yhat"].detach() for f in final], dim=1),
+        "last_error": err,
+    }
     if "h" in final[0]:
         out["h"] = torch.stack([f["h"].detach() for f in final], dim=1)
     if history is not None:
@@ -254,8 +264,9 @@ def simulate(params, orders, rule, columns, targets, alpha=ALPHA, dtype=torch.fl
     return out
 
 
-def simulate_xor(params, orders, alpha=ALPHA, dtype=torch.float32, record_errors=False,
-                 rule=XOR_RULE):
+def simulate_xor(
+    params, orders, alpha=ALPHA, dtype=torch.float32, record_errors=False, rule=XOR_RULE
+):
     """Train N XOR networks (Problem 4) at once; see ``simulate`` for the result.
 
     ``params`` and ``orders`` come from ``draw_xor_starts``; ``rule`` defaults
@@ -264,8 +275,15 @@ def simulate_xor(params, orders, alpha=ALPHA, dtype=torch.float32, record_errors
     return simulate(params, orders, rule, XOR_COLUMNS, Y_XOR, alpha, dtype, record_errors)
 
 
-def simulate_neuron(params, orders, activation="logistic", alpha=ALPHA, dtype=torch.float32,
-                    record_errors=False, rule=None):
+def simulate_neuron(
+    params,
+    orders,
+    activation="logistic",
+    alpha=ALPHA,
+    dtype=torch.float32,
+    record_errors=False,
+    rule=None,
+):
     """Train N single neurons on OR (Problem 1: ``"logistic"``, Problem 3: ``"tanh"``).
 
     ``rule`` defaults to ``NEURON_RULES[activation]`` (autograd) and is the hook

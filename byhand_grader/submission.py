@@ -34,26 +34,36 @@ from .assignment import load_assignment
 from .intake import IntakeError, take_in
 from .results import CellGrade, StudentResult
 from .runner import HarnessUnavailable
-from .sandbox.kernel import KERNEL_NAME, kernel_arguments
+from .sandbox.kernel import kernel_arguments, KERNEL_NAME
 
 
 def nbgrader_config(course, execute, slot, scratch):
     """The course's nbgrader configuration, as grading uses it: into the worker's scratch."""
     from traitlets.config import Config
-    cfg = copy.deepcopy(course.config)   # its sections are shared: merging must not change them
-    cfg.merge(Config({
-        "CourseDirectory": {"root": str(course.root),
-                            "submitted_directory": str(course.intake),
-                            "autograded_directory": str(scratch.autograded),
-                            "db_url": scratch.db_url},
-        "Execute": {"enabled": bool(execute), "kernel_name": KERNEL_NAME,
+
+    cfg = copy.deepcopy(course.config)  # its sections are shared: merging must not change them
+    cfg.merge(
+        Config(
+            {
+                "CourseDirectory": {
+                    "root": str(course.root),
+                    "submitted_directory": str(course.intake),
+                    "autograded_directory": str(scratch.autograded),
+                    "db_url": scratch.db_url,
+                },
+                "Execute": {
+                    "enabled": bool(execute),
+                    "kernel_name": KERNEL_NAME,
                     # the sandboxed kernel's parameters, on its command line
-                    "extra_arguments": kernel_arguments(course.root, slot)},
-        "ClearOutput": {"enabled": bool(execute)},
-        "Autograde": {"create_student": True},
-        # byhand_grader/nbgrader_plugins/guard.py: let it run
-        "GradeWithByhand": {"in_byhand_grade": True},
-    }))
+                    "extra_arguments": kernel_arguments(course.root, slot),
+                },
+                "ClearOutput": {"enabled": bool(execute)},
+                "Autograde": {"create_student": True},
+                # byhand_grader/nbgrader_plugins/guard.py: let it run
+                "GradeWithByhand": {"in_byhand_grade": True},
+            }
+        )
+    )
     return cfg
 
 
@@ -65,11 +75,13 @@ class Worker:
 
         from nbgrader.apps import NbGraderAPI
         from sqlalchemy.exc import SAWarning
+
         warnings.filterwarnings("ignore", category=SAWarning)
         warnings.filterwarnings("ignore", module="nbformat")  # ids nbgrader's restored cells lack
 
         from .nbgrader_run import scripts_on_path
         from .runner import Runner
+
         scripts_on_path()
         self.course = course
         self.scratch = record.Scratch(course, slot)
@@ -77,8 +89,11 @@ class Worker:
         self.api = NbGraderAPI(config=nbgrader_config(course, execute, slot, self.scratch))
         # Without re-execution nothing the student wrote runs inside nbgrader, so this
         # one always leaves a record; it is the fallback when an executing run dies.
-        self.plain_api = (NbGraderAPI(config=nbgrader_config(course, False, slot, self.scratch))
-                          if execute else self.api)
+        self.plain_api = (
+            NbGraderAPI(config=nbgrader_config(course, False, slot, self.scratch))
+            if execute
+            else self.api
+        )
         self.runner = Runner(course.root, slot=slot, limits=course.limits)
         self._sources = {}
         self.unavailable = None
@@ -87,6 +102,7 @@ class Worker:
         except HarnessUnavailable as err:
             self.unavailable = str(err)
         import gc
+
         # what the worker keeps all run (torch, nbgrader, pytest): never traced again by
         # the collector, whose full passes the judge's pytest sessions would otherwise trigger
         gc.freeze()
@@ -114,17 +130,22 @@ class Worker:
             result.status = "failed"
             result.cells, result.notebook_folder = [], None
             where = traceback.extract_tb(err.__traceback__)[-1]
-            result.reasons = [f"the grader failed on this submission ({type(err).__name__}: "
-                              f"{str(err)[:200]}, at {Path(where.filename).name}:{where.lineno}); "
-                              "nothing was recorded"]
+            result.reasons = [
+                f"the grader failed on this submission ({type(err).__name__}: "
+                f"{str(err)[:200]}, at {Path(where.filename).name}:{where.lineno}); "
+                "nothing was recorded"
+            ]
         return result
 
     def _grade(self, result):
         student, assignment = result.student, result.assignment
         start = time.perf_counter()
         desc, source_nb, points, manual = self.source(assignment)
-        result.manual_points = {p.column: sum(manual[g] for g in p.manual_cells)
-                                for p in desc.problems if p.manual_cells}
+        result.manual_points = {
+            p.column: sum(manual[g] for g in p.manual_cells)
+            for p in desc.problems
+            if p.manual_cells
+        }
         folder = self.course.submitted / student / assignment
         staged = None
         try:
@@ -139,16 +160,20 @@ class Worker:
         ag = self.api.autograde(assignment, student, force=True, create=True)
         if not ag.get("success") and self.plain_api is not self.api:
             ag = self.plain_api.autograde(assignment, student, force=True, create=True)
-            result.notes.append("re-executing the notebook in nbgrader failed (a dead kernel "
-                                "or a cell over the time limit); it was recorded without "
-                                "re-execution")
+            result.notes.append(
+                "re-executing the notebook in nbgrader failed (a dead kernel "
+                "or a cell over the time limit); it was recorded without "
+                "re-execution"
+            )
         result.timings["nbgrader"] = time.perf_counter() - start - result.timings["intake"]
         if not ag.get("success"):
-            raise RuntimeError("nbgrader could not autograde it: "
-                               + _last_line(ag.get("error") or ag.get("log") or ""))
+            raise RuntimeError(
+                "nbgrader could not autograde it: "
+                + _last_line(ag.get("error") or ag.get("log") or "")
+            )
         result.recorded = self.scratch.recorded(student, assignment)
         result.notebook_folder = str(self.scratch.notebook_folder(student, assignment))
-        if staged is None:    # nothing of the student's to run: a record of 0, with the reason
+        if staged is None:  # nothing of the student's to run: a record of 0, with the reason
             result.cells = [CellGrade(g, p, 0.0, 0, 0) for g, p in points.items()]
             annotate(self.scratch.notebook(student, assignment), result, desc)
             result.seconds = time.perf_counter() - start
@@ -163,11 +188,12 @@ class Worker:
         result.timings["judge"] = time.perf_counter() - mark
         for grade_id, pts in points.items():
             v = verdicts.get(grade_id, judge.CellResult())
-            result.cells.append(CellGrade(grade_id, pts, v.score(pts), v.passed, v.total,
-                                          v.failures))
+            result.cells.append(
+                CellGrade(grade_id, pts, v.score(pts), v.passed, v.total, v.failures)
+            )
         result.notes += [f"{c['label']}: {c['error']}" for c in reply.cells if c["error"]]
         result.flags.update(harness_flags(reply))
-        if self.runner.tier != sandbox.BWRAP:   # what an instructor must know: weaker than usual
+        if self.runner.tier != sandbox.BWRAP:  # what an instructor must know: weaker than usual
             result.flags["confinement"] = sandbox.TIER_WORDS[self.runner.tier]
         if probe.scan:
             result.flags["autograd"] = sorted({*result.flags.get("autograd", []), *probe.scan})
@@ -180,7 +206,6 @@ class Worker:
 
     def close(self):
         self.runner.close()
-
 
 
 def _last_line(text):
@@ -205,8 +230,8 @@ def harness_flags(reply):
     flags = {k: v for k, v in (reply.flags or {}).items() if v}
     types = {c.get("error_type") for c in reply.cells}
     types |= {c.get("error_type") for c in reply.calls.values() if not c.get("ok")}
-    hit = set(reply.limits)       # the whole submission's: time, CPU, memory, output
-    hit |= {"time"} if "TimeoutError" in types else set()     # one cell's or call's alarm
+    hit = set(reply.limits)  # the whole submission's: time, CPU, memory, output
+    hit |= {"time"} if "TimeoutError" in types else set()  # one cell's or call's alarm
     hit |= {"memory"} if "MemoryError" in types else set()
     if hit:
         flags["limits"] = sorted(f"{name} limit" for name in hit)

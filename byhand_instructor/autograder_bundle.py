@@ -35,8 +35,17 @@ from byhand_grader.course import Course
 from .student_package import pinned
 
 #: What grading imports (byhand's three, nbgrader's and the judge's): pinned in the bundle.
-GRADER_DEPENDENCIES = ("torch", "numpy", "matplotlib", "nbgrader", "nbclient", "nbconvert",
-                       "nbformat", "pytest", "pyseccomp")
+GRADER_DEPENDENCIES = (
+    "torch",
+    "numpy",
+    "matplotlib",
+    "nbgrader",
+    "nbclient",
+    "nbconvert",
+    "nbformat",
+    "pytest",
+    "pyseccomp",
+)
 #: PyTorch's index of CPU-only wheels: a small torch, not the multi-GB CUDA build PyPI's is.
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 #: Where the platform's image keeps the grader's Python.
@@ -47,8 +56,10 @@ ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 
 def requirements_txt():
     """The pinned dependencies of grading, one per line, torch first."""
-    head = ("# The grader's dependencies, pinned to the versions the course was tested with.\n"
-            f"# torch comes from PyTorch's CPU wheel index ({TORCH_CPU_INDEX}), installed first.\n")
+    head = (
+        "# The grader's dependencies, pinned to the versions the course was tested with.\n"
+        f"# torch comes from PyTorch's CPU wheel index ({TORCH_CPU_INDEX}), installed first.\n"
+    )
     return head + "".join(f"{pinned(name)}\n" for name in GRADER_DEPENDENCIES)
 
 
@@ -58,8 +69,9 @@ def install_lines(requirements, python="python3", system_python=True):
     ``system_python``: the image's Python comes from apt too (Gradescope's Ubuntu);
     otherwise the image has its own (``python:3.x`` images).
     """
-    packages = (("python3 python3-venv " if system_python else "")
-                + "bubblewrap util-linux libseccomp2")
+    packages = (
+        "python3 python3-venv " if system_python else ""
+    ) + "bubblewrap util-linux libseccomp2"
     return [
         "apt-get update",
         f"apt-get install -y --no-install-recommends {packages}",
@@ -74,38 +86,45 @@ def check_config_uploadable(course):
     """Refuse a ``nbgrader_config.py`` whose gradebook URL holds a password: it would be uploaded."""
     url = course.config.get("CourseDirectory", {}).get("db_url") or ""
     if url and urlsplit(str(url)).password:
-        raise ValueError("nbgrader_config.py's CourseDirectory.db_url holds a password, and the "
-                         "autograder bundle carries nbgrader_config.py to the platform: keep the "
-                         "password out of the URL (for PostgreSQL, in ~/.pgpass or PGPASSFILE)")
+        raise ValueError(
+            "nbgrader_config.py's CourseDirectory.db_url holds a password, and the "
+            "autograder bundle carries nbgrader_config.py to the platform: keep the "
+            "password out of the URL (for PostgreSQL, in ~/.pgpass or PGPASSFILE)"
+        )
 
 
 def write_code(dest):
     """Copy the running ``byhand`` and ``byhand_grader`` packages into ``dest``."""
     for package in (byhand, byhand_grader):
         folder = Path(package.__file__).resolve().parent
-        shutil.copytree(folder, Path(dest) / folder.name,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        shutil.copytree(
+            folder, Path(dest) / folder.name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+        )
 
 
 def write_course(course, assignment, dest):
     """Write what grading one assignment reads into ``dest`` (a new course directory)."""
     check_config_uploadable(course)
-    desc, _ = read_source(course, assignment)     # the description matches the notebook
+    desc, _ = read_source(course, assignment)  # the description matches the notebook
     record.check_ready(course.db_url, [assignment])
     dest = Path(dest)
     release = course.release_notebook(assignment)
     if not release.is_file():
-        raise FileNotFoundError(f"release/{assignment} is missing: run `byhand release "
-                                f"{assignment}` first")
+        raise FileNotFoundError(
+            f"release/{assignment} is missing: run `byhand release {assignment}` first"
+        )
     for folder in ("release", "source"):
         (dest / folder / assignment).mkdir(parents=True)
         shutil.copy2(release, dest / folder / assignment / release.name)
     shutil.copy2(course.root / "nbgrader_config.py", dest / "nbgrader_config.py")
     left_out = {"__pycache__", "*.pyc"} | ({f"{desc.scenarios}.py"} if desc.scenarios else set())
-    shutil.copytree(course.assignment_tests(assignment), dest / "grader_tests" / assignment,
-                    ignore=shutil.ignore_patterns(*left_out))
+    shutil.copytree(
+        course.assignment_tests(assignment),
+        dest / "grader_tests" / assignment,
+        ignore=shutil.ignore_patterns(*left_out),
+    )
     record.copy_assignments(course.db_url, f"sqlite:///{dest / 'gradebook.db'}", [assignment])
-    read_source(Course(dest), assignment)   # the copy's notebook matches its description too
+    read_source(Course(dest), assignment)  # the copy's notebook matches its description too
     return dest
 
 

@@ -26,10 +26,10 @@ from pathlib import Path
 from byhand_grader.platforms.gradescope import CODE, COURSE, SETTINGS, Settings
 
 from .autograder_bundle import (
-    VENV,
     extract_zip,
     install_lines,
     requirements_txt,
+    VENV,
     write_code,
     write_course,
     write_zip,
@@ -69,8 +69,14 @@ def default_zip(course, assignment):
     return course.root / "autograders" / f"gradescope-{assignment}.zip"
 
 
-def build_gradescope(course, assignment, out=None, summary_visibility="visible",
-                     detail_visibility="after_due_date", require_sandbox=True):
+def build_gradescope(
+    course,
+    assignment,
+    out=None,
+    summary_visibility="visible",
+    detail_visibility="after_due_date",
+    require_sandbox=True,
+):
     """Write the Gradescope autograder zip of ``assignment``; return its path.
 
     ``summary_visibility`` is the visibility of each grade cell's test (score and short
@@ -87,10 +93,12 @@ def build_gradescope(course, assignment, out=None, summary_visibility="visible",
         settings.write(folder / SETTINGS)
         (folder / "requirements.txt").write_text(requirements_txt(), encoding="utf-8")
         install = "\n".join(install_lines("/autograder/source/requirements.txt"))
-        (folder / "setup.sh").write_text(SETUP_SH.format(install=install, code=CODE, venv=VENV),
-                                         encoding="utf-8")
-        (folder / "run_autograder").write_text(RUN_AUTOGRADER.format(code=CODE, venv=VENV),
-                                               encoding="utf-8")
+        (folder / "setup.sh").write_text(
+            SETUP_SH.format(install=install, code=CODE, venv=VENV), encoding="utf-8"
+        )
+        (folder / "run_autograder").write_text(
+            RUN_AUTOGRADER.format(code=CODE, venv=VENV), encoding="utf-8"
+        )
         return write_zip(folder, out, executable=EXECUTABLE)
 
 
@@ -99,8 +107,8 @@ class Trial:
     """What running an autograder zip on one notebook gave."""
 
     returncode: int
-    results: dict      #: the results.json, or None when none was written (a grader failure)
-    log: str           #: the run's stdout and stderr (Gradescope shows it to instructors)
+    results: dict  #: the results.json, or None when none was written (a grader failure)
+    log: str  #: the run's stdout and stderr (Gradescope shows it to instructors)
 
 
 def try_gradescope(zip_path, notebook, student="student"):
@@ -114,11 +122,17 @@ def try_gradescope(zip_path, notebook, student="student"):
         shutil.copy2(root / "source" / "run_autograder", root / "run_autograder")
         (root / "submission").mkdir()
         shutil.copy2(notebook, root / "submission" / notebook.name)
-        metadata = {"id": 1, "users": [{"id": student, "name": student,
-                                        "email": f"{student}@example.org"}]}
+        metadata = {
+            "id": 1,
+            "users": [{"id": student, "name": student, "email": f"{student}@example.org"}],
+        }
         (root / "submission_metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
-        proc = subprocess.run([str(root / "run_autograder"), str(root), sys.executable],
-                              cwd=root, capture_output=True, text=True)
+        proc = subprocess.run(
+            [str(root / "run_autograder"), str(root), sys.executable],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        )
         path = root / "results" / "results.json"
         results = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
         return Trial(proc.returncode, results, proc.stdout + proc.stderr)

@@ -21,18 +21,18 @@ from pathlib import Path
 import torch
 
 import byhand
-from byhand.data import PATTERNS, Y_OR, Y_XOR, X
+from byhand.data import PATTERNS, X, Y_OR, Y_XOR
 from byhand.explain import FAMILIES
 from byhand.mlp_stats import wilson
-from byhand.outcomes import SOLVED_MARGIN, STUCK_ERROR, classify_runs
+from byhand.outcomes import classify_runs, SOLVED_MARGIN, STUCK_ERROR
 from byhand_grader.simulate import (
     ALPHA,
-    NEURON_EPOCHS,
-    XOR_EPOCHS,
     draw_neuron_starts,
     draw_xor_starts,
+    NEURON_EPOCHS,
     simulate_neuron,
     simulate_xor,
+    XOR_EPOCHS,
 )
 
 #: Where the CLI writes its results by default: beside the given code that quotes them.
@@ -55,18 +55,23 @@ def hidden_families(params):
     the right side of it), whose hidden unit has not yet found its role.
     """
     w_34, b0 = params["w_34"], params["b0"][:, 0]
-    h = torch.sigmoid(X.to(w_34.dtype) @ w_34.t() + b0)        # (4, N)
+    h = torch.sigmoid(X.to(w_34.dtype) @ w_34.t() + b0)  # (4, N)
     return [FAMILIES.get(tuple(int(v) for v in on), "none") for on in (h > 0.5).t().tolist()]
 
 
 # ---------------------------------------------------------------------------
 # the measurement behind the course's numbers
 
+
 def _rate(k, n):
     """``k`` of ``n`` as stored in the results; no runs (say, no stuck run to follow) is [0, 1]."""
     low, high = wilson(k, n) if n else (0.0, 1.0)
-    return {"count": int(k), "runs": int(n), "rate": round(k / n, 5) if n else None,
-            "wilson95": [round(low, 5), round(high, 5)]}
+    return {
+        "count": int(k),
+        "runs": int(n),
+        "rate": round(k / n, 5) if n else None,
+        "wilson95": [round(low, 5), round(high, 5)],
+    }
 
 
 def measure_xor(seeds, epochs=XOR_EPOCHS, alpha=ALPHA, chunk=5000, extra_factor=4):
@@ -79,31 +84,47 @@ def measure_xor(seeds, epochs=XOR_EPOCHS, alpha=ALPHA, chunk=5000, extra_factor=
     seeds = list(seeds)
     masks, families, unsolved, stuck_at = {}, [], [], []
     for lo in range(0, len(seeds), chunk):
-        part = seeds[lo:lo + chunk]
+        part = seeds[lo : lo + chunk]
         params, orders = draw_xor_starts(part, epochs)
         res = simulate_xor(params, orders, alpha)
         m = classify_runs(res["yhat"])
         wrong = (res["yhat"] - Y_XOR.reshape(1, -1)).abs() > STUCK_ERROR
-        stuck_at += [i for row, st in zip(wrong.tolist(), m["stuck"].tolist()) if st
-                     for i, w in enumerate(row) if w]
+        stuck_at += [
+            i
+            for row, st in zip(wrong.tolist(), m["stuck"].tolist())
+            if st
+            for i, w in enumerate(row)
+            if w
+        ]
         for key, v in m.items():
             masks.setdefault(key, []).append(v)
         fam = hidden_families(res["params"])
         families += [f for f, ok in zip(fam, m["solved"].tolist()) if ok]
-        unsolved += [(s, "slow" if sl else "stuck" if st else "other")
-                     for s, sl, st, ok in zip(part, m["slow"].tolist(), m["stuck"].tolist(),
-                                              m["solved"].tolist()) if not ok]
+        unsolved += [
+            (s, "slow" if sl else "stuck" if st else "other")
+            for s, sl, st, ok in zip(
+                part, m["slow"].tolist(), m["stuck"].tolist(), m["solved"].tolist()
+            )
+            if not ok
+        ]
     masks = {k: torch.cat(v) for k, v in masks.items()}
     n = len(seeds)
-    out = {"epochs": epochs, "alpha": alpha,
-           "outcomes": {k: _rate(int(v.sum()), n) for k, v in masks.items()}}
+    out = {
+        "epochs": epochs,
+        "alpha": alpha,
+        "outcomes": {k: _rate(int(v.sum()), n) for k, v in masks.items()},
+    }
     n_solved = int(masks["solved"].sum())
-    out["unsolved_split"] = {k: _rate(int(masks[k].sum()), n - n_solved)
-                             for k in ("slow", "stuck", "other")}
+    out["unsolved_split"] = {
+        k: _rate(int(masks[k].sum()), n - n_solved) for k in ("slow", "stuck", "other")
+    }
     n_stuck = int(masks["stuck"].sum())
-    out["stuck_pattern"] = {name: _rate(stuck_at.count(i), n_stuck) for i, name in enumerate(PATTERNS)}
-    out["families_of_solved"] = {name: _rate(families.count(name), n_solved)
-                                 for name in FAMILY_NAMES + ("none",)}
+    out["stuck_pattern"] = {
+        name: _rate(stuck_at.count(i), n_stuck) for i, name in enumerate(PATTERNS)
+    }
+    out["families_of_solved"] = {
+        name: _rate(families.count(name), n_solved) for name in FAMILY_NAMES + ("none",)
+    }
     if extra_factor and unsolved:
         long_epochs = extra_factor * epochs
         params, orders = draw_xor_starts([s for s, _ in unsolved], long_epochs)
@@ -120,7 +141,7 @@ def measure_neuron(seeds, activation, epochs=NEURON_EPOCHS, alpha=ALPHA, chunk=2
     seeds = list(seeds)
     worst, at = [], []
     for lo in range(0, len(seeds), chunk):
-        params, orders = draw_neuron_starts(seeds[lo:lo + chunk], epochs)
+        params, orders = draw_neuron_starts(seeds[lo : lo + chunk], epochs)
         yhat = simulate_neuron(params, orders, activation, alpha)["yhat"]
         err = (yhat - Y_OR.reshape(1, -1)).abs()
         w, a = err.max(dim=1)
@@ -130,38 +151,55 @@ def measure_neuron(seeds, activation, epochs=NEURON_EPOCHS, alpha=ALPHA, chunk=2
     n = len(seeds)
     qs = (0.0, 0.01, 0.5, 0.99, 1.0)
     quant = torch.quantile(worst, torch.tensor(qs, dtype=torch.float64)).tolist()
-    return {"epochs": epochs, "alpha": alpha, "activation": activation,
-            "failed": _rate(int((worst >= SOLVED_MARGIN).sum()), n),
-            "worst_error_above_0.1": _rate(int((worst >= 0.1).sum()), n),
-            "worst_error_quantiles": {f"q{q:g}": round(v, 4) for q, v in zip(qs, quant)},
-            "worst_pattern": {name: _rate(int((at == i).sum()), n) for i, name in enumerate(PATTERNS)}}
+    return {
+        "epochs": epochs,
+        "alpha": alpha,
+        "activation": activation,
+        "failed": _rate(int((worst >= SOLVED_MARGIN).sum()), n),
+        "worst_error_above_0.1": _rate(int((worst >= 0.1).sum()), n),
+        "worst_error_quantiles": {f"q{q:g}": round(v, 4) for q, v in zip(qs, quant)},
+        "worst_pattern": {name: _rate(int((at == i).sum()), n) for i, name in enumerate(PATTERNS)},
+    }
 
 
-def measure(runs=20000, seed_start=0, chunk=5000, xor_epochs=XOR_EPOCHS,
-            neuron_epochs=NEURON_EPOCHS):
+def measure(
+    runs=20000, seed_start=0, chunk=5000, xor_epochs=XOR_EPOCHS, neuron_epochs=NEURON_EPOCHS
+):
     """Everything the CLI reports: XOR (Problem 4) and the neurons (Problems 1 and 3)."""
     seeds = range(seed_start, seed_start + runs)
-    return {"settings": {"runs": runs, "seed_start": seed_start, "dtype": "float32",
-                         "torch": torch.__version__.split("+")[0],
-                         "init": "init_xor / init_neuron, then epoch_orders, one generator per seed"},
-            "xor": measure_xor(seeds, xor_epochs, chunk=chunk),
-            "logistic_neuron": measure_neuron(seeds, "logistic", neuron_epochs, chunk=chunk),
-            "tanh_neuron": measure_neuron(seeds, "tanh", neuron_epochs, chunk=chunk)}
+    return {
+        "settings": {
+            "runs": runs,
+            "seed_start": seed_start,
+            "dtype": "float32",
+            "torch": torch.__version__.split("+")[0],
+            "init": "init_xor / init_neuron, then epoch_orders, one generator per seed",
+        },
+        "xor": measure_xor(seeds, xor_epochs, chunk=chunk),
+        "logistic_neuron": measure_neuron(seeds, "logistic", neuron_epochs, chunk=chunk),
+        "tanh_neuron": measure_neuron(seeds, "tanh", neuron_epochs, chunk=chunk),
+    }
 
 
 def format_table(results):
     """A plain-text table of the rates in ``results`` (the output of ``measure``)."""
+
     def row(label, r):
         lo, hi = r["wilson95"]
         rate = f"{100 * r['rate']:>7.2f}%" if r["runs"] else f"{'-':>8}"
         return f"  {label:<34}{r['count']:>7} /{r['runs']:>6}  {rate}   [{100 * lo:.2f}, {100 * hi:.2f}]%"
+
     s = results["settings"]
     x = results["xor"]
-    lines = [f"seeds {s['seed_start']}..{s['seed_start'] + s['runs'] - 1}, float32, torch {s['torch']}",
-             f"{'':<36}{'count':>7}  {'runs':>5}  {'rate':>8}   95% Wilson",
-             f"XOR network, {x['epochs']} epochs, alpha {x['alpha']}:"]
+    lines = [
+        f"seeds {s['seed_start']}..{s['seed_start'] + s['runs'] - 1}, float32, torch {s['torch']}",
+        f"{'':<36}{'count':>7}  {'runs':>5}  {'rate':>8}   95% Wilson",
+        f"XOR network, {x['epochs']} epochs, alpha {x['alpha']}:",
+    ]
     lines += [row(k, x["outcomes"][k]) for k in ("solved", "within_0.2", "within_0.1", "unsolved")]
-    lines += ["unsolved runs split into:"] + [row(k, x["unsolved_split"][k]) for k in ("slow", "stuck", "other")]
+    lines += ["unsolved runs split into:"] + [
+        row(k, x["unsolved_split"][k]) for k in ("slow", "stuck", "other")
+    ]
     for k in ("slow", "stuck", "other"):
         lines.append(row(f"of all runs: {k}", x["outcomes"][k]))
     if "solved_after_more_epochs" in x:
@@ -176,10 +214,16 @@ def format_table(results):
         r = results[key]
         q = r["worst_error_quantiles"]
         lines.append(f"{r['activation']} neuron on OR, {r['epochs']} epochs:")
-        lines += [row("failed (an output off by >= 0.5)", r["failed"]),
-                  row("worst error >= 0.1", r["worst_error_above_0.1"]),
-                  "  worst error quantiles: " + ", ".join(f"{k} {v:.4f}" for k, v in q.items())]
-        lines += [row(f"worst error at pattern {k}", v) for k, v in r["worst_pattern"].items() if v["count"]]
+        lines += [
+            row("failed (an output off by >= 0.5)", r["failed"]),
+            row("worst error >= 0.1", r["worst_error_above_0.1"]),
+            "  worst error quantiles: " + ", ".join(f"{k} {v:.4f}" for k, v in q.items()),
+        ]
+        lines += [
+            row(f"worst error at pattern {k}", v)
+            for k, v in r["worst_pattern"].items()
+            if v["count"]
+        ]
     return "\n".join(lines)
 
 
@@ -192,14 +236,28 @@ def add_arguments(parser):
     """The options of ``byhand luck`` (the CLI's parser is built from these)."""
     parser.add_argument("--runs", type=int, default=20000, help="number of seeds (default 20000)")
     parser.add_argument("--seed-start", type=int, default=0, help="first seed (default 0)")
-    parser.add_argument("--chunk", type=int, default=5000, help="runs simulated at once (default 5000)")
-    parser.add_argument("--xor-epochs", type=int, default=XOR_EPOCHS,
-                        help=f"epochs of the XOR runs (default {XOR_EPOCHS})")
-    parser.add_argument("--neuron-epochs", type=int, default=NEURON_EPOCHS,
-                        help=f"epochs of the neuron runs (default {NEURON_EPOCHS})")
-    parser.add_argument("--json", type=Path, default=RESULTS_PATH,
-                        help=f"where to write the results (default {RESULTS_PATH.name} in the "
-                             "byhand package, where the notebook reads it)")
+    parser.add_argument(
+        "--chunk", type=int, default=5000, help="runs simulated at once (default 5000)"
+    )
+    parser.add_argument(
+        "--xor-epochs",
+        type=int,
+        default=XOR_EPOCHS,
+        help=f"epochs of the XOR runs (default {XOR_EPOCHS})",
+    )
+    parser.add_argument(
+        "--neuron-epochs",
+        type=int,
+        default=NEURON_EPOCHS,
+        help=f"epochs of the neuron runs (default {NEURON_EPOCHS})",
+    )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=RESULTS_PATH,
+        help=f"where to write the results (default {RESULTS_PATH.name} in the "
+        "byhand package, where the notebook reads it)",
+    )
     return parser
 
 

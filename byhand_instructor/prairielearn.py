@@ -29,7 +29,7 @@ from pathlib import Path
 
 from byhand_grader.platforms.prairielearn import CODE, COURSE, SETTINGS
 
-from .autograder_bundle import VENV, install_lines, requirements_txt, write_code, write_course
+from .autograder_bundle import install_lines, requirements_txt, VENV, write_code, write_course
 
 RUN_SH = """\
 #!/bin/sh
@@ -86,8 +86,9 @@ def default_folder(course, assignment):
     return course.root / "autograders" / f"prairielearn-{assignment}"
 
 
-def build_prairielearn(course, assignment, out=None, image="byhand-grader:latest",
-                       require_sandbox=True):
+def build_prairielearn(
+    course, assignment, out=None, image="byhand-grader:latest", require_sandbox=True
+):
     """Write the PrairieLearn external grader of ``assignment`` into ``out``; return ``out``.
 
     ``image`` is the grading image ``info.json`` names (built from ``image/Dockerfile``
@@ -95,6 +96,7 @@ def build_prairielearn(course, assignment, out=None, image="byhand-grader:latest
     run student code with rlimits only where bubblewrap cannot confine it.
     """
     from byhand_grader.assignment import load_assignment
+
     out = Path(out) if out else default_folder(course, assignment)
     if out.exists():
         shutil.rmtree(out)
@@ -102,9 +104,11 @@ def build_prairielearn(course, assignment, out=None, image="byhand-grader:latest
     bundle = out / "serverFilesCourse" / name
     write_course(course, assignment, bundle / COURSE)
     write_code(bundle / CODE)
-    (bundle / SETTINGS).write_text(json.dumps({"assignment": assignment,
-                                               "require_sandbox": bool(require_sandbox)},
-                                              indent=2) + "\n", encoding="utf-8")
+    (bundle / SETTINGS).write_text(
+        json.dumps({"assignment": assignment, "require_sandbox": bool(require_sandbox)}, indent=2)
+        + "\n",
+        encoding="utf-8",
+    )
     (bundle / "run.sh").write_text(RUN_SH.format(venv=VENV, code=CODE), encoding="utf-8")
     (bundle / "run.sh").chmod(0o755)
 
@@ -112,26 +116,45 @@ def build_prairielearn(course, assignment, out=None, image="byhand-grader:latest
     manual = [p for p in desc.problems if p.manual_cells]
     question = out / "questions" / name
     question.mkdir(parents=True)
-    info = {"uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"byhand/{assignment}")),
-            "title": f"{assignment}: autograded notebook", "topic": "byhand",
-            "type": "v3", "gradingMethod": "External", "singleVariant": True,
-            "externalGradingOptions": {
-                "enabled": True, "image": image, "serverFilesCourse": [f"{name}/"],
-                "entrypoint": f"/grade/serverFilesCourse/{name}/run.sh", "timeout": TIMEOUT_S}}
+    info = {
+        "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"byhand/{assignment}")),
+        "title": f"{assignment}: autograded notebook",
+        "topic": "byhand",
+        "type": "v3",
+        "gradingMethod": "External",
+        "singleVariant": True,
+        "externalGradingOptions": {
+            "enabled": True,
+            "image": image,
+            "serverFilesCourse": [f"{name}/"],
+            "entrypoint": f"/grade/serverFilesCourse/{name}/run.sh",
+            "timeout": TIMEOUT_S,
+        },
+    }
     (question / "info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-    note = (" " + ", ".join(f"{p.column} ({p.title})" for p in manual)
-            + " is graded by hand, after the deadline.") if manual else ""
+    note = (
+        (
+            " "
+            + ", ".join(f"{p.column} ({p.title})" for p in manual)
+            + " is graded by hand, after the deadline."
+        )
+        if manual
+        else ""
+    )
     (question / "question.html").write_text(
-        QUESTION_HTML.format(notebook=f"{assignment}.ipynb", manual=note), encoding="utf-8")
+        QUESTION_HTML.format(notebook=f"{assignment}.ipynb", manual=note), encoding="utf-8"
+    )
 
     (out / "image").mkdir()
     (out / "image" / "requirements.txt").write_text(requirements_txt(), encoding="utf-8")
     lines = install_lines("/tmp/byhand-requirements.txt", python="python", system_python=False)
-    install = " \\\n && ".join(["export DEBIAN_FRONTEND=noninteractive", *lines,
-                                "rm -rf /var/lib/apt/lists/*"])
+    install = " \\\n && ".join(
+        ["export DEBIAN_FRONTEND=noninteractive", *lines, "rm -rf /var/lib/apt/lists/*"]
+    )
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
     (out / "image" / "Dockerfile").write_text(
-        DOCKERFILE.format(image=image, python=python, install=install), encoding="utf-8")
+        DOCKERFILE.format(image=image, python=python, install=install), encoding="utf-8"
+    )
     return out
 
 
@@ -140,16 +163,18 @@ class Trial:
     """What running a PrairieLearn grader on one notebook gave."""
 
     returncode: int
-    results: dict      #: the results.json (always written)
-    log: str           #: the job's stdout and stderr
+    results: dict  #: the results.json (always written)
+    log: str  #: the job's stdout and stderr
 
 
 def try_prairielearn(folder, notebook, student="student"):
     """Run the folder's ``run.sh`` on ``notebook`` in a temporary ``/grade`` layout."""
     bundles = sorted((Path(folder) / "serverFilesCourse").glob("byhand-*"))
     if len(bundles) != 1:
-        raise FileNotFoundError(f"{folder} holds no single serverFilesCourse/byhand-<a>/ "
-                                "folder: build it with `byhand prairielearn ASSIGNMENT`")
+        raise FileNotFoundError(
+            f"{folder} holds no single serverFilesCourse/byhand-<a>/ "
+            "folder: build it with `byhand prairielearn ASSIGNMENT`"
+        )
     notebook = Path(notebook)
     if not notebook.is_file():
         raise FileNotFoundError(f"{notebook} is not a file")
@@ -161,7 +186,11 @@ def try_prairielearn(folder, notebook, student="student"):
         shutil.copy2(notebook, root / "student" / notebook.name)
         (root / "data").mkdir()
         (root / "data" / "data.json").write_text(json.dumps({"variant_seed": 1}), encoding="utf-8")
-        proc = subprocess.run([str(bundle / "run.sh"), str(root), sys.executable, student],
-                              cwd=root, capture_output=True, text=True)
+        proc = subprocess.run(
+            [str(bundle / "run.sh"), str(root), sys.executable, student],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        )
         results = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
         return Trial(proc.returncode, results, proc.stdout + proc.stderr)

@@ -35,21 +35,27 @@ w2*h is large and negative and vetoes it: off. The hidden unit supplies AND, whi
 no single line through the inputs can, and OR minus AND is XOR."""
 
 #: Scenarios of an assignment whose description names none.
-BASIC = {"correct": ("the reference solution", lambda solved, release: solved),
-         "blank": ("the release notebook, untouched", lambda solved, release: release)}
+BASIC = {
+    "correct": ("the reference solution", lambda solved, release: solved),
+    "blank": ("the release notebook, untouched", lambda solved, release: release),
+}
 
 
 def _strip_markers(text):
-    return "\n".join(ln for ln in text.splitlines()
-                     if "BEGIN SOLUTION" not in ln and "END SOLUTION" not in ln)
+    return "\n".join(
+        ln for ln in text.splitlines() if "BEGIN SOLUTION" not in ln and "END SOLUTION" not in ln
+    )
 
 
 def solved_release(course, assignment):
     """The release notebook with every answer cell filled in from the source's solution."""
     release = nbformat.read(course.release_notebook(assignment), as_version=4)
     source = nbformat.read(course.source_notebook(assignment), as_version=4)
-    answers = {c.id: _strip_markers(c.source) for c in source.cells
-               if (c.metadata.get("nbgrader") or {}).get("solution")}
+    answers = {
+        c.id: _strip_markers(c.source)
+        for c in source.cells
+        if (c.metadata.get("nbgrader") or {}).get("solution")
+    }
     for cell in release.cells:
         if cell.get("id") in answers:
             cell.source = answers[cell.id]
@@ -82,8 +88,9 @@ def write_sample_class(course, folder=None):
             release = nbformat.read(course.release_notebook(a), as_version=4)
             made = make(solved_release(course, a), release)
             # a notebook is written as nbformat writes it; (filename, text) verbatim
-            filename, text = (made if isinstance(made, tuple)
-                              else (f"{a}.ipynb", nbformat.writes(made) + "\n"))
+            filename, text = (
+                made if isinstance(made, tuple) else (f"{a}.ipynb", nbformat.writes(made) + "\n")
+            )
             (folder / filename).write_text(text, encoding="utf-8")
             (folder / "timestamp.txt").write_text(TIMESTAMP + "\n", encoding="utf-8")
             written[a].append(name)

@@ -21,14 +21,22 @@ def setup_sandbox(install=True):
     """Return ``(confined, message)`` after installing what can be installed."""
     if install and shutil.which("bwrap") is None and os.geteuid() == 0 and shutil.which("apt-get"):
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        subprocess.run(["apt-get", "install", "-y", "-q", "bubblewrap"], env=env,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, check=False)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-q", "bubblewrap"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
         sandbox.check._self_check.cache_clear()
     kernel_dir = install_kernelspec()
     found = sandbox.confinement()
     if found.confined:
         return True, f"sandbox: {found.sentence}; kernel in {kernel_dir}"
-    return False, ("WARNING: student code will NOT be confined while grading: "
-                   + found.sentence + ". Install bubblewrap (Debian/Ubuntu: apt-get install "
-                   "bubblewrap), or grade as root for the container tier, and run "
-                   "`byhand setup-sandbox` again.")
+    return False, (
+        "WARNING: student code will NOT be confined while grading: "
+        + found.sentence
+        + ". Install bubblewrap (Debian/Ubuntu: apt-get install "
+        "bubblewrap), or grade as root for the container tier, and run "
+        "`byhand setup-sandbox` again."
+    )

@@ -13,7 +13,7 @@ already there is kept byte for byte, and ``make`` leaves a fresh clone clean.
 
 import nbformat
 
-from byhand_grader.nbgrader_run import NbgraderError, ensure_assignment, nbgrader
+from byhand_grader.nbgrader_run import ensure_assignment, nbgrader, NbgraderError
 
 from .source import build_source
 
@@ -34,10 +34,14 @@ def solutions(course, assignments=None):
         merge_streams(path)
         errors = cell_errors(path)
         if errors:
-            raise NbgraderError(f"{path}: the solution raised an error, which nbgrader "
-                                "keeps as output instead of failing:\n" + "\n".join(errors))
-        if before is not None and (without_timings(before.decode("utf-8"))
-                                   == without_timings(path.read_text(encoding="utf-8"))):
+            raise NbgraderError(
+                f"{path}: the solution raised an error, which nbgrader "
+                "keeps as output instead of failing:\n" + "\n".join(errors)
+            )
+        if before is not None and (
+            without_timings(before.decode("utf-8"))
+            == without_timings(path.read_text(encoding="utf-8"))
+        ):
             path.write_bytes(before)  # only the measurements moved: keep the notebook as it was
         done.append(path)
     return done
@@ -46,9 +50,13 @@ def solutions(course, assignments=None):
 def cell_errors(path):
     """``"cell N: Name: message"`` for every error output in an executed notebook."""
     nb = nbformat.read(path, as_version=4)
-    return [f"cell {n}: {out.ename}: {out.evalue}"
-            for n, cell in enumerate(nb.cells) if cell.cell_type == "code"
-            for out in cell.get("outputs", []) if out.output_type == "error"]
+    return [
+        f"cell {n}: {out.ename}: {out.evalue}"
+        for n, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if out.output_type == "error"
+    ]
 
 
 def without_timings(text):
@@ -67,8 +75,12 @@ def merge_streams(path):
     for cell in nb.cells:
         merged = []
         for out in cell.get("outputs", []):
-            if (out.output_type == "stream" and merged and merged[-1].output_type == "stream"
-                    and merged[-1].name == out.name):
+            if (
+                out.output_type == "stream"
+                and merged
+                and merged[-1].output_type == "stream"
+                and merged[-1].name == out.name
+            ):
                 merged[-1].text += out.text
                 changed = True
             else:

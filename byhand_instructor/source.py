@@ -24,16 +24,20 @@ def read_twin(course, assignment):
     path = course.source_twin(assignment)
     nb = jupytext.read(path, fmt="py:percent")
     nb.metadata = {
-        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
-                       "name": "python3"},
+        "kernelspec": {
+            "display_name": "Python 3 (ipykernel)",
+            "language": "python",
+            "name": "python3",
+        },
         "language_info": {"name": "python"},
     }
     seen = set()
     for n, cell in enumerate(nb.cells):
         meta = cell.metadata.get("nbgrader")
         named = cell.metadata.pop("id", None)  # `# %% id="..."` names a given cell
-        cell_id = (meta["grade_id"] if meta and meta.get("grade_id")
-                   else named or f"{assignment}-{n:02d}")
+        cell_id = (
+            meta["grade_id"] if meta and meta.get("grade_id") else named or f"{assignment}-{n:02d}"
+        )
         if cell_id in seen:
             raise SourceError(f"{path}: cell id {cell_id!r} is used twice (cell {n}).")
         seen.add(cell_id)

@@ -63,18 +63,35 @@ def build_student_package(dist="dist"):
     package = Path(byhand.__file__).resolve().parent
     with tempfile.TemporaryDirectory(prefix="byhand-student-") as tmp:
         project = Path(tmp)
-        shutil.copytree(package, project / "byhand",
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        shutil.copytree(
+            package, project / "byhand", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+        )
         deps = ", ".join(f'"{pinned(d)}"' for d in DEPENDENCIES)
         (project / "pyproject.toml").write_text(
-            PYPROJECT.format(version=byhand.__version__, dependencies=deps), encoding="utf-8")
+            PYPROJECT.format(version=byhand.__version__, dependencies=deps), encoding="utf-8"
+        )
         env = dict(os.environ, SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH)
-        proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
-                               "--no-build-isolation", "--quiet", "--wheel-dir", str(dist),
-                               str(project)], env=env, capture_output=True, text=True)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "--no-deps",
+                "--no-build-isolation",
+                "--quiet",
+                "--wheel-dir",
+                str(dist),
+                str(project),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         if proc.returncode != 0:
-            raise RuntimeError("pip could not build the student wheel:\n"
-                               + (proc.stdout + proc.stderr)[-2000:])
+            raise RuntimeError(
+                "pip could not build the student wheel:\n" + (proc.stdout + proc.stderr)[-2000:]
+            )
     wheel = dist / f"byhand-{byhand.__version__}-py3-none-any.whl"
     if not wheel.is_file():
         raise RuntimeError(f"pip reported success but {wheel} is not there")

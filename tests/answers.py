@@ -36,10 +36,18 @@ def _factors(node):
 
 def _squared(node):
     """``g`` when ``node`` is ``g ** 2`` or ``g * g``, else None."""
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow) and \
-            isinstance(node.right, ast.Constant) and node.right.value == 2:
+    if (
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.Pow)
+        and isinstance(node.right, ast.Constant)
+        and node.right.value == 2
+    ):
         return node.left
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) and _key(node.left) == _key(node.right):
+    if (
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.Mult)
+        and _key(node.left) == _key(node.right)
+    ):
         return node.left
     return None
 
@@ -49,35 +57,59 @@ def closed_form_telltales(source, where="<source>"):
     tree = ast.parse(source)
     docstrings = set()
     for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+        if (
+            isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.body
+        ):
             first = node.body[0]
-            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) \
-                    and isinstance(first.value.value, str):
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+            ):
                 docstrings.add(id(first.value))
-    variances = {id(n.left) for n in ast.walk(tree) if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div)}
+    variances = {
+        id(n.left) for n in ast.walk(tree) if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div)
+    }
     found = []
     for node in ast.walk(tree):
         line = getattr(node, "lineno", 0)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) and id(node) not in variances:
+        if (
+            isinstance(node, ast.BinOp)
+            and isinstance(node.op, ast.Mult)
+            and id(node) not in variances
+        ):
             factors = _factors(node)
             keys = {_key(f) for f in factors}
-            if any(isinstance(f, ast.BinOp) and isinstance(f.op, ast.Sub) and _is_one(f.left)
-                   and _key(f.right) in keys for f in factors):
+            if any(
+                isinstance(f, ast.BinOp)
+                and isinstance(f.op, ast.Sub)
+                and _is_one(f.left)
+                and _key(f.right) in keys
+                for f in factors
+            ):
                 found.append((where, line, "g (1 - g)", ast.unparse(node)))
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub):
             g = _squared(node.right)
             if g is not None and (_is_one(node.left) or _key(node.left) == _key(g)):
-                found.append((where, line, "1 - g^2" if _is_one(node.left) else "g - g^2", ast.unparse(node)))
-        if isinstance(node, (ast.Attribute, ast.Name)) and \
-                getattr(node, "attr", getattr(node, "id", "")) in ("sigmoid_backward", "tanh_backward"):
+                found.append(
+                    (where, line, "1 - g^2" if _is_one(node.left) else "g - g^2", ast.unparse(node))
+                )
+        if isinstance(node, (ast.Attribute, ast.Name)) and getattr(
+            node, "attr", getattr(node, "id", "")
+        ) in ("sigmoid_backward", "tanh_backward"):
             found.append((where, line, "activation backward", ast.unparse(node)))
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docstrings
+        ):
             try:
                 found += closed_form_telltales(node.value.strip(), f"{where}:{line} (in a string)")
             except (SyntaxError, ValueError, RecursionError):
                 pass
     unique = {}
-    for f in found:                      # a chain and its sub-chains are one finding
+    for f in found:  # a chain and its sub-chains are one finding
         unique.setdefault(f[:3], f)
     return list(unique.values())
 

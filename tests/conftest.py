@@ -11,7 +11,7 @@ import pytest
 from byhand_grader.assignment import load_assignment
 from byhand_grader.course import Course
 
-from .repo import COURSE, clone_checkout
+from .repo import clone_checkout, COURSE
 
 
 def solution_namespace(assignment, course=COURSE):
@@ -47,8 +47,9 @@ def made_clone(tmp_path_factory):
     """
     clone = clone_checkout(tmp_path_factory.mktemp("clone") / "course")
     byhand = Path(sys.executable).with_name("byhand")
-    done = subprocess.run([str(byhand), "all"], cwd=clone, capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        [str(byhand), "all"], cwd=clone, capture_output=True, text=True, check=False
+    )
     return Course(clone), done
 
 
@@ -59,8 +60,11 @@ def made_clone(tmp_path_factory):
 # files together, but xdist 3.8.0 cannot tag a test's group under pytest 9.2.)  The files
 # that mostly wait (Docker image builds, the browser) and the fresh clone's `byhand all`
 # start first, so that they do not finish last:
-FIRST = ("tests/byhand_instructor/test_docker_platforms.py",
-         "tests/byhand_instructor/test_solutions.py", "tests/browser/test_student.py")
+FIRST = (
+    "tests/byhand_instructor/test_docker_platforms.py",
+    "tests/byhand_instructor/test_solutions.py",
+    "tests/browser/test_student.py",
+)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -98,9 +98,22 @@ TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 #: largest machine has 6 GB).
 GRADESCOPE_LIMITS = ("--memory", "4g", "--memory-swap", "4g", "--pids-limit", "1024")
 #: A PrairieLearn grading job's container: the grader host's defaults (apps/grader-host config).
-PRAIRIELEARN_LIMITS = ("--memory", "2g", "--memory-swap", "2g", "--cpu-period", "100000",
-                       "--cpu-quota", "90000", "--pids-limit", "1024", "--ulimit", "core=0",
-                       "--ipc", "private")
+PRAIRIELEARN_LIMITS = (
+    "--memory",
+    "2g",
+    "--memory-swap",
+    "2g",
+    "--cpu-period",
+    "100000",
+    "--cpu-quota",
+    "90000",
+    "--pids-limit",
+    "1024",
+    "--ulimit",
+    "core=0",
+    "--ipc",
+    "private",
+)
 
 #: The Dockerfile Gradescope documents for an autograder image ("Manual Docker
 #: Configuration"), from our base instead of gradescope/autograder-base (Ubuntu), without
@@ -120,8 +133,13 @@ RUN apt-get update && bash /autograder/source/setup.sh && apt-get clean \\
 #: Folders outside its own that dockerd and containerd make (containerd's shims put their
 #: sockets in /run/containerd/s whatever its state folder): removed at stop when they were
 #: not there before and are empty.
-SYSTEM_DIRS = ("/run/containerd/s", "/run/containerd", "/run/docker/plugins", "/run/docker",
-               "/etc/docker")
+SYSTEM_DIRS = (
+    "/run/containerd/s",
+    "/run/containerd",
+    "/run/docker/plugins",
+    "/run/docker",
+    "/etc/docker",
+)
 
 
 class EngineUnavailable(RuntimeError):
@@ -144,8 +162,13 @@ def _tool(name):
 
 def missing_tools():
     """The programs the engine needs that this machine lacks."""
-    need = {"dockerd": _tool("dockerd"), "containerd": _tool("containerd"),
-            "runc": _tool("runc"), "docker": docker_cli(), "debootstrap": _tool("debootstrap")}
+    need = {
+        "dockerd": _tool("dockerd"),
+        "containerd": _tool("containerd"),
+        "runc": _tool("runc"),
+        "docker": docker_cli(),
+        "debootstrap": _tool("debootstrap"),
+    }
     return [name for name, path in need.items() if path is None]
 
 
@@ -165,8 +188,10 @@ def unavailable_reason():
         return reason
     missing = missing_tools()
     if missing:
-        return (f"{', '.join(missing)} not installed: run `.venv/bin/python "
-                "tests/system_packages.py` as root, or `apt-get install docker.io debootstrap`")
+        return (
+            f"{', '.join(missing)} not installed: run `.venv/bin/python "
+            "tests/system_packages.py` as root, or `apt-get install docker.io debootstrap`"
+        )
     return None
 
 
@@ -212,8 +237,9 @@ def _pids():
 
 def _cmdline(pid):
     try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(
-            errors="replace")
+        return (
+            Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        )
     except OSError:
         return ""
 
@@ -238,8 +264,14 @@ def _cgroup_pids(name):
 
 def _run_group(cmd, timeout, **kwargs):
     """``subprocess.run`` in a process group of its own, all killed if this is interrupted."""
-    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, **kwargs)
+    proc = subprocess.Popen(
+        cmd,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        **kwargs,
+    )
     try:
         out, _ = proc.communicate(timeout=timeout)
     except BaseException:
@@ -252,6 +284,7 @@ def _run_group(cmd, timeout, **kwargs):
 
 # ----------------------------------------------------------------------------- the engine
 
+
 class DockerEngine:
     """A throwaway Docker daemon: ``start()``, ``docker(*args)``, ``stop()``.
 
@@ -263,16 +296,16 @@ class DockerEngine:
         if reason:
             raise EngineUnavailable(reason)
         self.cli = docker_cli()
-        self.parent = Path(parent) if parent else None   #: where its folder goes (a temp dir)
+        self.parent = Path(parent) if parent else None  #: where its folder goes (a temp dir)
         self.folder = None
         self.process = None
         self.cgroup = None
         self._made_dirs = []
-        self.driver = None         #: the storage driver dockerd chose (overlay2 here)
+        self.driver = None  #: the storage driver dockerd chose (overlay2 here)
         self.python_version = None  #: the base image's Python, "3.11" (after base_image)
         self.timings = []
-        self.logs = {}          #: image tag -> its build's output
-        self._images = {}       #: memo of the image helpers below
+        self.logs = {}  #: image tag -> its build's output
+        self._images = {}  #: memo of the image helpers below
 
     # -- paths
     @property
@@ -285,10 +318,17 @@ class DockerEngine:
 
     def env(self):
         """The docker CLI's environment: this daemon, a config of its own, the classic builder."""
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("DOCKER_", "BUILDX_", "BUILDKIT_"))}
-        env.update(DOCKER_HOST=f"unix://{self.socket}", DOCKER_CONFIG=str(self.folder / "cli"),
-                   DOCKER_BUILDKIT="0", DOCKER_CLI_HINTS="false")
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DOCKER_", "BUILDX_", "BUILDKIT_"))
+        }
+        env.update(
+            DOCKER_HOST=f"unix://{self.socket}",
+            DOCKER_CONFIG=str(self.folder / "cli"),
+            DOCKER_BUILDKIT="0",
+            DOCKER_CLI_HINTS="false",
+        )
         return env
 
     # -- life
@@ -297,30 +337,56 @@ class DockerEngine:
         self._made_dirs = [d for d in SYSTEM_DIRS if not os.path.lexists(d)]
         parent = self.parent or (None if len(tempfile.gettempdir()) < 40 else "/tmp")
         self.folder = Path(tempfile.mkdtemp(prefix="byhand-docker-", dir=parent))
-        self.cgroup = self.folder.name        # unique: byhand-docker-XXXXXXXX
+        self.cgroup = self.folder.name  # unique: byhand-docker-XXXXXXXX
         (self.folder / "cli").mkdir()
         # nothing of /etc/docker/daemon.json; dockerd 20.10's identity key here, not in /etc/docker
-        (self.folder / "daemon.json").write_text(json.dumps(
-            {"deprecated-key-path": str(self.folder / "key.json")}) + "\n")
-        cmd = [_tool("dockerd"), "--config-file", str(self.folder / "daemon.json"),
-               "--host", f"unix://{self.socket}", "--data-root", str(self.folder / "data"),
-               "--exec-root", str(self.folder / "exec"),
-               "--pidfile", str(self.folder / "docker.pid"),
-               "--bridge=none", "--iptables=false", "--ip6tables=false",
-               "--cgroup-parent", "/" + self.cgroup, "--shutdown-timeout", "5"]
+        (self.folder / "daemon.json").write_text(
+            json.dumps({"deprecated-key-path": str(self.folder / "key.json")}) + "\n"
+        )
+        cmd = [
+            _tool("dockerd"),
+            "--config-file",
+            str(self.folder / "daemon.json"),
+            "--host",
+            f"unix://{self.socket}",
+            "--data-root",
+            str(self.folder / "data"),
+            "--exec-root",
+            str(self.folder / "exec"),
+            "--pidfile",
+            str(self.folder / "docker.pid"),
+            "--bridge=none",
+            "--iptables=false",
+            "--ip6tables=false",
+            "--cgroup-parent",
+            "/" + self.cgroup,
+            "--shutdown-timeout",
+            "5",
+        ]
         env = dict(os.environ)
         env["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
         with open(self.log, "ab") as log:
             # a session of its own: a Ctrl-C in the terminal reaches pytest, whose stop() ends it
-            self.process = subprocess.Popen(cmd, cwd=self.folder, stdout=log,
-                                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                            env=env, start_new_session=True)
+            self.process = subprocess.Popen(
+                cmd,
+                cwd=self.folder,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=env,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 break
-            if self.socket.exists() and self.docker("version", "--format", "{{.Server.Version}}",
-                                                    check=False, timeout=10).returncode == 0:
+            if (
+                self.socket.exists()
+                and self.docker(
+                    "version", "--format", "{{.Server.Version}}", check=False, timeout=10
+                ).returncode
+                == 0
+            ):
                 self.driver = self.docker("info", "--format", "{{.Driver}}").stdout.strip()
                 self.timings.append(("engine start", time.monotonic() - started))
                 return self
@@ -328,7 +394,8 @@ class DockerEngine:
         raise EngineUnavailable(
             f"dockerd did not start (exit {self.process.poll()}) as root: {self._log_tail()}\n"
             "(installed: `.venv/bin/python tests/system_packages.py`; it needs root, cgroups "
-            "and overlay mounts, as a CI runner or a privileged container has)")
+            "and overlay mounts, as a CI runner or a privileged container has)"
+        )
 
     def _log_tail(self, n=3000):
         try:
@@ -338,14 +405,22 @@ class DockerEngine:
 
     def docker(self, *args, check=True, input=None, timeout=600, text=True):
         """Run the docker CLI against this daemon; return the CompletedProcess (output captured)."""
-        proc = subprocess.run([self.cli, *map(str, args)], env=self.env(), input=input,
-                              capture_output=True, timeout=timeout, check=False,
-                              **({"encoding": "utf-8", "errors": "replace"} if text else {}))
+        proc = subprocess.run(
+            [self.cli, *map(str, args)],
+            env=self.env(),
+            input=input,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+            **({"encoding": "utf-8", "errors": "replace"} if text else {}),
+        )
         if check and proc.returncode != 0:
             err = proc.stderr if text else proc.stderr.decode(errors="replace")
             out = proc.stdout if text else b""
-            raise RuntimeError(f"docker {' '.join(map(str, args))[:300]} failed (exit "
-                               f"{proc.returncode}): {(out + err).strip()[-3000:]}")
+            raise RuntimeError(
+                f"docker {' '.join(map(str, args))[:300]} failed (exit "
+                f"{proc.returncode}): {(out + err).strip()[-3000:]}"
+            )
         return proc
 
     def processes(self):
@@ -366,7 +441,7 @@ class DockerEngine:
                 ids = self.docker("ps", "-aq", check=False, timeout=30).stdout.split()
                 if ids:
                     self.docker("rm", "-f", *ids, check=False, timeout=120)
-            self.process.send_signal(signal.SIGTERM)    # it stops its containerd
+            self.process.send_signal(signal.SIGTERM)  # it stops its containerd
             try:
                 self.process.wait(30)
             except subprocess.TimeoutExpired:
@@ -374,7 +449,7 @@ class DockerEngine:
                 self.process.wait()
         self.process = None
         if self.folder is not None:
-            for _attempt in range(50):       # containerd, shims, container processes left over
+            for _attempt in range(50):  # containerd, shims, container processes left over
                 left = self.processes()
                 if not left:
                     break
@@ -386,20 +461,23 @@ class DockerEngine:
                 unmount_under(self.folder)
             finally:
                 for top in _cgroup_dirs(self.cgroup):
-                    for sub in sorted((d for d in top.rglob("*") if d.is_dir()),
-                                      key=lambda d: len(d.parts), reverse=True) + [top]:
+                    for sub in sorted(
+                        (d for d in top.rglob("*") if d.is_dir()),
+                        key=lambda d: len(d.parts),
+                        reverse=True,
+                    ) + [top]:
                         with contextlib.suppress(OSError):
                             sub.rmdir()
                 shutil.rmtree(self.folder, ignore_errors=True)
                 self.folder = None
-                for made in self._made_dirs:      # those this engine made, if left empty
+                for made in self._made_dirs:  # those this engine made, if left empty
                     with contextlib.suppress(OSError):
                         os.rmdir(made)
 
     def __enter__(self):
         try:
             return self.start()
-        except BaseException:   # an engine that half started is stopped all the same
+        except BaseException:  # an engine that half started is stopped all the same
             self.stop()
             raise
 
@@ -409,6 +487,7 @@ class DockerEngine:
     # -- small helpers
     def timed(self, step):
         """A context manager adding ``(step, seconds)`` to ``timings``."""
+
         @contextlib.contextmanager
         def timer():
             t0 = time.monotonic()
@@ -416,6 +495,7 @@ class DockerEngine:
                 yield
             finally:
                 self.timings.append((step, time.monotonic() - t0))
+
         return timer()
 
     def image_exists(self, tag):
@@ -429,6 +509,7 @@ class DockerEngine:
 
 
 # ----------------------------------------------------------------------------- base image
+
 
 def debian_tarball(cache=CACHE, suite=SUITE, mirror=MIRROR, packages=BASE_PACKAGES, timeout=900):
     """The root file system tarball of the base image: the newest cached one, else debootstrap's.
@@ -446,26 +527,48 @@ def debian_tarball(cache=CACHE, suite=SUITE, mirror=MIRROR, packages=BASE_PACKAG
     work = Path(tempfile.mkdtemp(prefix=".debootstrap-", dir=cache))
     try:
         root = work / "root"
-        proc = _run_group([_tool("debootstrap"), "--variant=minbase",
-                           "--include=" + ",".join(packages), suite, str(root), mirror],
-                          timeout=timeout)
+        proc = _run_group(
+            [
+                _tool("debootstrap"),
+                "--variant=minbase",
+                "--include=" + ",".join(packages),
+                suite,
+                str(root),
+                mirror,
+            ],
+            timeout=timeout,
+        )
         if proc.returncode != 0:
-            raise RuntimeError(f"debootstrap {suite} failed (exit {proc.returncode}): "
-                               f"{proc.stdout.strip()[-3000:]}")
+            raise RuntimeError(
+                f"debootstrap {suite} failed (exit {proc.returncode}): "
+                f"{proc.stdout.strip()[-3000:]}"
+            )
         unmount_under(root)
         for deb in (root / "var/cache/apt/archives").glob("*.deb"):
             deb.unlink()
         for item in (root / "var/lib/apt/lists").glob("*"):
             if item.is_file():
                 item.unlink()
-        python = root / "usr/local/bin/python"         # as python:3.x images have it
+        python = root / "usr/local/bin/python"  # as python:3.x images have it
         if not os.path.lexists(python):
             python.symlink_to("/usr/bin/python3")
         out = cache / f"{suite}-{time.strftime('%Y%m%d', time.gmtime())}-{recipe}.tar"
         tmp = work / "rootfs.tar"
-        proc = _run_group(["tar", "--numeric-owner", "-C", str(root), "-cf", str(tmp),
-                           "--exclude=./dev/*", "--exclude=./proc/*", "--exclude=./sys/*", "."],
-                          timeout=timeout)
+        proc = _run_group(
+            [
+                "tar",
+                "--numeric-owner",
+                "-C",
+                str(root),
+                "-cf",
+                str(tmp),
+                "--exclude=./dev/*",
+                "--exclude=./proc/*",
+                "--exclude=./sys/*",
+                ".",
+            ],
+            timeout=timeout,
+        )
         if proc.returncode != 0:
             raise RuntimeError(f"tar failed: {proc.stdout.strip()[-2000:]}")
         tmp.replace(out)
@@ -484,12 +587,28 @@ def base_image(engine):
     with engine.timed("base tarball (debootstrap, or the cached one)"):
         tarball = debian_tarball()
     with engine.timed("docker import of the base"):
-        engine.docker("import", "--change",
-                      "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                      "--change", "ENV LANG=C.UTF-8", "--change", 'CMD ["bash"]',
-                      str(tarball), BASE_IMAGE, timeout=600)
-    version = engine.docker("run", "--rm", "--network", "none", BASE_IMAGE, "python3", "-c",
-                            "import sys; print('%d.%d' % sys.version_info[:2])").stdout.strip()
+        engine.docker(
+            "import",
+            "--change",
+            "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "--change",
+            "ENV LANG=C.UTF-8",
+            "--change",
+            'CMD ["bash"]',
+            str(tarball),
+            BASE_IMAGE,
+            timeout=600,
+        )
+    version = engine.docker(
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        BASE_IMAGE,
+        "python3",
+        "-c",
+        "import sys; print('%d.%d' % sys.version_info[:2])",
+    ).stdout.strip()
     engine.python_version = version
     engine.docker("tag", BASE_IMAGE, f"python:{version}-slim")
     engine._images["base"] = BASE_IMAGE
@@ -498,13 +617,22 @@ def base_image(engine):
 
 # ----------------------------------------------------------------------------- wheelhouse
 
+
 def _target_options(python_version):
     """``pip download`` options for the base image's Python (cp3.11, glibc 2.36, this machine)."""
     import platform
+
     arch = platform.machine()
     nodot = python_version.replace(".", "")
-    opts = ["--only-binary=:all:", "--python-version", python_version, "--implementation", "cp",
-            "--abi", f"cp{nodot}"]
+    opts = [
+        "--only-binary=:all:",
+        "--python-version",
+        python_version,
+        "--implementation",
+        "cp",
+        "--abi",
+        f"cp{nodot}",
+    ]
     # pip does not widen a custom manylinux_2_X platform to the older ones: name them all
     for minor in range(36, 4, -1):
         opts += ["--platform", f"manylinux_2_{minor}_{arch}"]
@@ -538,21 +666,57 @@ def wheelhouse(requirements, python_version="3.11", cache=CACHE):
     torch = re.search(r"^torch==(\S+)", text, re.M)
     if torch:
         spec = f"torch=={torch.group(1)}"
-        proc = _pip("download", "--quiet", "--no-deps", "--no-index", "--find-links", str(folder),
-                    "--dest", str(folder), *target, spec)     # PIP_FIND_LINKS, or already here
+        proc = _pip(
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            "--find-links",
+            str(folder),
+            "--dest",
+            str(folder),
+            *target,
+            spec,
+        )  # PIP_FIND_LINKS, or already here
         if proc.returncode != 0:
-            proc = _pip("download", "--quiet", "--no-deps", "--dest", str(folder), *target,
-                        "--index-url", TORCH_CPU_INDEX, "--timeout", "30", "--retries", "1", spec)
+            proc = _pip(
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--dest",
+                str(folder),
+                *target,
+                "--index-url",
+                TORCH_CPU_INDEX,
+                "--timeout",
+                "30",
+                "--retries",
+                "1",
+                spec,
+            )
         if proc.returncode != 0:
-            raise RuntimeError(f"no wheel of {spec} for the container: neither PIP_FIND_LINKS "
-                               f"nor {TORCH_CPU_INDEX} has it: {proc.stdout.strip()[-2000:]}")
+            raise RuntimeError(
+                f"no wheel of {spec} for the container: neither PIP_FIND_LINKS "
+                f"nor {TORCH_CPU_INDEX} has it: {proc.stdout.strip()[-2000:]}"
+            )
         # the CPU build found (2.13.0+cpu), never PyPI's CUDA build of the same number
         nodot = python_version.replace(".", "")
         wheels = sorted(folder.glob(f"torch-{torch.group(1)}*-cp{nodot}-*.whl"))
         if wheels:
             constraints.write_text(f"torch=={wheels[-1].name.split('-')[1]}\n")
-    proc = _pip("download", "--quiet", "--dest", str(folder), "--find-links", str(folder),
-                *target, "-c", str(constraints), "-r", str(requirements))
+    proc = _pip(
+        "download",
+        "--quiet",
+        "--dest",
+        str(folder),
+        "--find-links",
+        str(folder),
+        *target,
+        "-c",
+        str(constraints),
+        "-r",
+        str(requirements),
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"pip download of {requirements} failed: {proc.stdout.strip()[-3000:]}")
     marker.write_text(text)
@@ -581,14 +745,29 @@ def serve_folder(folder):
 def _build(engine, tag, context, dockerfile, wheels, step, timeout=1800):
     """``docker build`` on the host network with the wheelhouse as build arguments."""
     with serve_folder(wheels) as url, engine.timed(step):
-        proc = engine.docker("build", "--network", "host", "--force-rm", "-t", tag,
-                             "-f", str(dockerfile), "--build-arg", "PIP_NO_INDEX=1",
-                             "--build-arg", f"PIP_FIND_LINKS={url}", str(context),
-                             check=False, timeout=timeout)
+        proc = engine.docker(
+            "build",
+            "--network",
+            "host",
+            "--force-rm",
+            "-t",
+            tag,
+            "-f",
+            str(dockerfile),
+            "--build-arg",
+            "PIP_NO_INDEX=1",
+            "--build-arg",
+            f"PIP_FIND_LINKS={url}",
+            str(context),
+            check=False,
+            timeout=timeout,
+        )
     engine.logs[tag] = proc.stdout + proc.stderr
     if proc.returncode != 0:
-        raise RuntimeError(f"docker build of {tag} failed (exit {proc.returncode}):\n"
-                           f"{engine.logs[tag].strip()[-4000:]}")
+        raise RuntimeError(
+            f"docker build of {tag} failed (exit {proc.returncode}):\n"
+            f"{engine.logs[tag].strip()[-4000:]}"
+        )
     return tag
 
 
@@ -604,6 +783,7 @@ def _digest(path):
 
 # ----------------------------------------------------------------------------- Gradescope
 
+
 def gradescope_image(engine, zip_path, tag=None):
     """The image Gradescope makes of an autograder zip: the zip in ``/autograder/source``,
     ``run_autograder`` copied to ``/autograder/``, ``setup.sh`` run as root; its tag.
@@ -616,7 +796,7 @@ def gradescope_image(engine, zip_path, tag=None):
     base = base_image(engine)
     tag = tag or f"byhand-test/gradescope:{key[1]}"
     context = engine.scratch("gradescope-build")
-    extract_zip(zip_path, context / "source")   # as Gradescope unpacks it
+    extract_zip(zip_path, context / "source")  # as Gradescope unpacks it
     with engine.timed("wheelhouse (download, or the cached one)"):
         wheels = wheelhouse(context / "source" / "requirements.txt", engine.python_version)
     (context / "Dockerfile").write_text(GRADESCOPE_DOCKERFILE.format(base=base))
@@ -633,8 +813,8 @@ class ContainerRun:
     engine: DockerEngine
     container: str
     returncode: int
-    results: dict       #: the results.json, or None when none was written
-    log: str            #: the container's output (stdout and stderr)
+    results: dict  #: the results.json, or None when none was written
+    log: str  #: the container's output (stdout and stderr)
     seconds: float
     timed_out: bool = False
     grade: Path = None  #: PrairieLearn: the host folder mounted as /grade
@@ -645,8 +825,9 @@ class ContainerRun:
     def _tar(self, path):
         proc = self.engine.docker("cp", f"{self.container}:{path}", "-", text=False, check=False)
         if proc.returncode != 0:
-            raise FileNotFoundError(f"{path} in {self.container}: "
-                                    f"{proc.stderr.decode(errors='replace').strip()}")
+            raise FileNotFoundError(
+                f"{path} in {self.container}: {proc.stderr.decode(errors='replace').strip()}"
+            )
         return tarfile.open(fileobj=io.BytesIO(proc.stdout))
 
     def files(self, path):
@@ -662,8 +843,12 @@ class ContainerRun:
             return tar.extractfile(member).read()
 
     def exists(self, path):
-        return self.engine.docker("cp", f"{self.container}:{path}", "-", text=False,
-                                  check=False).returncode == 0
+        return (
+            self.engine.docker(
+                "cp", f"{self.container}:{path}", "-", text=False, check=False
+            ).returncode
+            == 0
+        )
 
     def changes(self):
         """``docker diff``: ``(kind, path)`` of what the run added (A), changed (C), deleted (D)."""
@@ -679,9 +864,15 @@ def _start(engine, name, timeout):
     t0 = time.monotonic()
     timed_out = False
     try:
-        proc = subprocess.run([engine.cli, "start", "-a", name], env=engine.env(),
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              stdin=subprocess.DEVNULL, timeout=timeout, check=False)
+        proc = subprocess.run(
+            [engine.cli, "start", "-a", name],
+            env=engine.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            timeout=timeout,
+            check=False,
+        )
         out = proc.stdout
     except subprocess.TimeoutExpired as err:
         timed_out = True
@@ -694,8 +885,17 @@ def _start(engine, name, timeout):
     return log, int(code), timed_out, seconds
 
 
-def run_gradescope(engine, image, notebook, student_id, *, extra_files=None, metadata=None,
-                   limits=GRADESCOPE_LIMITS, timeout=1200):
+def run_gradescope(
+    engine,
+    image,
+    notebook,
+    student_id,
+    *,
+    extra_files=None,
+    metadata=None,
+    limits=GRADESCOPE_LIMITS,
+    timeout=1200,
+):
     """Grade ``notebook`` in a fresh container of ``image`` as Gradescope does; a ``ContainerRun``.
 
     The notebook (and ``extra_files``: paths, or {name: a Path to copy, or the bytes or str
@@ -710,8 +910,11 @@ def run_gradescope(engine, image, notebook, student_id, *, extra_files=None, met
     submission = stage / "submission"
     submission.mkdir()
     shutil.copy2(notebook, submission / notebook.name)
-    items = extra_files.items() if isinstance(extra_files, dict) else \
-        ((Path(p).name, Path(p)) for p in (extra_files or ()))
+    items = (
+        extra_files.items()
+        if isinstance(extra_files, dict)
+        else ((Path(p).name, Path(p)) for p in (extra_files or ()))
+    )
     for rel, content in items:
         dest = submission / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -720,16 +923,39 @@ def run_gradescope(engine, image, notebook, student_id, *, extra_files=None, met
         else:
             dest.write_bytes(content.encode() if isinstance(content, str) else content)
     metadata = metadata or {
-        "id": 1, "created_at": "2026-01-01T00:00:00.000000-00:00", "submission_method": "upload",
-        "users": [{"id": student_id, "name": student_id, "email": f"{student_id}@example.org",
-                   "sid": student_id}],
-        "assignment": {"id": 1, "title": notebook.stem}, "previous_submissions": []}
+        "id": 1,
+        "created_at": "2026-01-01T00:00:00.000000-00:00",
+        "submission_method": "upload",
+        "users": [
+            {
+                "id": student_id,
+                "name": student_id,
+                "email": f"{student_id}@example.org",
+                "sid": student_id,
+            }
+        ],
+        "assignment": {"id": 1, "title": notebook.stem},
+        "previous_submissions": [],
+    }
     (stage / "submission_metadata.json").write_text(json.dumps(metadata))
-    engine.docker("create", "--name", name, "--network", "none", *limits, "-w", "/autograder",
-                  image, "/autograder/run_autograder")
+    engine.docker(
+        "create",
+        "--name",
+        name,
+        "--network",
+        "none",
+        *limits,
+        "-w",
+        "/autograder",
+        image,
+        "/autograder/run_autograder",
+    )
     engine.docker("cp", f"{submission}/.", f"{name}:/autograder/submission")
-    engine.docker("cp", str(stage / "submission_metadata.json"),
-                  f"{name}:/autograder/submission_metadata.json")
+    engine.docker(
+        "cp",
+        str(stage / "submission_metadata.json"),
+        f"{name}:/autograder/submission_metadata.json",
+    )
     log, code, timed_out, seconds = _start(engine, name, timeout)
     engine.timings.append(("gradescope run", seconds))
     run = ContainerRun(engine, name, code, None, log, seconds, timed_out)
@@ -739,6 +965,7 @@ def run_gradescope(engine, image, notebook, student_id, *, extra_files=None, met
 
 
 # ----------------------------------------------------------------------------- PrairieLearn
+
 
 def prairielearn_image(engine, folder, tag=None):
     """``docker build`` of ``folder/image/`` with its own Dockerfile; the image's tag.
@@ -755,11 +982,14 @@ def prairielearn_image(engine, folder, tag=None):
     text = (image_dir / "Dockerfile").read_text(encoding="utf-8")
     for found in re.findall(r"^\s*FROM\s+(\S+)", text, re.M | re.I):
         if found != f"python:{engine.python_version}-slim" and not engine.image_exists(found):
-            raise RuntimeError(f"{image_dir / 'Dockerfile'} starts FROM {found}, which this "
-                               f"engine does not have (it has python:{engine.python_version}-slim "
-                               "from the Debian base, and pulls nothing)")
-    injected = re.sub(r"^(\s*FROM\s+.*)$", r"\1\nARG PIP_NO_INDEX\nARG PIP_FIND_LINKS", text,
-                      flags=re.M | re.I)
+            raise RuntimeError(
+                f"{image_dir / 'Dockerfile'} starts FROM {found}, which this "
+                f"engine does not have (it has python:{engine.python_version}-slim "
+                "from the Debian base, and pulls nothing)"
+            )
+    injected = re.sub(
+        r"^(\s*FROM\s+.*)$", r"\1\nARG PIP_NO_INDEX\nARG PIP_FIND_LINKS", text, flags=re.M | re.I
+    )
     dockerfile = engine.scratch("prairielearn-build") / "Dockerfile"
     dockerfile.write_text(injected)
     with engine.timed("wheelhouse (download, or the cached one)"):
@@ -770,8 +1000,17 @@ def prairielearn_image(engine, folder, tag=None):
     return tag
 
 
-def run_prairielearn(engine, image, folder, notebook, *, variant_seed=1, data=None,
-                     limits=PRAIRIELEARN_LIMITS, timeout=900):
+def run_prairielearn(
+    engine,
+    image,
+    folder,
+    notebook,
+    *,
+    variant_seed=1,
+    data=None,
+    limits=PRAIRIELEARN_LIMITS,
+    timeout=900,
+):
     """Run one PrairieLearn grading job of ``notebook`` in a fresh container; a ``ContainerRun``.
 
     ``/grade`` is a host folder (``run.grade``) bind-mounted as the grader host does, with
@@ -789,16 +1028,37 @@ def run_prairielearn(engine, image, folder, notebook, *, variant_seed=1, data=No
     (grade / "student").mkdir()
     shutil.copy2(notebook, grade / "student" / notebook.name)
     (grade / "data").mkdir()
-    data = data or {"params": {}, "correct_answers": {}, "submitted_answers": {},
-                    "format_errors": {}, "partial_scores": {}, "score": 0, "feedback": {},
-                    "variant_seed": variant_seed, "options": {}, "raw_submitted_answers": {},
-                    "gradable": True}
+    data = data or {
+        "params": {},
+        "correct_answers": {},
+        "submitted_answers": {},
+        "format_errors": {},
+        "partial_scores": {},
+        "score": 0,
+        "feedback": {},
+        "variant_seed": variant_seed,
+        "options": {},
+        "raw_submitted_answers": {},
+        "gradable": True,
+    }
     (grade / "data" / "data.json").write_text(json.dumps(data))
     entrypoint = f"/grade/serverFilesCourse/{bundles[0].name}/run.sh"
-    run_sh = grade / entrypoint[len("/grade/"):]
+    run_sh = grade / entrypoint[len("/grade/") :]
     run_sh.chmod(run_sh.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-    engine.docker("create", "--name", name, "--network", "none", *limits, "-t",
-                  "-v", f"{grade}:/grade", "--entrypoint", entrypoint, image)
+    engine.docker(
+        "create",
+        "--name",
+        name,
+        "--network",
+        "none",
+        *limits,
+        "-t",
+        "-v",
+        f"{grade}:/grade",
+        "--entrypoint",
+        entrypoint,
+        image,
+    )
     log, code, timed_out, seconds = _start(engine, name, timeout)
     engine.timings.append(("prairielearn run", seconds))
     run = ContainerRun(engine, name, code, None, log, seconds, timed_out, grade)

@@ -23,15 +23,19 @@ def copy_course(dest, with_release=True, with_grader_tests=False):
     if with_release:
         shutil.copytree(REPO / "release", dest / "release")
     if with_grader_tests:
-        shutil.copytree(REPO / "grader_tests", dest / "grader_tests",
-                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            REPO / "grader_tests",
+            dest / "grader_tests",
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
     return Course(dest)
 
 
 def git(*args, cwd=REPO):
     """Run git in ``cwd``; return its stdout."""
-    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=True
+    ).stdout
 
 
 def clone_checkout(dest):
@@ -51,6 +55,16 @@ def clone_checkout(dest):
             shutil.copy2(src, dest / rel, follow_symlinks=False)
     git("init", "-q", cwd=dest)
     git("add", "-A", cwd=dest)
-    git("-c", "user.name=tests", "-c", "user.email=tests@localhost", "commit", "-q",
-        "--no-gpg-sign", "-m", "the checkout under test", cwd=dest)
+    git(
+        "-c",
+        "user.name=tests",
+        "-c",
+        "user.email=tests@localhost",
+        "commit",
+        "-q",
+        "--no-gpg-sign",
+        "-m",
+        "the checkout under test",
+        cwd=dest,
+    )
     return dest

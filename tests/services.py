@@ -37,8 +37,9 @@ SYSTEM_USER = "postgres"
 
 def postgres_bindir():
     """The newest installed PostgreSQL's ``bin`` folder (Debian keeps it off PATH), or None."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                   key=lambda p: int(Path(p).parent.parent.name))
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parent.parent.name)
+    )
     if found:
         return Path(found[-1]).parent
     initdb = shutil.which("initdb")
@@ -58,57 +59,104 @@ class PostgresServer:
     def __init__(self, bindir=None):
         self.bindir = Path(bindir) if bindir else postgres_bindir()
         if self.bindir is None or not (self.bindir / "initdb").exists():
-            raise RuntimeError("PostgreSQL is not installed (no initdb): run "
-                               "`.venv/bin/python tests/system_packages.py` as root, or "
-                               "`apt-get install postgresql`")
+            raise RuntimeError(
+                "PostgreSQL is not installed (no initdb): run "
+                "`.venv/bin/python tests/system_packages.py` as root, or "
+                "`apt-get install postgresql`"
+            )
         self.folder = None
         self.port = None
         self.process = None
         as_root = os.geteuid() == 0
-        self._user = {"user": SYSTEM_USER, "group": SYSTEM_USER, "extra_groups": []} if as_root \
-            else {}
+        self._user = (
+            {"user": SYSTEM_USER, "group": SYSTEM_USER, "extra_groups": []} if as_root else {}
+        )
 
     @property
     def log(self):
         return self.folder / "server.log"
 
     def _run(self, *args):
-        proc = subprocess.run([str(self.bindir / args[0]), *args[1:]], cwd=self.folder,
-                              capture_output=True, text=True, check=False, **self._user)
+        proc = subprocess.run(
+            [str(self.bindir / args[0]), *args[1:]],
+            cwd=self.folder,
+            capture_output=True,
+            text=True,
+            check=False,
+            **self._user,
+        )
         if proc.returncode != 0:
-            raise RuntimeError(f"{args[0]} failed (exit {proc.returncode}): "
-                               f"{(proc.stdout + proc.stderr).strip()[-2000:]}")
+            raise RuntimeError(
+                f"{args[0]} failed (exit {proc.returncode}): "
+                f"{(proc.stdout + proc.stderr).strip()[-2000:]}"
+            )
 
     def start(self, timeout=60):
         self.folder = Path(tempfile.mkdtemp(prefix="byhand-postgres-"))
         if self._user:
             shutil.chown(self.folder, SYSTEM_USER, SYSTEM_USER)
         data = self.folder / "data"
-        self._run("initdb", "-D", str(data), "-U", USER, "-A", "trust", "--no-sync",
-                  "--no-locale", "-E", "UTF8")
-        for _attempt in range(3):    # the free port may be taken between asking and binding
+        self._run(
+            "initdb",
+            "-D",
+            str(data),
+            "-U",
+            USER,
+            "-A",
+            "trust",
+            "--no-sync",
+            "--no-locale",
+            "-E",
+            "UTF8",
+        )
+        for _attempt in range(3):  # the free port may be taken between asking and binding
             self.port = free_port()
             with open(self.log, "ab") as log:
                 self.process = subprocess.Popen(
-                    [str(self.bindir / "postgres"), "-D", str(data), "-p", str(self.port),
-                     "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self.folder}",
-                     "-c", "fsync=off", "-c", "synchronous_commit=off",
-                     "-c", "full_page_writes=off", "-c", "max_connections=200"],
-                    cwd=self.folder, stdout=log, stderr=subprocess.STDOUT,
-                    start_new_session=True, **self._user)
+                    [
+                        str(self.bindir / "postgres"),
+                        "-D",
+                        str(data),
+                        "-p",
+                        str(self.port),
+                        "-c",
+                        "listen_addresses=127.0.0.1",
+                        "-c",
+                        f"unix_socket_directories={self.folder}",
+                        "-c",
+                        "fsync=off",
+                        "-c",
+                        "synchronous_commit=off",
+                        "-c",
+                        "full_page_writes=off",
+                        "-c",
+                        "max_connections=200",
+                    ],
+                    cwd=self.folder,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                    **self._user,
+                )
             if self._wait_ready(timeout):
                 return self
         raise RuntimeError(f"the PostgreSQL server did not start: {self._log_tail()}")
 
     def _wait_ready(self, timeout):
         import psycopg
+
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 return False
             try:
-                psycopg.connect(host="127.0.0.1", port=self.port, user=USER, dbname="postgres",
-                                connect_timeout=2).close()
+                psycopg.connect(
+                    host="127.0.0.1",
+                    port=self.port,
+                    user=USER,
+                    dbname="postgres",
+                    connect_timeout=2,
+                ).close()
                 return True
             except psycopg.OperationalError:
                 time.sleep(0.1)
@@ -129,8 +177,10 @@ class PostgresServer:
     def create_database(self, name):
         """Create an empty database (nbgrader does not create one); return its URL."""
         import psycopg
-        with psycopg.connect(host="127.0.0.1", port=self.port, user=USER, dbname="postgres",
-                             autocommit=True) as con:
+
+        with psycopg.connect(
+            host="127.0.0.1", port=self.port, user=USER, dbname="postgres", autocommit=True
+        ) as con:
             con.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
@@ -151,7 +201,7 @@ class PostgresServer:
     def __enter__(self):
         try:
             return self.start()
-        except BaseException:   # a server that half started is stopped all the same
+        except BaseException:  # a server that half started is stopped all the same
             self.stop()
             raise
 

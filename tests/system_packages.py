@@ -23,7 +23,8 @@ import sys
 def _program(name):
     """Whether the program is installed (sbin too, which is not on a user's PATH)."""
     return shutil.which(name) is not None or any(
-        os.access(os.path.join(folder, name), os.X_OK) for folder in ("/usr/sbin", "/sbin"))
+        os.access(os.path.join(folder, name), os.X_OK) for folder in ("/usr/sbin", "/sbin")
+    )
 
 
 #: Debian package -> how to tell it is installed
@@ -45,10 +46,18 @@ def install(names):
     if names and os.geteuid() == 0 and shutil.which("apt-get"):
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         cmd = ["apt-get", "install", "-y", "-q", "--no-install-recommends", *names]
-        if subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.STDOUT).returncode != 0:
-            subprocess.run(["apt-get", "update", "-q"], env=env, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.STDOUT)
+        if (
+            subprocess.run(
+                cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+            ).returncode
+            != 0
+        ):
+            subprocess.run(
+                ["apt-get", "update", "-q"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.STDOUT,
+            )
             subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     return missing()
 
@@ -56,8 +65,12 @@ def install(names):
 def main():
     left = install(missing())
     if left:
-        print("the tests need these Debian packages, not installed here: " + " ".join(left)
-              + f"  (as root: apt-get install {' '.join(left)})", file=sys.stderr)
+        print(
+            "the tests need these Debian packages, not installed here: "
+            + " ".join(left)
+            + f"  (as root: apt-get install {' '.join(left)})",
+            file=sys.stderr,
+        )
     else:
         print("system packages for the tests: " + ", ".join(PACKAGES) + " present")
 

@@ -13,11 +13,20 @@ from pathlib import Path
 
 import pytest
 
-from .docker_engine import (DockerEngine, _cgroup_dirs, _cgroup_pids, _cmdline, _mounts_under,
-                            base_image, skip_reason)
+from .docker_engine import (
+    _cgroup_dirs,
+    _cgroup_pids,
+    _cmdline,
+    _mounts_under,
+    base_image,
+    DockerEngine,
+    skip_reason,
+)
 
-pytestmark = [pytest.mark.docker,
-              pytest.mark.skipif(skip_reason() is not None, reason=skip_reason() or "")]
+pytestmark = [
+    pytest.mark.docker,
+    pytest.mark.skipif(skip_reason() is not None, reason=skip_reason() or ""),
+]
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +39,19 @@ def engine():
 def bwrap_image(engine):
     """A throwaway image: the base with bubblewrap from apt (on the host network, a few seconds)."""
     base = base_image(engine)
-    engine.docker("run", "--name", "bwrap-install", "--network", "host", base, "sh", "-c",
-                  "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "
-                  "--no-install-recommends bubblewrap && rm -rf /var/lib/apt/lists/*", timeout=600)
+    engine.docker(
+        "run",
+        "--name",
+        "bwrap-install",
+        "--network",
+        "host",
+        base,
+        "sh",
+        "-c",
+        "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "
+        "--no-install-recommends bubblewrap && rm -rf /var/lib/apt/lists/*",
+        timeout=600,
+    )
     engine.docker("commit", "bwrap-install", "byhand-test/bwrap")
     engine.docker("rm", "bwrap-install")
     return "byhand-test/bwrap"
@@ -50,11 +69,17 @@ def test_engine_stops_leaving_nothing_behind():
         assert engine.mounts(), "no overlay mount while a container runs"
         assert _cgroup_dirs(cgroup)
     assert engine.folder is None and not folder.exists()
-    left = {pid: cmd for pid, cmd in running.items()
-            if Path(f"/proc/{pid}").exists() and _cmdline(pid) == cmd}
+    left = {
+        pid: cmd
+        for pid, cmd in running.items()
+        if Path(f"/proc/{pid}").exists() and _cmdline(pid) == cmd
+    }
     assert not left, f"still running after stop(): {left}"
-    assert not [pid for pid in map(int, filter(str.isdigit, os.listdir("/proc")))
-                if str(folder) in _cmdline(pid)]
+    assert not [
+        pid
+        for pid in map(int, filter(str.isdigit, os.listdir("/proc")))
+        if str(folder) in _cmdline(pid)
+    ]
     assert not _cgroup_pids(cgroup) and not _cgroup_dirs(cgroup)
     assert not _mounts_under(folder)
 
@@ -65,12 +90,28 @@ def test_base_image_runs_python_with_no_network(engine):
     assert run.stdout == "1\n"
     # the PrairieLearn Dockerfile's FROM python:3.11-slim, with `python` and venv
     slim = f"python:{engine.python_version}-slim"
-    run = engine.docker("run", "--rm", "--network", "none", slim, "python", "-c",
-                        "import ensurepip, ssl, venv; print('ok')")
+    run = engine.docker(
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        slim,
+        "python",
+        "-c",
+        "import ensurepip, ssl, venv; print('ok')",
+    )
     assert run.stdout == "ok\n"
-    offline = engine.docker("run", "--rm", "--network", "none", base, "python3", "-c",
-                            "import socket; socket.create_connection(('1.1.1.1', 53), timeout=5)",
-                            check=False)
+    offline = engine.docker(
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        base,
+        "python3",
+        "-c",
+        "import socket; socket.create_connection(('1.1.1.1', 53), timeout=5)",
+        check=False,
+    )
     assert offline.returncode != 0 and "unreachable" in offline.stderr, offline.stderr
 
 

@@ -23,9 +23,24 @@ ARCHITECTURE = REPO / "docs" / "architecture.md"
 
 def _build(config, site):
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict",
-                           "--config-file", str(config), "--site-dir", str(site)],
-                          cwd=config.parent, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "--config-file",
+            str(config),
+            "--site-dir",
+            str(site),
+        ],
+        cwd=config.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +61,10 @@ def test_site_builds_strictly(site):
 def test_site_loads_nothing_from_the_network(site):
     """Does every page load its styles, scripts and fonts from the site itself (offline)?"""
     remote = re.compile(r"""<(?:link|script|img)\b[^>]*\b(?:href|src)=["']?(?:https?:)?//""", re.I)
-    loads = {page.relative_to(site).as_posix(): remote.findall(page.read_text(encoding="utf-8"))
-             for page in site.rglob("*.html")}
+    loads = {
+        page.relative_to(site).as_posix(): remote.findall(page.read_text(encoding="utf-8"))
+        for page in site.rglob("*.html")
+    }
     assert not {page: found for page, found in loads.items() if found}
     css = "".join(path.read_text(encoding="utf-8") for path in site.rglob("*.css"))
     assert "fonts.googleapis" not in css and "@import url(http" not in css
@@ -87,10 +104,14 @@ def modules(root=REPO):
 
 def unnamed(page, paths):
     """The modules among ``paths`` that ``page`` names neither by path nor by dotted name."""
+
     def named(path):
         dotted = ".".join(path.with_suffix("").parts)
-        return (path.as_posix() in page
-                or re.search(rf"(?<![\w.]){re.escape(dotted)}(?![\w/]|\.\w)", page) is not None)
+        return (
+            path.as_posix() in page
+            or re.search(rf"(?<![\w.]){re.escape(dotted)}(?![\w/]|\.\w)", page) is not None
+        )
+
     return [path.as_posix() for path in paths if not named(path)]
 
 
@@ -104,8 +125,11 @@ def test_docs_name_no_module_that_is_gone():
     """Does every module or package path the docs and the README name exist (no map of modules long gone)?"""
     pages = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
     path = re.compile(r"`((?:%s)/[\w/]*?(?:\.py|/))`" % "|".join(PACKAGES))
-    named = {(page.relative_to(REPO).as_posix(), found)
-             for page in pages for found in path.findall(page.read_text(encoding="utf-8"))}
+    named = {
+        (page.relative_to(REPO).as_posix(), found)
+        for page in pages
+        for found in path.findall(page.read_text(encoding="utf-8"))
+    }
     assert any(page == "docs/architecture.md" for page, _ in named)
     gone = sorted(f"{found} ({page})" for page, found in named if not (REPO / found).exists())
     assert not gone, "the docs name what does not exist: " + ", ".join(gone)
@@ -115,7 +139,9 @@ def test_architecture_check_lists_a_module_left_out():
     """Would the check fail, naming it, for a module whose line is taken off the page?"""
     page = ARCHITECTURE.read_text(encoding="utf-8")
     without = "\n".join(line for line in page.splitlines() if "byhand/data.py" not in line)
-    assert unnamed(without, [Path("byhand/data.py"), Path("byhand/neuron.py")]) == ["byhand/data.py"]
+    assert unnamed(without, [Path("byhand/data.py"), Path("byhand/neuron.py")]) == [
+        "byhand/data.py"
+    ]
 
 
 def test_readme_links_to_pages_that_exist():
@@ -137,5 +163,6 @@ def test_limits_are_documented_with_their_defaults():
     for name in GraderLimits.class_trait_names(config=True):
         default = getattr(limits, name)
         assert f"| `c.GraderLimits.{name}` | {default} |" in page, (name, default)
-        assert re.search(rf"^# c\.GraderLimits\.{name} = {re.escape(str(default))}\s", config,
-                         re.M), (name, default)
+        assert re.search(
+            rf"^# c\.GraderLimits\.{name} = {re.escape(str(default))}\s", config, re.M
+        ), (name, default)

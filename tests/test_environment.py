@@ -30,5 +30,6 @@ def test_torch_is_pinned_to_the_cpu_friendly_release():
 def test_installed_versions_are_the_pinned_ones():
     """Does this environment run the versions the pack pins?"""
     from importlib.metadata import version
+
     for name, pinned in _pins((REPO / "requirements.txt").read_text().splitlines()).items():
         assert version(name).split("+")[0] == pinned, name

@@ -26,21 +26,41 @@ PACKAGES = ("byhand", "byhand_grader", "byhand_instructor")
 #: harness are rooms of their own, because the trusted side reads them: the wire
 #: protocol (torch-free, for the runner) and the one registry of call kinds (for
 #: the assignment's description, the judge and annotate).
-GRADER_ROOMS = ("byhand_grader", "byhand_grader.harness", "byhand_grader.harness.protocol",
-                "byhand_grader.harness.calls", "byhand_grader.sandbox", "byhand_grader.platforms", "byhand_grader.nbgrader_plugins")
+GRADER_ROOMS = (
+    "byhand_grader",
+    "byhand_grader.harness",
+    "byhand_grader.harness.protocol",
+    "byhand_grader.harness.calls",
+    "byhand_grader.sandbox",
+    "byhand_grader.platforms",
+    "byhand_grader.nbgrader_plugins",
+)
 
 #: Each room and the other rooms it may import (its own modules it always may).
 RULES = {
     "byhand": set(),
     "byhand_grader.harness.protocol": set(),
-    "byhand_grader.harness": {"byhand", "byhand_grader.harness.protocol", "byhand_grader.harness.calls"},
+    "byhand_grader.harness": {
+        "byhand",
+        "byhand_grader.harness.protocol",
+        "byhand_grader.harness.calls",
+    },
     "byhand_grader.harness.calls": {"byhand", "byhand_grader.harness"},
     "byhand_grader.sandbox": {"byhand"},
-    "byhand_grader": {"byhand", "byhand_grader.harness.protocol", "byhand_grader.harness.calls",
-                      "byhand_grader.sandbox"},
+    "byhand_grader": {
+        "byhand",
+        "byhand_grader.harness.protocol",
+        "byhand_grader.harness.calls",
+        "byhand_grader.sandbox",
+    },
     "byhand_grader.nbgrader_plugins": {"byhand", "byhand_grader"},
-    "byhand_grader.platforms": {"byhand", "byhand_grader", "byhand_grader.harness.protocol",
-                                "byhand_grader.sandbox", "byhand_grader.nbgrader_plugins"},
+    "byhand_grader.platforms": {
+        "byhand",
+        "byhand_grader",
+        "byhand_grader.harness.protocol",
+        "byhand_grader.sandbox",
+        "byhand_grader.nbgrader_plugins",
+    },
     "byhand_instructor": {"byhand", *GRADER_ROOMS},
 }
 ROOMS = sorted(RULES, key=len, reverse=True)
@@ -54,7 +74,9 @@ def module_name(path, root=REPO):
     return ".".join(parts)
 
 
-MODULES = {module_name(p): p for package in PACKAGES for p in sorted((REPO / package).rglob("*.py"))}
+MODULES = {
+    module_name(p): p for package in PACKAGES for p in sorted((REPO / package).rglob("*.py"))
+}
 
 
 def room(name):
@@ -81,13 +103,20 @@ def imported_modules(path, known=None, root=REPO):
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                anchor = package.split(".")[:len(package.split(".")) - (node.level - 1)]
+                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
                 base = ".".join(anchor + ([base] if base else []))
-            names |= {f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base
-                      for alias in node.names}
-        elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) \
-                in ("import_module", "__import__") and node.args \
-                and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            names |= {
+                f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base
+                for alias in node.names
+            }
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", ""))
+            in ("import_module", "__import__")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
             names.add(node.args[0].value)
     return {resolve(n, known) for n in names if n.split(".")[0] in PACKAGES} - {me, None}
 
@@ -105,8 +134,10 @@ GRAPH = {name: imported_modules(path) for name, path in MODULES.items()}
 def test_module_imports_only_below_itself(module):
     """Does this module import only rooms at or below its own?"""
     wrong = wrong_imports(module, GRAPH[module])
-    assert not wrong, (f"{module} (room {room(module)}) imports {wrong}; that room may import "
-                       f"{sorted(RULES[room(module)])} and itself")
+    assert not wrong, (
+        f"{module} (room {room(module)}) imports {wrong}; that room may import "
+        f"{sorted(RULES[room(module)])} and itself"
+    )
 
 
 def cycles(graph):
@@ -159,10 +190,14 @@ def test_scan_sees_every_kind_of_import(tmp_path):
     (tmp_path / "byhand_grader" / "sandbox").mkdir(parents=True)
     harness.mkdir()
     known = {**MODULES}
-    spellings = ["import byhand_grader.judge", "from byhand_instructor.cli import main",
-                 "def f():\n    from byhand_grader import judge",
-                 "import importlib\nimportlib.import_module('byhand_grader.judge')",
-                 "from ..sandbox import confinement", "from .. import runner"]
+    spellings = [
+        "import byhand_grader.judge",
+        "from byhand_instructor.cli import main",
+        "def f():\n    from byhand_grader import judge",
+        "import importlib\nimportlib.import_module('byhand_grader.judge')",
+        "from ..sandbox import confinement",
+        "from .. import runner",
+    ]
     for n, code in enumerate(spellings):
         path = harness / f"probe_{n}.py"
         path.write_text(code + "\n")
@@ -176,12 +211,21 @@ def test_scan_sees_every_kind_of_import(tmp_path):
 
 def test_given_modules_load_nothing_of_the_grader_or_the_instructor():
     """Importing every module of byhand in a fresh interpreter: is neither other package loaded?"""
-    names = sorted(f"byhand.{p.stem}" for p in (REPO / "byhand").glob("*.py") if p.stem != "__init__")
-    code = ("import importlib, sys\n"
-            f"for name in {names!r}:\n    importlib.import_module(name)\n"
-            "print(sorted({m.split('.')[0] for m in sys.modules} & "
-            f"set({sorted(PACKAGES)!r})))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=REPO, env={"MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin"})
+    names = sorted(
+        f"byhand.{p.stem}" for p in (REPO / "byhand").glob("*.py") if p.stem != "__init__"
+    )
+    code = (
+        "import importlib, sys\n"
+        f"for name in {names!r}:\n    importlib.import_module(name)\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        f"set({sorted(PACKAGES)!r})))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={"MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin"},
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "['byhand']"

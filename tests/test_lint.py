@@ -11,8 +11,14 @@ from .repo import REPO
 @pytest.mark.parametrize("command", [["check"], ["format", "--check"]], ids=" ".join)
 def test_ruff(command):
     """Does ``ruff check`` / ``ruff format --check`` pass on the repository?"""
-    proc = subprocess.run([sys.executable, "-m", "ruff", *command, "--no-cache", str(REPO)],
-                          cwd=REPO, capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ruff", *command, "--no-cache", str(REPO)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 0, (
         f"`ruff {' '.join(command)}` failed (fix with `.venv/bin/ruff check --fix .` and "
-        f"`.venv/bin/ruff format .`):\n{proc.stdout}{proc.stderr}")
+        f"`.venv/bin/ruff format .`):\n{proc.stdout}{proc.stderr}"
+    )

@@ -25,9 +25,12 @@ from .repo import COURSE, REPO
 def wheel(tmp_path_factory):
     """The wheel ``make student-package`` builds, from the path it prints last."""
     dist = tmp_path_factory.mktemp("dist")
-    out = subprocess.run(["make", "--no-print-directory", "-s", "-C", str(REPO),
-                          "student-package", f"DIST={dist}"],
-                         capture_output=True, text=True, timeout=600)
+    out = subprocess.run(
+        ["make", "--no-print-directory", "-s", "-C", str(REPO), "student-package", f"DIST={dist}"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     path = out.stdout.strip().splitlines()[-1]
     assert path.endswith(".whl") and os.path.isfile(path), out.stdout
@@ -42,8 +45,9 @@ def _members(wheel):
 def test_wheel_holds_only_the_given_package(wheel):
     """Is every file in the wheel the given package's or the wheel's own metadata?"""
     names = set(_members(wheel))
-    given = {f"byhand/{p.name}" for p in (REPO / "byhand").iterdir()
-             if p.suffix in (".py", ".json")}
+    given = {
+        f"byhand/{p.name}" for p in (REPO / "byhand").iterdir() if p.suffix in (".py", ".json")
+    }
     assert {n for n in names if not n.startswith("byhand-")} == given
     assert all(n.split("/")[0] in ("byhand", "byhand-0.1.0.dist-info") for n in names)
 
@@ -52,8 +56,11 @@ def test_wheel_needs_torch_numpy_and_matplotlib_only(wheel):
     """Does the wheel depend on exactly torch, numpy and matplotlib, at the course's pins?"""
     meta = Parser().parsestr(_members(wheel)["byhand-0.1.0.dist-info/METADATA"].decode())
     requires = sorted(meta.get_all("Requires-Dist"))
-    pins = dict(line.split("==") for line in (REPO / "requirements.txt").read_text().splitlines()
-                if "==" in line and not line.startswith("#"))
+    pins = dict(
+        line.split("==")
+        for line in (REPO / "requirements.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    )
     assert requires == sorted(f"{n}=={pins[n]}" for n in ("torch", "numpy", "matplotlib"))
 
 
@@ -80,6 +87,7 @@ def _imports(text):
 def test_wheel_is_byte_stable(wheel, tmp_path):
     """Does building it again give the same bytes (no file time from the clock)?"""
     from byhand_instructor.student_package import build_student_package
+
     again = build_student_package(tmp_path)
     with open(wheel, "rb") as f:
         assert again.read_bytes() == f.read()
@@ -91,19 +99,30 @@ def clean_python(wheel, tmp_path_factory):
     venv = tmp_path_factory.mktemp("student-venv")
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
-    out = subprocess.run([str(python), "-m", "pip", "install", "--quiet", wheel],
-                         capture_output=True, text=True, timeout=900)
+    out = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", wheel],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     return python
 
 
 def test_clean_environment_has_only_the_student_package(clean_python):
     """Is byhand there, and are nbgrader, the grader and the instructor's tools absent?"""
-    code = ("import importlib.util as u\n"
-            "print([m for m in ('byhand', 'byhand_grader', 'byhand_instructor', 'nbgrader',"
-            " 'jupytext', 'nbclient', 'grader_tests') if u.find_spec(m)])")
-    out = subprocess.run([str(clean_python), "-c", code], capture_output=True, text=True,
-                         cwd="/", env={"PATH": "/usr/bin:/bin"})
+    code = (
+        "import importlib.util as u\n"
+        "print([m for m in ('byhand', 'byhand_grader', 'byhand_instructor', 'nbgrader',"
+        " 'jupytext', 'nbclient', 'grader_tests') if u.find_spec(m)])"
+    )
+    out = subprocess.run(
+        [str(clean_python), "-c", code],
+        capture_output=True,
+        text=True,
+        cwd="/",
+        env={"PATH": "/usr/bin:/bin"},
+    )
     assert out.stdout.strip() == "['byhand']", out.stderr
 
 
@@ -112,9 +131,14 @@ def _run_notebook(python, notebook, folder):
     nb = nbformat.read(notebook, as_version=4)
     script = "\n\n".join(c.source for c in nb.cells if c.cell_type == "code")
     (folder / "notebook.py").write_text(script, encoding="utf-8")
-    return subprocess.run([str(python), "notebook.py"], cwd=folder, capture_output=True,
-                          text=True, timeout=900,
-                          env={"PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg", "HOME": str(folder)})
+    return subprocess.run(
+        [str(python), "notebook.py"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={"PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg", "HOME": str(folder)},
+    )
 
 
 @pytest.mark.parametrize("assignment", COURSE.assignments())
@@ -125,13 +149,16 @@ def test_solutions_run_against_the_wheel_alone(clean_python, assignment, tmp_pat
 
 
 @pytest.mark.parametrize("assignment", COURSE.assignments())
-def test_release_runs_against_the_wheel_alone_up_to_the_first_answer(clean_python, assignment,
-                                                                      tmp_path):
+def test_release_runs_against_the_wheel_alone_up_to_the_first_answer(
+    clean_python, assignment, tmp_path
+):
     """Does each release notebook run with only the wheel, until a blank answer's check stops
     it (as a script, which has no raises-exception tag to go on past it): the stub's error,
     or Part B's one-sentence CheckFailed saying the function is not written yet?"""
     out = _run_notebook(clean_python, COURSE.release_notebook(assignment), tmp_path)
     last = out.stderr.strip().splitlines()[-1]
-    assert out.returncode != 0 and (last == "NotImplementedError" or last.startswith(
-        "byhand.checks.CheckFailed: ") and last.endswith("is not written yet (it raises "
-                                                          "NotImplementedError).")), out.stderr[-3000:]
+    assert out.returncode != 0 and (
+        last == "NotImplementedError"
+        or last.startswith("byhand.checks.CheckFailed: ")
+        and last.endswith("is not written yet (it raises NotImplementedError).")
+    ), out.stderr[-3000:]

@@ -16,16 +16,35 @@ import byhand
 from .protocol import MAX_PROBES
 
 #: Audit events that touch the filesystem, and which of their arguments are paths.
-_PATH_EVENTS = {"open": (0,), "os.listdir": (0,), "os.scandir": (0,), "os.walk": (0,),
-                "os.fwalk": (0,), "os.chdir": (0,), "os.mkdir": (0,), "os.remove": (0,),
-                "os.rmdir": (0,), "os.rename": (0, 1), "os.symlink": (0, 1), "os.link": (0, 1),
-                "os.truncate": (0,), "os.chmod": (0,), "os.chown": (0,), "os.utime": (0,),
-                "os.listxattr": (0,), "os.getxattr": (0,), "shutil.copyfile": (0, 1),
-                "shutil.copytree": (0, 1), "shutil.rmtree": (0,), "shutil.move": (0, 1),
-                "shutil.unpack_archive": (0, 1)}
+_PATH_EVENTS = {
+    "open": (0,),
+    "os.listdir": (0,),
+    "os.scandir": (0,),
+    "os.walk": (0,),
+    "os.fwalk": (0,),
+    "os.chdir": (0,),
+    "os.mkdir": (0,),
+    "os.remove": (0,),
+    "os.rmdir": (0,),
+    "os.rename": (0, 1),
+    "os.symlink": (0, 1),
+    "os.link": (0, 1),
+    "os.truncate": (0,),
+    "os.chmod": (0,),
+    "os.chown": (0,),
+    "os.utime": (0,),
+    "os.listxattr": (0,),
+    "os.getxattr": (0,),
+    "shutil.copyfile": (0, 1),
+    "shutil.copytree": (0, 1),
+    "shutil.rmtree": (0,),
+    "shutil.move": (0, 1),
+    "shutil.unpack_archive": (0, 1),
+}
 #: Audit events that start a process (``os.fork`` is counted by the fork hook instead).
-_SPAWN_EVENTS = frozenset({"subprocess.Popen", "os.system", "os.posix_spawn", "os.exec",
-                           "os.spawn", "os.forkpty"})
+_SPAWN_EVENTS = frozenset(
+    {"subprocess.Popen", "os.system", "os.posix_spawn", "os.exec", "os.spawn", "os.forkpty"}
+)
 _GLOB_EVENTS = frozenset({"glob.glob/2", "pathlib.Path.glob", "pathlib.Path.rglob"})
 _AUDITED = frozenset(_PATH_EVENTS) | _SPAWN_EVENTS | _GLOB_EVENTS
 
@@ -78,18 +97,35 @@ class _Records:
     def watch_files(self):
         """Allow what the harness and Python read themselves; report the rest (``audit``)."""
         import tempfile
-        roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.getcwd(), "/tmp",
-                 tempfile.gettempdir(), "/usr", "/etc", "/proc/self", "/proc/thread-self",
-                 f"/proc/{os.getpid()}", "/dev", "/sys"}
-        roots |= {os.path.dirname(os.path.abspath(m.__file__))
-                  for m in (byhand, sys.modules["byhand_grader"])}
+
+        roots = {
+            sys.prefix,
+            sys.base_prefix,
+            sys.exec_prefix,
+            os.getcwd(),
+            "/tmp",
+            tempfile.gettempdir(),
+            "/usr",
+            "/etc",
+            "/proc/self",
+            "/proc/thread-self",
+            f"/proc/{os.getpid()}",
+            "/dev",
+            "/sys",
+        }
+        roots |= {
+            os.path.dirname(os.path.abspath(m.__file__))
+            for m in (byhand, sys.modules["byhand_grader"])
+        }
         if "matplotlib" in sys.modules:
             import matplotlib
+
             roots |= {matplotlib.get_configdir(), matplotlib.get_cachedir()}
         roots |= {os.path.realpath(r) for r in roots}
         self.allowed = tuple(sorted(r.rstrip("/") + "/" for r in roots if r and r != "/"))
-        self.exact = frozenset(os.path.abspath(p) for p in sys.path if p) \
-            | {r.rstrip("/") for r in self.allowed}
+        self.exact = frozenset(os.path.abspath(p) for p in sys.path if p) | {
+            r.rstrip("/") for r in self.allowed
+        }
         _AUDIT.records = self
         if not _AUDIT.installed:
             sys.addaudithook(_AUDIT.hook)
@@ -105,8 +141,11 @@ class _Records:
             elif event in _GLOB_EVENTS:
                 if event == "glob.glob/2":
                     root = args[2]
-                    self.probed(os.path.join(os.fsdecode(root), os.fsdecode(args[0]))
-                                if root is not None else args[0])
+                    self.probed(
+                        os.path.join(os.fsdecode(root), os.fsdecode(args[0]))
+                        if root is not None
+                        else args[0]
+                    )
                 else:
                     self.probed(os.path.join(os.fspath(args[0]), os.fsdecode(args[1])))
             else:
@@ -143,6 +182,7 @@ class _AuditHook:
                 records = target.records
                 if records is not None:
                     records.audit(event, args)
+
         self.hook = hook
 
 

@@ -82,7 +82,7 @@ def _grads_call(fn, call, params, ns, failed_cells, session):
 
 def _update_call(fn, call, params, ns, failed_cells, session):
     grads = {k: _tensor(v) for k, v in call["grads"].items()}
-    for k, v in params.items():   # decoys: an update that reads .grad gets these
+    for k, v in params.items():  # decoys: an update that reads .grad gets these
         v.grad = torch.full_like(v, float(call.get("decoy", 1000.0)))
     before = {k: v.clone() for k, v in params.items()}
     with session.watching(call["kind"], call["fn"]):
@@ -102,10 +102,18 @@ def _train_call(fn, call, params, ns, failed_cells, session):
     if not params:  # a run of seed s: parameters first, then the orders, from one stream
         params = init_xor(gen)
     with session.watching(call["kind"], call["fn"]) as watch:
-        result = train(watch.step(forward, call["forward"]), watch.step(grads_fn, call["fn"]),
-                       _reference_update, params, X, Y,
-                       alpha=call["alpha"], epochs=int(call["epochs"]), gen=gen,
-                       errors_every=int(call.get("errors_every", 1)))
+        result = train(
+            watch.step(forward, call["forward"]),
+            watch.step(grads_fn, call["fn"]),
+            _reference_update,
+            params,
+            X,
+            Y,
+            alpha=call["alpha"],
+            epochs=int(call["epochs"]),
+            gen=gen,
+            errors_every=int(call.get("errors_every", 1)),
+        )
         session.returned()
         out = _plain(result.params, "training")
         out["yhat"] = result.yhat.detach().double().flatten().tolist()
@@ -139,21 +147,28 @@ def _explain_call(forward, grads_fn, update, call, session):
     for start in call["seeds"]:
         tracked = None
         for epochs in (int(call["track_epochs"]), int(call["epochs"])):
-            result, own, note = _own_run(forward, grads_fn, update, int(start["seed"]), epochs,
-                                         X, Y, call, session, note)
-            if epochs < int(call["epochs"]) and _near(result.params, start["track"],
-                                                       call["track_atol"]):
+            result, own, note = _own_run(
+                forward, grads_fn, update, int(start["seed"]), epochs, X, Y, call, session, note
+            )
+            if epochs < int(call["epochs"]) and _near(
+                result.params, start["track"], call["track_atol"]
+            ):
                 tracked = epochs
                 break
         params = {k: _tensor(v) for k, v in start["final"].items()} if tracked else result.params
         with session.watching("explain", call["forward"]):
             rows = net_y_terms(params, forward)
             session.returned()
-        runs.append({"seed": int(start["seed"]), "rows": rows, "tracked": tracked,
-                     "params": {k: v.detach().double().flatten().tolist()
-                                for k, v in params.items()},
-                     "epoch_errors": None if tracked else [float(e) for e in result.epoch_errors],
-                     "update": "yours" if own else "the grader's"})
+        runs.append(
+            {
+                "seed": int(start["seed"]),
+                "rows": rows,
+                "tracked": tracked,
+                "params": {k: v.detach().double().flatten().tolist() for k, v in params.items()},
+                "epoch_errors": None if tracked else [float(e) for e in result.epoch_errors],
+                "update": "yours" if own else "the grader's",
+            }
+        )
         if computes_xor(rows) or not tracked:
             # A run that left the correct one is replayed once, from the notebook's SEED:
             # the later attempts' seeds are where a *correct* run would go next, and 8000
@@ -168,25 +183,40 @@ def _own_run(forward, grads_fn, update, seed, epochs, X, Y, call, session, note)
         gen = torch.Generator().manual_seed(seed)
         try:
             with session.watching("explain", call["fn"]):
-                result = train(forward, grads_fn, step, init_xor(gen), X, Y,
-                               alpha=call["alpha"], epochs=epochs, gen=gen,
-                               errors_every=int(call.get("errors_every", 1)))
+                result = train(
+                    forward,
+                    grads_fn,
+                    step,
+                    init_xor(gen),
+                    X,
+                    Y,
+                    alpha=call["alpha"],
+                    epochs=epochs,
+                    gen=gen,
+                    errors_every=int(call.get("errors_every", 1)),
+                )
                 session.returned()
             return result, step is not _reference_update, note
         except Exception as err:  # noqa: BLE001 - their update failed: the grader's next
             session.returned()
             if step is _reference_update:
                 raise
-            note = f"{call['update']} failed ({_describe_safely(err)}); the grader's update was used"
+            note = (
+                f"{call['update']} failed ({_describe_safely(err)}); the grader's update was used"
+            )
     raise AssertionError("unreachable")
 
 
 def _near(params, want, atol):
     """Are the parameters (tensors) within ``atol`` of ``want`` (lists), every one?"""
     try:
-        return all(len(params[k].flatten()) == len(v) and all(
-            abs(float(a) - float(b)) <= atol for a, b in zip(params[k].flatten().tolist(), v))
-            for k, v in want.items())
+        return all(
+            len(params[k].flatten()) == len(v)
+            and all(
+                abs(float(a) - float(b)) <= atol for a, b in zip(params[k].flatten().tolist(), v)
+            )
+            for k, v in want.items()
+        )
     except (KeyError, TypeError, ValueError, AttributeError):
         return False
 
@@ -200,10 +230,18 @@ def _build_mlp_call(fn, call, session):
     session.returned()
     if not isinstance(model, nn.Sequential):
         raise TypeError(f"{call['fn']} returned {_a_type(model)}, not an nn.Sequential")
-    out = {"modules": [type(m).__name__ for m in model],
-           "params": [{"name": name, "shape": list(p.shape), "dtype": str(p.dtype).replace("torch.", ""),
-                       "values": p.detach().to(torch.float64).flatten().tolist()}
-                      for name, p in model.named_parameters()]}
+    out = {
+        "modules": [type(m).__name__ for m in model],
+        "params": [
+            {
+                "name": name,
+                "shape": list(p.shape),
+                "dtype": str(p.dtype).replace("torch.", ""),
+                "values": p.detach().to(torch.float64).flatten().tolist(),
+            }
+            for name, p in model.named_parameters()
+        ],
+    }
     try:
         with torch.no_grad():
             y = model(_tensor(call["X"]))
@@ -219,11 +257,16 @@ def _build_mlp_call(fn, call, session):
 
 
 #: The losses a ``train_full_batch`` call may name (the judge picks; nothing else is built).
-_LOSSES = {"mse": lambda nn: nn.MSELoss(), "sum_squared": lambda nn: nn.MSELoss(reduction="sum"),
-           "smooth_l1": lambda nn: nn.SmoothL1Loss()}
+_LOSSES = {
+    "mse": lambda nn: nn.MSELoss(),
+    "sum_squared": lambda nn: nn.MSELoss(reduction="sum"),
+    "smooth_l1": lambda nn: nn.SmoothL1Loss(),
+}
 #: The modules a ``train_full_batch`` call may ask the harness to build.
-_MODULES = {"Linear": lambda nn, n_in, n_out, bias: nn.Linear(int(n_in), int(n_out), bias=bool(bias)),
-            "Sigmoid": lambda nn: nn.Sigmoid()}
+_MODULES = {
+    "Linear": lambda nn, n_in, n_out, bias: nn.Linear(int(n_in), int(n_out), bias=bool(bias)),
+    "Sigmoid": lambda nn: nn.Sigmoid(),
+}
 
 
 def _sequential(layers, state):
@@ -245,9 +288,15 @@ def _train_full_batch_call(fn, call, session):
     X, Y = _tensor(call["X"]), _tensor(call["Y"]).reshape(-1, 1)
     returned = fn(model, X, Y, float(call["lr"]), int(call["epochs"]), _LOSSES[call["loss"]](nn))
     session.returned()
-    out = {"returned": _a_type(returned), "losses": None, "float_entries": None,
-           "state": {name: p.detach().to(torch.float64).flatten().tolist()
-                     for name, p in model.named_parameters()}}
+    out = {
+        "returned": _a_type(returned),
+        "losses": None,
+        "float_entries": None,
+        "state": {
+            name: p.detach().to(torch.float64).flatten().tolist()
+            for name, p in model.named_parameters()
+        },
+    }
     if isinstance(returned, (list, tuple)):
         losses, floats = [], []
         for v in returned[:100000]:
@@ -273,9 +322,12 @@ def _noise_std_call(fn, call, session):
     if isinstance(value, torch.Tensor):
         if value.is_complex():
             raise TypeError(f"{call['fn']} returned a complex tensor")
-        out.update(shape=list(value.shape), dtype=str(value.dtype).replace("torch.", ""),
-                   floating=value.is_floating_point(),
-                   values=value.detach().to(torch.float64).flatten().tolist())
+        out.update(
+            shape=list(value.shape),
+            dtype=str(value.dtype).replace("torch.", ""),
+            floating=value.is_floating_point(),
+            values=value.detach().to(torch.float64).flatten().tolist(),
+        )
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         out.update(shape=None, values=[float(value)])
     elif isinstance(value, (list, tuple)):

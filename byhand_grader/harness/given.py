@@ -44,6 +44,7 @@ _CODE_CHECKED = frozenset({"json", "json.encoder"})
 def _load_given():
     """Import every module of ``byhand``, so all of it is snapshotted (cheap: once)."""
     import importlib
+
     for module in pkgutil.iter_modules(byhand.__path__):
         importlib.import_module(f"byhand.{module.name}")
 
@@ -53,24 +54,41 @@ def _given_modules():
 
     The harness's own modules are among the given packages' (``byhand_grader.harness.*``);
     its entry point, ``__main__``, only calls ``supervisor.main``."""
-    named = [("builtins", builtins), ("torch", torch),
-             ("torch.nn", nn), ("torch.nn.functional", torch.nn.functional),
-             ("torch.autograd", torch.autograd),
-             ("torch.autograd.graph", torch.autograd.graph), ("torch.overrides", torch.overrides),
-             ("json", json), ("json.encoder", json.encoder), ("os", os), ("math", math),
-             ("signal", signal)]
-    ours = sorted((name, m) for name, m in list(sys.modules.items())
-                  if name.split(".")[0] in _GIVEN_PACKAGES and isinstance(m, types.ModuleType))
+    named = [
+        ("builtins", builtins),
+        ("torch", torch),
+        ("torch.nn", nn),
+        ("torch.nn.functional", torch.nn.functional),
+        ("torch.autograd", torch.autograd),
+        ("torch.autograd.graph", torch.autograd.graph),
+        ("torch.overrides", torch.overrides),
+        ("json", json),
+        ("json.encoder", json.encoder),
+        ("os", os),
+        ("math", math),
+        ("signal", signal),
+    ]
+    ours = sorted(
+        (name, m)
+        for name, m in list(sys.modules.items())
+        if name.split(".")[0] in _GIVEN_PACKAGES and isinstance(m, types.ModuleType)
+    )
     return named + ours
 
 
 def _given_classes():
     """``[(label, class)]`` outside the given packages whose methods the harness relies on."""
-    return [("torch.Tensor", torch.Tensor), ("json.JSONEncoder", json.JSONEncoder),
-            ("torch.nn.Module", nn.Module), ("torch.nn.Sequential", nn.Sequential),
-            ("torch.nn.Linear", nn.Linear), ("torch.nn.Sigmoid", nn.Sigmoid),
-            ("torch.nn.MSELoss", nn.MSELoss), ("torch.nn.SmoothL1Loss", nn.SmoothL1Loss),
-            ("torch.overrides.TorchFunctionMode", TorchFunctionMode)]
+    return [
+        ("torch.Tensor", torch.Tensor),
+        ("json.JSONEncoder", json.JSONEncoder),
+        ("torch.nn.Module", nn.Module),
+        ("torch.nn.Sequential", nn.Sequential),
+        ("torch.nn.Linear", nn.Linear),
+        ("torch.nn.Sigmoid", nn.Sigmoid),
+        ("torch.nn.MSELoss", nn.MSELoss),
+        ("torch.nn.SmoothL1Loss", nn.SmoothL1Loss),
+        ("torch.overrides.TorchFunctionMode", TorchFunctionMode),
+    ]
 
 
 _TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
@@ -79,8 +97,11 @@ _TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
 def _torch_wrapper(new, old, type=type, function=_FUNCTION, torch_dir=_TORCH_DIR):
     """Is ``new`` torch's own wrapper of ``old``?  (Importing ``torch._dynamo``, as torch.func
     may, rebinds ``torch.manual_seed`` so; it calls the original.)  Put back all the same."""
-    return type(new) is function and new.__dict__.get("__wrapped__") is old \
+    return (
+        type(new) is function
+        and new.__dict__.get("__wrapped__") is old
         and new.__code__.co_filename.startswith(torch_dir)
+    )
 
 
 class _Space:
@@ -98,9 +119,19 @@ class _Space:
         ns = self.ns
         return len(ns) != len(self.keys) or not all(map(_is, self.values, map(ns.get, self.keys)))
 
-    def restore(self, changed, len=len, zip=zip, type=type, str=str, set=set,
-                isinstance=isinstance, module=types.ModuleType, absent=_ABSENT,
-                torch_wrapper=_torch_wrapper):
+    def restore(
+        self,
+        changed,
+        len=len,
+        zip=zip,
+        type=type,
+        str=str,
+        set=set,
+        isinstance=isinstance,
+        module=types.ModuleType,
+        absent=_ABSENT,
+        torch_wrapper=_torch_wrapper,
+    ):
         """Put every snapshotted name back and drop added ones; append what had changed."""
         ns, label = self.ns, self.label
         for key, value in zip(self.keys, self.values):
@@ -150,21 +181,27 @@ class _Given:
                     classes.append((f"{label}.{key}", value))
                 elif type(value) is dict and key != "__builtins__" and id(value) not in seen:
                     seen.add(id(value))
-                    self.spaces.append(_Space(f"{label}.{key}", value, value.__setitem__,
-                                              value.__delitem__))
+                    self.spaces.append(
+                        _Space(f"{label}.{key}", value, value.__setitem__, value.__delitem__)
+                    )
                     functions += [(f"{label}.{key}[{k!r}]", v) for k, v in value.items()]
         encoder = json._default_encoder.__dict__
-        self.spaces.append(_Space("json._default_encoder", encoder, encoder.__setitem__,
-                                  encoder.__delitem__))
+        self.spaces.append(
+            _Space("json._default_encoder", encoder, encoder.__setitem__, encoder.__delitem__)
+        )
         for label, cls in classes + _given_classes():
             if id(cls) not in seen:
                 seen.add(id(cls))
                 self.spaces.append(_Space(label, vars(cls), _setter(cls), _deleter(cls)))
-                functions += [(f"{label}.{k}", getattr(v, "__func__", v))
-                              for k, v in vars(cls).items()]
+                functions += [
+                    (f"{label}.{k}", getattr(v, "__func__", v)) for k, v in vars(cls).items()
+                ]
         seen = set()
-        self.functions = [(label, fn) for label, fn in functions
-                          if type(fn) is _FUNCTION and id(fn) not in seen and not seen.add(id(fn))]
+        self.functions = [
+            (label, fn)
+            for label, fn in functions
+            if type(fn) is _FUNCTION and id(fn) not in seen and not seen.add(id(fn))
+        ]
         self.fns = tuple(fn for _, fn in self.functions)
         self.codes = tuple(fn.__code__ for fn in self.fns)
         self.defaults = tuple(fn.__defaults__ for fn in self.fns)
@@ -186,32 +223,55 @@ class _Given:
         self.flat = []
         for kind in (dict, types.MappingProxyType):
             group = [s for s in self.spaces if type(s.ns) is kind]
-            self.flat.append((kind.get, tuple(s.ns for s in group for _ in s.keys),
-                              tuple(k for s in group for k in s.keys),
-                              tuple(v for s in group for v in s.values),
-                              tuple(_ABSENT for s in group for _ in s.keys)))
+            self.flat.append(
+                (
+                    kind.get,
+                    tuple(s.ns for s in group for _ in s.keys),
+                    tuple(k for s in group for k in s.keys),
+                    tuple(v for s in group for v in s.values),
+                    tuple(_ABSENT for s in group for _ in s.keys),
+                )
+            )
         self.sizes = (tuple(s.ns for s in self.spaces), tuple(len(s.keys) for s in self.spaces))
 
-    def restore(self, all=all, map=map, zip=zip, len=len, _is=operator.is_, _eq=operator.eq,
-                modules=sys.modules):
+    def restore(
+        self,
+        all=all,
+        map=map,
+        zip=zip,
+        len=len,
+        _is=operator.is_,
+        _eq=operator.eq,
+        modules=sys.modules,
+    ):
         """Put everything back; the labels of what had changed, in a stable order."""
         changed = []
         namespaces, sizes = self.sizes
-        if not (all(map(_eq, sizes, map(len, namespaces)))
-                and all(all(map(_is, values, map(get, nss, keys, absent)))
-                        for get, nss, keys, values, absent in self.flat)):
+        if not (
+            all(map(_eq, sizes, map(len, namespaces)))
+            and all(
+                all(map(_is, values, map(get, nss, keys, absent)))
+                for get, nss, keys, values, absent in self.flat
+            )
+        ):
             for space in self.spaces:
                 if space.changed():
                     space.restore(changed)
             self._flatten()
         fns = self.fns
-        if not (all(map(_is, self.codes, map(_code, fns)))
-                and all(map(_is, self.their_defaults, map(_defaults, self.with_defaults)))
-                and all(map(_is, self.their_kwdefaults, map(_kwdefaults, self.with_kwdefaults)))):
-            for (label, fn), code, defaults, kwdefaults in zip(self.functions, self.codes,
-                                                               self.defaults, self.kwdefaults):
-                if fn.__code__ is not code or fn.__defaults__ is not defaults \
-                        or fn.__kwdefaults__ is not kwdefaults:
+        if not (
+            all(map(_is, self.codes, map(_code, fns)))
+            and all(map(_is, self.their_defaults, map(_defaults, self.with_defaults)))
+            and all(map(_is, self.their_kwdefaults, map(_kwdefaults, self.with_kwdefaults)))
+        ):
+            for (label, fn), code, defaults, kwdefaults in zip(
+                self.functions, self.codes, self.defaults, self.kwdefaults
+            ):
+                if (
+                    fn.__code__ is not code
+                    or fn.__defaults__ is not defaults
+                    or fn.__kwdefaults__ is not kwdefaults
+                ):
                     fn.__code__, fn.__defaults__, fn.__kwdefaults__ = code, defaults, kwdefaults
                     changed.append(f"{label} (its code)")
         if not all(map(_is, self.entry_modules, map(modules.get, self.entry_names))):

@@ -20,13 +20,13 @@ MAX_FRAME = 64 * 2**20
 #: Default limits for one submission's child: the defaults of ``GraderLimits``
 #: (``byhand_grader.limits``), which a course sets in ``nbgrader_config.py``.
 CHILD_LIMITS = {
-    "total_s": 90.0,                  # wall clock for the whole submission
-    "cell_s": 20.0,                   # alarm for one cell
-    "call_s": 20.0,                   # alarm for one call (a training run is one call)
-    "cpu_s": 120,                     # RLIMIT_CPU of the child
-    "memory_bytes": 1536 * 2**20,     # address space above what the child inherits
-    "nproc": 32,                      # processes/threads above what the uid has
-    "output_bytes": 64 * 2**10,       # student output kept for the report
+    "total_s": 90.0,  # wall clock for the whole submission
+    "cell_s": 20.0,  # alarm for one cell
+    "call_s": 20.0,  # alarm for one call (a training run is one call)
+    "cpu_s": 120,  # RLIMIT_CPU of the child
+    "memory_bytes": 1536 * 2**20,  # address space above what the child inherits
+    "nproc": 32,  # processes/threads above what the uid has
+    "output_bytes": 64 * 2**10,  # student output kept for the report
 }
 #: At most this many filesystem probes are recorded per submission.
 MAX_PROBES = 20
@@ -179,8 +179,13 @@ def reply_from(items):
         if not isinstance(item, dict):
             continue
         if "cell" in item:
-            reply.cells.append({"label": item["cell"], "error": item.get("error"),
-                               "error_type": item.get("error_type")})
+            reply.cells.append(
+                {
+                    "label": item["cell"],
+                    "error": item.get("error"),
+                    "error_type": item.get("error_type"),
+                }
+            )
         elif "call" in item:
             reply.calls[item["call"]] = {k: v for k, v in item.items() if k != "call"}
         elif "flag" in item:

@@ -12,11 +12,11 @@ import signal
 import byhand.neuron
 
 from .audit import _AUDIT, _Records
-from .calls import KINDS, _call
+from .calls import _call, KINDS
 from .given import _FUNCTION, _Given
 from .protocol import CHILD_LIMITS
 from .values import _describe_safely, _error_type, _Missing, _on_alarm
-from .watch import _GIVEN_FORWARDS, TRAIN_WATCH_EVERY, _Steps, _Watch, _Watching
+from .watch import _GIVEN_FORWARDS, _Steps, _Watch, _Watching, TRAIN_WATCH_EVERY
 
 #: The kinds whose calls name their gradient's forward pass, and the gradients watched
 #: for numerical differentiation (``calls.KINDS``).
@@ -35,25 +35,36 @@ class _Session:
         self.watch.patch()
         try:
             records.watch_files()
-            self.given = _Given()   # last: the watch's wrappers are part of what it keeps
+            self.given = _Given()  # last: the watch's wrappers are part of what it keeps
         except BaseException:
             self.watch.unpatch()
             raise
         self.during = []
         #: the given forward passes' code, and each gradient's own forward pass by name (as
         #: the request's training calls pair them), for ``_Steps``
-        self.given_forwards = {getattr(byhand.neuron, name).__code__: name
-                               for name in _GIVEN_FORWARDS}
-        self.forwards = {c["fn"]: c["forward"] for c in request.calls or ()
-                         if isinstance(c, dict) and c.get("kind") in _PAIRED
-                         and isinstance(c.get("fn"), str) and isinstance(c.get("forward"), str)}
+        self.given_forwards = {
+            getattr(byhand.neuron, name).__code__: name for name in _GIVEN_FORWARDS
+        }
+        self.forwards = {
+            c["fn"]: c["forward"]
+            for c in request.calls or ()
+            if isinstance(c, dict)
+            and c.get("kind") in _PAIRED
+            and isinstance(c.get("fn"), str)
+            and isinstance(c.get("forward"), str)
+        }
         self.numeric = None
 
     def watching(self, kind, fn):
         """The context a call of ``kind`` runs its student function in (``_Watching``)."""
-        return _Watching(self.watch, kind in self.by_hand, KINDS[kind].no_grad, fn,
-                         sampled=KINDS[kind].sampled and self.watch.every > 1,
-                         numeric=self.numeric if KINDS[kind].numeric else None)
+        return _Watching(
+            self.watch,
+            kind in self.by_hand,
+            KINDS[kind].no_grad,
+            fn,
+            sampled=KINDS[kind].sampled and self.watch.every > 1,
+            numeric=self.numeric if KINDS[kind].numeric else None,
+        )
 
     def _steps(self, call, ns):
         """A ``_Steps`` for a by-hand gradient call, else None."""
@@ -85,39 +96,61 @@ class _Session:
             entry = {"call": call["id"], "ok": True, "value": value}
         except BaseException as err:  # noqa: B036 - student code may raise anything
             self.returned()
-            entry = {"call": call["id"], "ok": False, "error": _describe_safely(err),
-                     "error_type": _error_type(err),
-                     "missing": isinstance(err, _Missing),
-                     "cause": err.cause if isinstance(err, _Missing) else None}
+            entry = {
+                "call": call["id"],
+                "ok": False,
+                "error": _describe_safely(err),
+                "error_type": _error_type(err),
+                "missing": isinstance(err, _Missing),
+                "cause": err.cause if isinstance(err, _Missing) else None,
+            }
         self.returned()
         numerical = self.numeric.evidence() if self.numeric is not None else None
         self.numeric = None
         if numerical:
             self.records.used_numerical(call["fn"], numerical)
-            entry = {"call": call["id"], "ok": False,
-                     "error": f"NumericalDifferentiation: {call['fn']} {numerical}; the "
-                              "homework asks for the closed form by hand",
-                     "error_type": "NumericalDifferentiation", "missing": False, "cause": None,
-                     "numerical": numerical}
+            entry = {
+                "call": call["id"],
+                "ok": False,
+                "error": f"NumericalDifferentiation: {call['fn']} {numerical}; the "
+                "homework asks for the closed form by hand",
+                "error_type": "NumericalDifferentiation",
+                "missing": False,
+                "cause": None,
+                "numerical": numerical,
+            }
         found = self.watch.evidence() if call.get("kind") in self.by_hand else None
         if found:
             fn, evidence = found
             if fn != call["fn"]:
                 evidence += f" in {fn}"
             self.records.used_autograd(fn, evidence)
-            entry = {"call": call["id"], "ok": False,
-                     "error": f"AutogradUsed: {call['fn']} {evidence}; the homework asks for "
-                              "the closed form by hand",
-                     "error_type": "AutogradUsed", "missing": False, "cause": None,
-                     "autograd": evidence, **_evidence(entry, "numerical")}
+            entry = {
+                "call": call["id"],
+                "ok": False,
+                "error": f"AutogradUsed: {call['fn']} {evidence}; the homework asks for "
+                "the closed form by hand",
+                "error_type": "AutogradUsed",
+                "missing": False,
+                "cause": None,
+                "autograd": evidence,
+                **_evidence(entry, "numerical"),
+            }
         changed = list(dict.fromkeys(self.during))
         if changed:
             self.records.changed(changed)
-            shown = ", ".join(changed[:8]) + (f" and {len(changed) - 8} more"
-                                              if len(changed) > 8 else "")
-            entry = {"call": call["id"], "ok": False, "error": f"changed the given code: {shown}",
-                     "error_type": "Tampering", "missing": False, "cause": None,
-                     **_evidence(entry, "autograd", "numerical")}
+            shown = ", ".join(changed[:8]) + (
+                f" and {len(changed) - 8} more" if len(changed) > 8 else ""
+            )
+            entry = {
+                "call": call["id"],
+                "ok": False,
+                "error": f"changed the given code: {shown}",
+                "error_type": "Tampering",
+                "missing": False,
+                "cause": None,
+                **_evidence(entry, "autograd", "numerical"),
+            }
         return entry
 
     def close(self):
@@ -142,12 +175,13 @@ def run_request(request, emit, records=None):
     fork hook counts into.
     """
     import matplotlib
+
     matplotlib.use("Agg")
     limits = {**CHILD_LIMITS, **request.limits}
     records = records or _Records(emit)
     session = _Session(request, records)
     ns = {"__name__": "__main__"}
-    failed = list(request.failed_cells)   # cells that ended an earlier try
+    failed = list(request.failed_cells)  # cells that ended an earlier try
     signal.signal(signal.SIGALRM, _on_alarm)
     try:
         for n, cell in enumerate(request.cells):

@@ -22,7 +22,7 @@ import torch
 
 from .audit import _Records
 from .given import _load_given
-from .protocol import CHILD_LIMITS, Reply, Request, read_frame, reply_from, write_frame
+from .protocol import CHILD_LIMITS, read_frame, Reply, reply_from, Request, write_frame
 from .session import run_request
 
 
@@ -30,6 +30,7 @@ def _undumpable():
     """Forbid same-uid processes (a student's child) to ptrace us or open our fds."""
     try:
         import ctypes
+
         ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
     except Exception:
         pass
@@ -56,7 +57,7 @@ class _Drain(threading.Thread):
             if not chunk:
                 break
             room = self.cap - len(self.data)
-            self.data += chunk[:max(room, 0)]
+            self.data += chunk[: max(room, 0)]
             self.dropped += max(len(chunk) - max(room, 0), 0)
         os.close(self.fd)
 
@@ -75,8 +76,11 @@ def _own_processes():
 
 def _own_tasks():
     """Threads our uid runs now; RLIMIT_NPROC counts these per uid."""
-    return sum(len(os.listdir(f"/proc/{pid}/task")) for pid in _own_processes()
-               if os.path.isdir(f"/proc/{pid}/task"))
+    return sum(
+        len(os.listdir(f"/proc/{pid}/task"))
+        for pid in _own_processes()
+        if os.path.isdir(f"/proc/{pid}/task")
+    )
 
 
 def _kill_strays(keep):
@@ -98,6 +102,7 @@ def _kill_strays(keep):
 
 def _child(request, result_w, out_w, limits, base_vm, base_nproc):
     import resource
+
     os.setsid()
     os.dup2(out_w, 1)
     os.dup2(out_w, 2)
@@ -179,13 +184,13 @@ def serve_one(request, keep):
     return reply
 
 
-
 def _wipe(folder):
     """Empty a folder the child could write, so nothing passes to the next submission.
 
     The harness's own working folder is spared where it lies inside: in the sandbox's
     container tier /tmp is the machine's, and the working folder one of its entries."""
     import shutil
+
     here = os.getcwd()
     for name in os.listdir(folder):
         path = os.path.join(folder, name)
@@ -217,8 +222,11 @@ def _status(status, timed_out, limits, dropped):
     if code != 0:
         return "exited", f"exit status {code}", None
     if dropped:
-        return ("ok", f"printed more than {limits['output_bytes'] // 1024} KiB; output cut",
-                "output")
+        return (
+            "ok",
+            f"printed more than {limits['output_bytes'] // 1024} KiB; output cut",
+            "output",
+        )
     return "ok", None, None
 
 
@@ -230,10 +238,12 @@ def main():
     _load_given()
     matplotlib.use("Agg")
     import matplotlib.pyplot  # noqa: F401
+
     torch.set_num_threads(1)
     _undumpable()
     import gc
-    gc.freeze()   # what every child inherits: never collected, so never copied or paused on
+
+    gc.freeze()  # what every child inherits: never collected, so never copied or paused on
     keep = {1, os.getpid(), os.getppid()}
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr
@@ -245,6 +255,8 @@ def main():
         try:
             reply = serve_one(Request.from_wire(request), keep)
         except Exception:
-            reply = Reply(status="error",
-                          reason="the grader's harness failed: " + traceback.format_exc(limit=3))
+            reply = Reply(
+                status="error",
+                reason="the grader's harness failed: " + traceback.format_exc(limit=3),
+            )
         write_frame(stdout, reply.to_wire())

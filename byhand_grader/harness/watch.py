@@ -18,7 +18,7 @@ import sys
 import torch
 import torch._functorch.predispatch
 import torch.autograd.graph
-from torch.overrides import TorchFunctionMode, resolve_name
+from torch.overrides import resolve_name, TorchFunctionMode
 
 #: In a training run the autograd watch sees every torch call of the first
 #: ``TRAIN_WATCH_FIRST`` student calls and of one in ``TRAIN_WATCH_EVERY`` after
@@ -40,17 +40,20 @@ _push_hooks = torch._C._autograd._push_saved_tensors_default_hooks
 _pop_hooks = torch._C._autograd._pop_saved_tensors_default_hooks
 _top_hooks = torch._C._autograd._top_saved_tensors_default_hooks
 #: What the watch names when a by-hand function calls these (the strongest evidence).
-_AUTOGRAD_API = {torch.Tensor.backward: "called Tensor.backward",
-                 torch.autograd.grad: "called torch.autograd.grad",
-                 torch.autograd.backward: "called torch.autograd.backward",
-                 torch._make_dual: "used forward-mode autograd (make_dual)",
-                 torch._unpack_dual: "used forward-mode autograd (unpack_dual)"}
+_AUTOGRAD_API = {
+    torch.Tensor.backward: "called Tensor.backward",
+    torch.autograd.grad: "called torch.autograd.grad",
+    torch.autograd.backward: "called torch.autograd.backward",
+    torch._make_dual: "used forward-mode autograd (make_dual)",
+    torch._unpack_dual: "used forward-mode autograd (unpack_dual)",
+}
 #: Functions the watch wraps for the whole submission: they see autograd from any thread.
-_ENTRY_POINTS = ((torch.autograd, "_engine_run_backward", "ran autograd's backward pass"),
-                 (torch.autograd.graph, "_engine_run_backward", "ran autograd's backward pass"),
-                 (torch, "_make_dual", "used forward-mode autograd (make_dual)"),
-                 (torch._functorch.predispatch, "_make_dual",
-                  "used forward-mode autograd (make_dual)"))
+_ENTRY_POINTS = (
+    (torch.autograd, "_engine_run_backward", "ran autograd's backward pass"),
+    (torch.autograd.graph, "_engine_run_backward", "ran autograd's backward pass"),
+    (torch, "_make_dual", "used forward-mode autograd (make_dual)"),
+    (torch._functorch.predispatch, "_make_dual", "used forward-mode autograd (make_dual)"),
+)
 _REFUSED = "don't yet support saved tensor hooks"
 
 
@@ -71,7 +74,7 @@ class _Watch(TorchFunctionMode):
         self.every = max(int(every), 1)
         self.rng = random.Random(os.urandom(16))
         self.on, self.fn, self.found, self.grad_on, self.steps = False, None, None, False, 0
-        self.numeric = None   #: a ``_Steps`` during a by-hand gradient call, else None
+        self.numeric = None  #: a ``_Steps`` during a by-hand gradient call, else None
         self.originals = []
 
     # -- per call
@@ -101,9 +104,15 @@ class _Watch(TorchFunctionMode):
         try:
             if self.numeric is not None and func in _ACTIVATIONS:
                 self.numeric.saw(func, args, kwargs)
-            if _grad_enabled() or func in _AUTOGRAD_API or "requires_grad" in kwargs \
-                    or func is _SET_GRAD or func is _REQUIRES_GRAD_ \
-                    or type(func) is _METHOD_WRAPPER and func.__name__ == "__set__":
+            if (
+                _grad_enabled()
+                or func in _AUTOGRAD_API
+                or "requires_grad" in kwargs
+                or func is _SET_GRAD
+                or func is _REQUIRES_GRAD_
+                or type(func) is _METHOD_WRAPPER
+                and func.__name__ == "__set__"
+            ):
                 self._saw(func, args, kwargs)
         except Exception:  # noqa: S110 - a finding we cannot name is no reason to fail the call
             pass
@@ -122,8 +131,12 @@ class _Watch(TorchFunctionMode):
             if (args[1] if len(args) > 1 else kwargs.get("requires_grad", True)) is True:
                 self.note(1, "called Tensor.requires_grad_")
         elif type(func) is _METHOD_WRAPPER:
-            if func.__self__ is _REQUIRES_GRAD and func.__name__ == "__set__" \
-                    and len(args) > 1 and args[1] is True:
+            if (
+                func.__self__ is _REQUIRES_GRAD
+                and func.__name__ == "__set__"
+                and len(args) > 1
+                and args[1] is True
+            ):
                 self.note(1, "set requires_grad = True")
         elif kwargs.get("requires_grad") is True:
             self.note(1, f"called {_name(func)} with requires_grad=True")
@@ -156,6 +169,7 @@ class _Watch(TorchFunctionMode):
         def entry(*args, **kwargs):
             self.note(0, text)
             return original(*args, **kwargs)
+
         entry.__wrapped__ = original
         return entry
 
@@ -178,6 +192,7 @@ class _Watch(TorchFunctionMode):
                 return fn(*args)
             finally:
                 watch._unwind(depth)
+
         run.__name__ = run.__qualname__ = name
         return run
 
@@ -202,8 +217,9 @@ def _refused_hooks(err):
     for _ in range(8):
         if err is None:
             return False
-        if isinstance(err, RuntimeError) \
-                and any(type(a) is str and _REFUSED in a for a in err.args):
+        if isinstance(err, RuntimeError) and any(
+            type(a) is str and _REFUSED in a for a in err.args
+        ):
             return True
         err = err.__cause__ or err.__context__
     return False
@@ -224,7 +240,7 @@ class _Watching:
             self.no_grad.__enter__()
         if self.by_hand:
             self.watch.begin(self.fn)
-            if not torch._C._autograd._saved_tensors_hooks_is_enabled():   # a student's doing
+            if not torch._C._autograd._saved_tensors_hooks_is_enabled():  # a student's doing
                 torch._C._autograd._saved_tensors_hooks_enable()
             self.pack = self.watch.pack
             _push_hooks(self.pack, self.watch.unpack)
@@ -258,7 +274,7 @@ class _Watching:
             top = _top_hooks(False)
             if top is None or top[0] is not self.pack:
                 watch.note(1, "took the grader's saved-tensor hooks off")
-            for _ in range(64):   # pop ours, and any a student left above them
+            for _ in range(64):  # pop ours, and any a student left above them
                 if top is None:
                     break
                 _pop_hooks()
@@ -277,10 +293,23 @@ class _Watching:
 #: forward pass of the course evaluates one of them, so a loss evaluated at perturbed
 #: parameters shows as their arguments a small step apart.  (``torch.nn.functional``'s
 #: sigmoid and tanh, and ``nn.Sigmoid``/``nn.Tanh``, arrive as one of these.)
-_ACTIVATIONS = frozenset({torch.sigmoid, torch.sigmoid_, torch.special.expit, torch.tanh,
-                          torch.tanh_, torch.exp, torch.exp_, torch.Tensor.sigmoid,
-                          torch.Tensor.sigmoid_, torch.Tensor.tanh, torch.Tensor.tanh_,
-                          torch.Tensor.exp, torch.Tensor.exp_})
+_ACTIVATIONS = frozenset(
+    {
+        torch.sigmoid,
+        torch.sigmoid_,
+        torch.special.expit,
+        torch.tanh,
+        torch.tanh_,
+        torch.exp,
+        torch.exp_,
+        torch.Tensor.sigmoid,
+        torch.Tensor.sigmoid_,
+        torch.Tensor.tanh,
+        torch.Tensor.tanh_,
+        torch.Tensor.exp,
+        torch.Tensor.exp_,
+    }
+)
 #: The given forward passes (``byhand.neuron``) whose parameters the watch compares with
 #: the call's: the student's own forward pass is added per call (``_Session.forwards``).
 _GIVEN_FORWARDS = ("neuron_forward", "logistic_forward", "tanh_forward")
@@ -304,8 +333,10 @@ _REWRITES = (-1.0, 2.0, -2.0, 0.5, -0.5, 4.0, -4.0, 0.25, -0.25)
 MAX_POINTS = 1024
 MAX_POINTS_PER_TENSOR = 256
 #: Machine epsilon per floating dtype (others are not recorded).
-_EPS = {dtype: torch.finfo(dtype).eps for dtype in
-        (torch.float16, torch.bfloat16, torch.float32, torch.float64)}
+_EPS = {
+    dtype: torch.finfo(dtype).eps
+    for dtype in (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+}
 _NO_TORCH_FUNCTION = torch._C.DisableTorchFunction
 _TENSOR = torch.Tensor
 _tolist = torch._C.TensorBase.tolist
@@ -354,9 +385,9 @@ class _Steps:
     def __init__(self, params, forwards):
         #: the call's parameters as the function gets them (float32, as ``_tensor`` makes them)
         self.given = {k: array.array("f", v).tolist() for k, v in params.items()}
-        self.forwards = forwards      #: code object -> the forward pass's name
-        self.points = []              #: (value, eps, activation) per recorded element
-        self.moved = None             #: (forward's name, parameter, step): the first seen
+        self.forwards = forwards  #: code object -> the forward pass's name
+        self.points = []  #: (value, eps, activation) per recorded element
+        self.moved = None  #: (forward's name, parameter, step): the first seen
 
     # -- the activations, from the watch's ``__torch_function__``
     def saw(self, func, args, kwargs, len=len, min=min):
@@ -398,7 +429,7 @@ class _Steps:
             for v, w in zip(values, want):
                 d = abs(v - w)
                 if not d <= SMALL_STEP * (1 + abs(w)):
-                    return None           # other parameters (or NaN), not a step from these
+                    return None  # other parameters (or NaN), not a step from these
                 if d > eps * abs(w) and (largest is None or d > largest[1]):
                     largest = (key, d)
         return largest
@@ -407,21 +438,22 @@ class _Steps:
     def triple(self):
         """``(activation, step)`` when three recorded arguments lie a small step apart."""
         points = sorted((p for p in self.points if math.isfinite(p[0])), key=lambda p: p[0])
-        distinct = []                  # one per point, up to rounding
+        distinct = []  # one per point, up to rounding
         for v, eps, func in points:
-            if distinct and v - distinct[-1][0] <= ROUNDING_EPS * max(eps, distinct[-1][1]) \
-                    * (1 + abs(distinct[-1][0])):
+            if distinct and v - distinct[-1][0] <= ROUNDING_EPS * max(eps, distinct[-1][1]) * (
+                1 + abs(distinct[-1][0])
+            ):
                 continue
             distinct.append((v, eps, func))
         for i, (a, ea, func) in enumerate(distinct):
             window = []
-            for b, eb, _ in distinct[i + 1:i + 17]:
+            for b, eb, _ in distinct[i + 1 : i + 17]:
                 if b - a > SMALL_STEP * (1 + abs(a)):
                     break
                 if not _rewrite(a, b, max(ea, eb)):
                     window.append((b, eb))
             for j, (b, eb) in enumerate(window):
-                for c, ec in window[j + 1:]:
+                for c, ec in window[j + 1 :]:
                     if not _rewrite(b, c, max(eb, ec)):
                         return func, min(b - a, c - b)
         return None
@@ -430,13 +462,16 @@ class _Steps:
         """A short phrase naming the finding, or None."""
         if self.moved is not None:
             name, key, step = self.moved
-            return (f"called {name} at parameters moved by a small step from the given ones "
-                    f"('{key}' by about {step:.0e})")
+            return (
+                f"called {name} at parameters moved by a small step from the given ones "
+                f"('{key}' by about {step:.0e})"
+            )
         found = self.triple()
         if found is not None:
             func, step = found
-            return (f"evaluated {_name(func)} at nearby points, a small step apart "
-                    f"(about {step:.0e})")
+            return (
+                f"evaluated {_name(func)} at nearby points, a small step apart (about {step:.0e})"
+            )
         return None
 
 

@@ -38,8 +38,10 @@ from traitlets import Dict, Unicode
 from .export import outcomes, pending_problems, points
 
 #: a file of Canvas's bulk download, as nbgrader's collector sees it (the whole path)
-CANVAS_FILENAME = (r".*/(?P<canvas_name>[^/_]*)_(?:LATE_)?(?P<student_id>[0-9]+)_"
-                   r"(?P<attachment_id>[0-9]+)_(?P<file_id>[^/]+?)(?:-[0-9]+)?\.ipynb$")
+CANVAS_FILENAME = (
+    r".*/(?P<canvas_name>[^/_]*)_(?:LATE_)?(?P<student_id>[0-9]+)_"
+    r"(?P<attachment_id>[0-9]+)_(?P<file_id>[^/]+?)(?:-[0-9]+)?\.ipynb$"
+)
 
 #: the columns that say who a row is, in Canvas's gradebook export and import
 STUDENT_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
@@ -51,20 +53,25 @@ class CanvasCollector(FileNameCollectorPlugin):
     named_regexp = Unicode(
         CANVAS_FILENAME,
         help="Canvas's bulk-download file names: student_id is the Canvas user id, file_id "
-             "the uploaded file's name without Canvas's -N suffix").tag(config=True)
+        "the uploaded file's name without Canvas's -N suffix",
+    ).tag(config=True)
 
     def collect(self, submitted_file):
         found = super().collect(submitted_file)
-        if not found or not found.get("attachment_id"):   # a pattern without the upload's id
+        if not found or not found.get("attachment_id"):  # a pattern without the upload's id
             return found
         folder = os.path.dirname(submitted_file)
         for name in os.listdir(folder):
             other = re.match(self.named_regexp, os.path.join(folder, name))
-            if (other and other["student_id"] == found["student_id"]
-                    and other["file_id"] == found["file_id"]
-                    and int(other["attachment_id"]) > int(found["attachment_id"])):
-                self.log.warning("Skipped %s: %s is a later upload of the same file",
-                                 submitted_file, name)
+            if (
+                other
+                and other["student_id"] == found["student_id"]
+                and other["file_id"] == found["file_id"]
+                and int(other["attachment_id"]) > int(found["attachment_id"])
+            ):
+                self.log.warning(
+                    "Skipped %s: %s is a later upload of the same file", submitted_file, name
+                )
                 return None
         return found
 
@@ -74,15 +81,19 @@ class CanvasExport(ExportPlugin):
 
     assignment_ids = Dict(
         help="Canvas assignment id per nbgrader assignment, e.g. {'partb': '12345'}: "
-             "the column is headed 'partb (12345)', which Canvas matches to its "
-             "assignment").tag(config=True)
+        "the column is headed 'partb (12345)', which Canvas matches to its "
+        "assignment"
+    ).tag(config=True)
 
     def header(self, assignment):
         canvas_id = self.assignment_ids.get(assignment)
         if canvas_id is None:
-            self.log.warning("no Canvas assignment id for %r (CanvasExport.assignment_ids): "
-                             "its column is headed by the name alone, which Canvas matches "
-                             "by name or offers to create as a new assignment", assignment)
+            self.log.warning(
+                "no Canvas assignment id for %r (CanvasExport.assignment_ids): "
+                "its column is headed by the name alone, which Canvas matches "
+                "by name or offers to create as a new assignment",
+                assignment,
+            )
             return assignment
         return f"{assignment} ({canvas_id})"
 
@@ -95,28 +106,37 @@ class CanvasExport(ExportPlugin):
             if a.name not in names:
                 names.append(a.name)
                 possible[a.name] = a.max_score
-            row = rows.setdefault(s.id, {
-                "Student": ", ".join(n for n in (s.last_name, s.first_name) if n),
-                "ID": s.id, "SIS User ID": s.lms_user_id or "", "SIS Login ID": "",
-                "Section": ""})
+            row = rows.setdefault(
+                s.id,
+                {
+                    "Student": ", ".join(n for n in (s.last_name, s.first_name) if n),
+                    "ID": s.id,
+                    "SIS User ID": s.lms_user_id or "",
+                    "SIS Login ID": "",
+                    "Section": "",
+                },
+            )
             if o.status == "graded":
                 row[a.name] = points(o.score)
             else:
                 row[a.name] = ""
-                why = ("no submission" if o.status == "missing" else
-                       f"{', '.join(pending_problems(root, o))} still to be graded by hand "
-                       f"({points(o.score)} of {points(a.max_score)} so far)")
+                why = (
+                    "no submission"
+                    if o.status == "missing"
+                    else f"{', '.join(pending_problems(root, o))} still to be graded by hand "
+                    f"({points(o.score)} of {points(a.max_score)} so far)"
+                )
                 held_back.append(f"{s.id}/{a.name}: {why}")
         headers = {a: self.header(a) for a in names}
         self.log.info("Exporting Canvas gradebook CSV to %s", dest)
         with open(dest, "w", newline="", encoding="utf-8") as f:
             out = csv.writer(f)
             out.writerow([*STUDENT_COLUMNS, *(headers[a] for a in names)])
-            out.writerow(["Points Possible", "", "", "", "",
-                          *(points(possible[a]) for a in names)])
+            out.writerow(["Points Possible", "", "", "", "", *(points(possible[a]) for a in names)])
             for sid in sorted(rows):
                 row = rows[sid]
                 out.writerow([*(row[c] for c in STUDENT_COLUMNS), *(row[a] for a in names)])
         if held_back:
-            self.log.warning("left empty in %s, not final (%d): %s", dest, len(held_back),
-                             "; ".join(held_back))
+            self.log.warning(
+                "left empty in %s, not final (%d): %s", dest, len(held_back), "; ".join(held_back)
+            )

@@ -24,17 +24,29 @@ from nbgrader.api import MissingEntry
 from nbgrader.plugins import ExportPlugin
 
 #: nbgrader's CSV columns, then ours.
-COLUMNS = ("assignment", "duedate", "timestamp", "student_id", "last_name", "first_name",
-           "email", "raw_score", "late_submission_penalty", "score", "max_score", "status")
+COLUMNS = (
+    "assignment",
+    "duedate",
+    "timestamp",
+    "student_id",
+    "last_name",
+    "first_name",
+    "email",
+    "raw_score",
+    "late_submission_penalty",
+    "score",
+    "max_score",
+    "status",
+)
 
 
 @dataclass
 class Outcome:
     """One student's result on one assignment, as every exporter reads it."""
 
-    assignment: object                 #: nbgrader's ``Assignment`` row
-    student: object                    #: nbgrader's ``Student`` row
-    submission: object = None          #: nbgrader's ``SubmittedAssignment``; None: missing
+    assignment: object  #: nbgrader's ``Assignment`` row
+    student: object  #: nbgrader's ``Student`` row
+    submission: object = None  #: nbgrader's ``SubmittedAssignment``; None: missing
     pending: tuple = field(default=())  #: grade cells with no score yet (graded by hand)
 
     @property
@@ -52,8 +64,12 @@ class Outcome:
 
 
 def _pending_cells(submission):
-    return tuple(grade.name for nb in submission.notebooks for grade in nb.grades
-                 if grade.auto_score is None and grade.manual_score is None)
+    return tuple(
+        grade.name
+        for nb in submission.notebooks
+        for grade in nb.grades
+        if grade.auto_score is None and grade.manual_score is None
+    )
 
 
 def outcomes(gradebook, assignments=(), students=()):
@@ -83,10 +99,11 @@ def pending_problems(course_root, outcome):
     """The problems still to be graded by hand, as the grade table names them ("P5")."""
     from ..assignment import AssignmentError, load_assignment
     from ..course import Course
+
     try:
         desc = load_assignment(Course(course_root), outcome.assignment.name)
         return sorted({desc.problem_of(cell).column for cell in outcome.pending})
-    except AssignmentError:   # an assignment this grader has no description of: its cells
+    except AssignmentError:  # an assignment this grader has no description of: its cells
         return sorted(outcome.pending)
 
 
@@ -101,13 +118,23 @@ class GradesExport(ExportPlugin):
             out.writeheader()
             for o in outcomes(gradebook, self.assignment, self.student):
                 a, s, sub = o.assignment, o.student, o.submission
-                row = {"assignment": a.name, "duedate": a.duedate, "student_id": s.id,
-                       "last_name": s.last_name, "first_name": s.first_name, "email": s.email,
-                       "max_score": a.max_score, "status": o.status}
+                row = {
+                    "assignment": a.name,
+                    "duedate": a.duedate,
+                    "student_id": s.id,
+                    "last_name": s.last_name,
+                    "first_name": s.first_name,
+                    "email": s.email,
+                    "max_score": a.max_score,
+                    "status": o.status,
+                }
                 if sub is None:
                     row.update(timestamp="", raw_score="", late_submission_penalty="", score="")
                 else:
-                    row.update(timestamp=sub.timestamp, raw_score=sub.score,
-                               late_submission_penalty=sub.late_submission_penalty,
-                               score=o.score)
+                    row.update(
+                        timestamp=sub.timestamp,
+                        raw_score=sub.score,
+                        late_submission_penalty=sub.late_submission_penalty,
+                        score=o.score,
+                    )
                 out.writerow(row)

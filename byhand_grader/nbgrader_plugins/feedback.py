@@ -35,8 +35,12 @@ class MarkPending(NbGraderPreprocessor):
         with Gradebook(info["db_url"]) as gb:
             for cell in nb.cells:
                 if is_grade(cell):
-                    grade = gb.find_grade(cell.metadata.nbgrader["grade_id"], info["notebook"],
-                                          info["assignment"], info["student"])
+                    grade = gb.find_grade(
+                        cell.metadata.nbgrader["grade_id"],
+                        info["notebook"],
+                        info["assignment"],
+                        info["student"],
+                    )
                     if grade.manual_score is None and grade.auto_score is None:
                         cell.metadata.nbgrader["score"] = None
         return nb, resources
@@ -70,8 +74,9 @@ class LocalMathJax(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
         coursedir = CourseDirectory(parent=self)
-        page = coursedir.format_path(coursedir.feedback_directory, info["student"],
-                                     info["assignment"])
+        page = coursedir.format_path(
+            coursedir.feedback_directory, info["student"], info["assignment"]
+        )
         root = Path(coursedir.root) / coursedir.feedback_directory
         mathjax = install_mathjax(root) / "MathJax.js"
         url = Path(os.path.relpath(mathjax, page)).as_posix()

@@ -26,20 +26,23 @@ from traitlets import Bool
 
 #: What the command line and formgrader's Autograde button say instead of grading (in short
 #: lines: formgrader shows the log in a box that does not wrap).
-REFUSAL = "\n".join((
-    "Grading is `byhand grade`: nothing was graded.",
-    "Plain `nbgrader autograde` and formgrader's Autograde button would run the",
-    "student's code unconfined, in the python3 kernel, and skip the hidden checks.",
-    "Run `byhand grade` in the course directory (--student ID for one student).",
-))
+REFUSAL = "\n".join(
+    (
+        "Grading is `byhand grade`: nothing was graded.",
+        "Plain `nbgrader autograde` and formgrader's Autograde button would run the",
+        "student's code unconfined, in the python3 kernel, and skip the hidden checks.",
+        "Run `byhand grade` in the course directory (--student ID for one student).",
+    )
+)
 
 
 class GradeWithByhand(Preprocessor):
     """Refuses to be built outside ``byhand grade``; inside it, changes nothing."""
 
     in_byhand_grade = Bool(
-        False, help="Set by `byhand grade`, which runs nbgrader's Autograde inside its "
-                    "sandboxed grading with the hidden checks; anywhere else Autograde refuses."
+        False,
+        help="Set by `byhand grade`, which runs nbgrader's Autograde inside its "
+        "sandboxed grading with the hidden checks; anywhere else Autograde refuses.",
     ).tag(config=True)
 
     def __init__(self, **kw):

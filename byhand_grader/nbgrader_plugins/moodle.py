@@ -42,12 +42,19 @@ class MoodleExport(ExportPlugin):
             a, s = o.assignment, o.student
             if a.name not in names:
                 names.append(a.name)
-            row = rows.setdefault(s.id, {"Email address": s.email or "", "ID number": s.id,
-                                         "First name": s.first_name or "",
-                                         "Last name": s.last_name or ""})
+            row = rows.setdefault(
+                s.id,
+                {
+                    "Email address": s.email or "",
+                    "ID number": s.id,
+                    "First name": s.first_name or "",
+                    "Last name": s.last_name or "",
+                },
+            )
             row[a.name] = points(o.score) if o.status == "graded" else ""
             row[f"{a.name} feedback"] = feedback(
-                o, pending_problems(root, o) if o.status == "pending" else ())
+                o, pending_problems(root, o) if o.status == "pending" else ()
+            )
         columns = [*STUDENT_COLUMNS, *(c for a in names for c in (a, f"{a} feedback"))]
         self.log.info("Exporting grades for Moodle to %s", dest)
         with open(dest, "w", newline="", encoding="utf-8") as f:

@@ -45,9 +45,9 @@ from ..assignment import load_assignment
 from ..course import Course
 from ..sandbox import confinement
 from .single import (
-    GraderFailed,
     close_platform,
     grade_notebook,
+    GraderFailed,
     log_line,
     platform_summary,
     student_id,
@@ -65,15 +65,16 @@ class Settings:
     """How the autograder of one assignment reports (``settings.json`` in the zip)."""
 
     assignment: str
-    summary_visibility: str = "visible"         #: each grade cell's score and short verdict
-    detail_visibility: str = "after_due_date"   #: the whole verdict of a cell that lost points
-    require_sandbox: bool = True                #: refuse to run student code unconfined
+    summary_visibility: str = "visible"  #: each grade cell's score and short verdict
+    detail_visibility: str = "after_due_date"  #: the whole verdict of a cell that lost points
+    require_sandbox: bool = True  #: refuse to run student code unconfined
 
     def __post_init__(self):
         for name in ("summary_visibility", "detail_visibility"):
             if getattr(self, name) not in VISIBILITIES:
-                raise ValueError(f"{name} must be one of {', '.join(VISIBILITIES)}, "
-                                 f"not {getattr(self, name)!r}")
+                raise ValueError(
+                    f"{name} must be one of {', '.join(VISIBILITIES)}, not {getattr(self, name)!r}"
+                )
 
     @classmethod
     def read(cls, path):
@@ -91,20 +92,43 @@ def results_json(result, assignment, settings):
         problem = assignment.problem_of(cell.grade_id)
         status = "passed" if cell.total and cell.score >= cell.points else "failed"
         name = f"{problem.column} ({problem.title}): {cell.grade_id}"
-        tests.append({"name": name, "score": cell.score, "max_score": cell.points,
-                      "status": status,
-                      "output": summary_text(cell) if split else verdict_text(cell),
-                      "visibility": settings.summary_visibility, "tags": [problem.column]})
+        tests.append(
+            {
+                "name": name,
+                "score": cell.score,
+                "max_score": cell.points,
+                "status": status,
+                "output": summary_text(cell) if split else verdict_text(cell),
+                "visibility": settings.summary_visibility,
+                "tags": [problem.column],
+            }
+        )
         if split and cell.failures:
-            tests.append({"name": f"{name}: the whole verdict", "score": 0.0, "max_score": 0.0,
-                          "status": status, "output": verdict_text(cell),
-                          "visibility": settings.detail_visibility, "tags": [problem.column]})
-    return {"score": result.auto_score, "execution_time": round(result.seconds),
-            "output": platform_summary(result, assignment, "Gradescope"),
-            "output_format": "text", "test_output_format": "text",
-            "stdout_visibility": "hidden", "tests": tests,
-            "extra_data": {"byhand_status": result.status, "flags": result.flags,
-                           "confinement": confinement().tier}}
+            tests.append(
+                {
+                    "name": f"{name}: the whole verdict",
+                    "score": 0.0,
+                    "max_score": 0.0,
+                    "status": status,
+                    "output": verdict_text(cell),
+                    "visibility": settings.detail_visibility,
+                    "tags": [problem.column],
+                }
+            )
+    return {
+        "score": result.auto_score,
+        "execution_time": round(result.seconds),
+        "output": platform_summary(result, assignment, "Gradescope"),
+        "output_format": "text",
+        "test_output_format": "text",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+        "extra_data": {
+            "byhand_status": result.status,
+            "flags": result.flags,
+            "confinement": confinement().tier,
+        },
+    }
 
 
 def submitter(metadata_path):
@@ -123,7 +147,7 @@ def run(root):
     source = root / "source"
     results_path = root / "results" / "results.json"
     results_path.parent.mkdir(parents=True, exist_ok=True)
-    results_path.unlink(missing_ok=True)    # a failed run must not leave an old score behind
+    results_path.unlink(missing_ok=True)  # a failed run must not leave an old score behind
     start = time.perf_counter()
     try:
         close_platform(root)
@@ -133,19 +157,29 @@ def run(root):
         student = submitter(root / "submission_metadata.json")
         files = sorted((root / "submission").glob("*"))
         with tempfile.TemporaryDirectory(prefix="byhand-gradescope-") as work:
-            result = grade_notebook(course, settings.assignment, files, student, work,
-                                    definitions=f"sqlite:///{course.root / 'gradebook.db'}",
-                                    require_sandbox=settings.require_sandbox)
+            result = grade_notebook(
+                course,
+                settings.assignment,
+                files,
+                student,
+                work,
+                definitions=f"sqlite:///{course.root / 'gradebook.db'}",
+                require_sandbox=settings.require_sandbox,
+            )
         results = results_json(result, assignment, settings)
     except GraderFailed as err:
-        print(f"error: {err}\nNo results.json was written: Gradescope shows 'The autograder "
-              "failed to execute correctly' and gives no score. Rerun the autograder on this "
-              "submission once the cause is fixed.")
+        print(
+            f"error: {err}\nNo results.json was written: Gradescope shows 'The autograder "
+            "failed to execute correctly' and gives no score. Rerun the autograder on this "
+            "submission once the cause is fixed."
+        )
         return 1
     except Exception:
         traceback.print_exc(file=sys.stdout)
-        print("error: the grader itself failed (above); no results.json was written, so "
-              "Gradescope gives no score.")
+        print(
+            "error: the grader itself failed (above); no results.json was written, so "
+            "Gradescope gives no score."
+        )
         return 1
     tmp = results_path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")

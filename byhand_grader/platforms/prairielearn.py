@@ -35,9 +35,9 @@ from ..annotate import verdict_text
 from ..assignment import load_assignment
 from ..course import Course
 from .single import (
-    GraderFailed,
     close_platform,
     grade_notebook,
+    GraderFailed,
     log_line,
     platform_summary,
     student_id,
@@ -47,26 +47,38 @@ from .single import (
 #: Where the bundle puts things, below ``serverFilesCourse/byhand-<a>/``.
 SETTINGS, COURSE, CODE = "settings.json", "course", "code"
 
-GRADER_FAILED = ("The autograder itself failed on this submission (not your code): no "
-                 "points were given or taken and this attempt does not count. Submit again, "
-                 "and tell your instructor if it happens again.")
+GRADER_FAILED = (
+    "The autograder itself failed on this submission (not your code): no "
+    "points were given or taken and this attempt does not count. Submit again, "
+    "and tell your instructor if it happens again."
+)
 
 
 def results_json(result, assignment):
     """PrairieLearn's results for one graded ``StudentResult`` (a dict to write as JSON)."""
     message = platform_summary(result, assignment, "PrairieLearn")
-    if result.status == "ungradable":     # nothing of the student's could be read
+    if result.status == "ungradable":  # nothing of the student's could be read
         return {"gradable": False, "format_errors": list(result.reasons), "message": message}
     tests = []
     for cell in result.cells:
         problem = assignment.problem_of(cell.grade_id)
-        tests.append({"name": f"{problem.column}: {cell.grade_id}",
-                      "description": problem.title,
-                      "points": cell.score, "max_points": cell.points,
-                      "message": summary_text(cell), "output": verdict_text(cell)})
+        tests.append(
+            {
+                "name": f"{problem.column}: {cell.grade_id}",
+                "description": problem.title,
+                "points": cell.score,
+                "max_points": cell.points,
+                "message": summary_text(cell),
+                "output": verdict_text(cell),
+            }
+        )
     score = result.auto_score / result.max_auto if result.max_auto else 0.0
-    return {"gradable": True, "score": min(1.0, max(0.0, score)),
-            "message": message, "tests": tests}
+    return {
+        "gradable": True,
+        "score": min(1.0, max(0.0, score)),
+        "message": message,
+        "tests": tests,
+    }
 
 
 def failed_json():
@@ -106,15 +118,21 @@ def run(root, bundle, student=None):
         student = student_id(student) if student else variant_student(root / "data" / "data.json")
         files = sorted((root / "student").glob("*"))
         with tempfile.TemporaryDirectory(prefix="byhand-prairielearn-") as work:
-            result = grade_notebook(course, assignment.name, files, student, work,
-                                    definitions=f"sqlite:///{course.root / 'gradebook.db'}",
-                                    require_sandbox=settings["require_sandbox"])
+            result = grade_notebook(
+                course,
+                assignment.name,
+                files,
+                student,
+                work,
+                definitions=f"sqlite:///{course.root / 'gradebook.db'}",
+                require_sandbox=settings["require_sandbox"],
+            )
         results = results_json(result, assignment)
         print(log_line(result, time.perf_counter() - start))
     except GraderFailed as err:
         print(f"error: {err}")
         results, code = failed_json(), 1
-    except Exception as err:   # one line, no traceback: it could quote a hidden file's source
+    except Exception as err:  # one line, no traceback: it could quote a hidden file's source
         print(f"error: the grader itself failed ({type(err).__name__}: {str(err)[:300]})")
         results, code = failed_json(), 1
     tmp = results_path.with_suffix(".json.tmp")
@@ -128,8 +146,10 @@ def main(argv=None):
     runs."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) not in (2, 3):
-        print("usage: python -m byhand_grader.platforms.prairielearn ROOT BUNDLE [STUDENT]",
-              file=sys.stderr)
+        print(
+            "usage: python -m byhand_grader.platforms.prairielearn ROOT BUNDLE [STUDENT]",
+            file=sys.stderr,
+        )
         return 2
     return run(*args)
 

@@ -26,8 +26,10 @@ from ..course import Course
 from ..report import lost_points
 
 #: What ``--allow-unconfined`` gives up, said wherever it is chosen or used.
-UNCONFINED = ("student code then runs as the grader's own user with rlimits only: it can read "
-              "the hidden checks, rewrite them and write its own results file")
+UNCONFINED = (
+    "student code then runs as the grader's own user with rlimits only: it can read "
+    "the hidden checks, rewrite them and write its own results file"
+)
 
 
 class GraderFailed(RuntimeError):
@@ -44,8 +46,7 @@ def student_id(name):
     return cleaned[:100]
 
 
-def grade_notebook(course, assignment, files, student, work, definitions,
-                   require_sandbox=True):
+def grade_notebook(course, assignment, files, student, work, definitions, require_sandbox=True):
     """Grade one student's submission of ``assignment``; return its ``StudentResult``.
 
     ``course`` is the shipped ``Course`` (its ``release/``, ``source/`` notebook,
@@ -63,12 +64,17 @@ def grade_notebook(course, assignment, files, student, work, definitions,
     found = confinement()
     if not found.confined:
         if require_sandbox:
-            raise GraderFailed(f"student code cannot be confined here ({found.sentence}); "
-                               "nothing was graded. The autograder needs bubblewrap's "
-                               "namespaces, or root for its container tier; as a last resort "
-                               f"build it with --allow-unconfined ({UNCONFINED})")
-        print(f"WARNING: grading UNCONFINED (--allow-unconfined): {UNCONFINED}. "
-              f"Why: {found.sentence}", flush=True)
+            raise GraderFailed(
+                f"student code cannot be confined here ({found.sentence}); "
+                "nothing was graded. The autograder needs bubblewrap's "
+                "namespaces, or root for its container tier; as a last resort "
+                f"build it with --allow-unconfined ({UNCONFINED})"
+            )
+        print(
+            f"WARNING: grading UNCONFINED (--allow-unconfined): {UNCONFINED}. "
+            f"Why: {found.sentence}",
+            flush=True,
+        )
     klass = Course(course.root, Path(work) / "class")
     folder = klass.submitted / student / assignment
     folder.mkdir(parents=True)
@@ -96,6 +102,7 @@ def close_platform(root):
     what keeps them from the sandbox uid (``byhand_grader.sandbox.close``)."""
     from ..sandbox import close
     from ..sandbox.exposed import readable_paths
+
     close([root], keep=readable_paths())
 
 
@@ -103,9 +110,12 @@ def log_line(result, seconds):
     """The last line of a platform's log, which only instructors see: the score, the
     flags and how student code was confined."""
     from ..sandbox import confinement
-    return (f"{result.student}: {result.auto_score:g} / {result.max_auto:g} automatic points "
-            f"({result.status}) in {seconds:.1f} s; flags: {result.flags or 'none'}\n"
-            f"sandbox: {confinement().sentence}")
+
+    return (
+        f"{result.student}: {result.auto_score:g} / {result.max_auto:g} automatic points "
+        f"({result.status}) in {seconds:.1f} s; flags: {result.flags or 'none'}\n"
+        f"sandbox: {confinement().sentence}"
+    )
 
 
 def summary_text(cell):
@@ -120,8 +130,10 @@ def summary_text(cell):
 
 def platform_summary(result, assignment, platform):
     """What happened to the submission as a whole, for a platform's top-level message."""
-    lines = [f"byhand autograder: {result.auto_score:g} / {result.max_auto:g} automatic points "
-             f"({result.status})."]
+    lines = [
+        f"byhand autograder: {result.auto_score:g} / {result.max_auto:g} automatic points "
+        f"({result.status})."
+    ]
     lines += [f"* {reason}" for reason in result.reasons]
     lines += [f"* {note}" for note in result.notes]
     lines += [f"* Points lost in {item}" for item in lost_points(result, assignment, width=10_000)]
@@ -129,6 +141,8 @@ def platform_summary(result, assignment, platform):
         if p.manual_cells:
             points = result.manual_points.get(p.column)
             worth = f", {points:g} points" if points is not None else ""
-            lines.append(f"* {p.column} ({p.title}{worth}) is graded by hand on {platform}; "
-                         "it is not part of this score.")
+            lines.append(
+                f"* {p.column} ({p.title}{worth}) is graded by hand on {platform}; "
+                "it is not part of this score."
+            )
     return "\n".join(lines) + "\n"

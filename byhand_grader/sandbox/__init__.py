@@ -57,15 +57,37 @@ from pathlib import Path
 
 from . import check
 from .bwrap import FRESH, SYSTEM
-from .container import SECCOMP_SCRIPT, SHARED_TMP, close, seal, sweep_files, unreachable
-from .run import Limits, Outcome, _command, _environment, _run, stop
-from .tiers import BWRAP, CONTAINER, RLIMITS, TIER_WORDS, TIERS, Confinement
-from .uids import BASE_UID, _reclaim, _root, _uid, user_tasks
+from .container import close, seal, SECCOMP_SCRIPT, SHARED_TMP, sweep_files, unreachable
+from .run import _command, _environment, _run, Limits, Outcome, stop
+from .tiers import BWRAP, Confinement, CONTAINER, RLIMITS, TIER_WORDS, TIERS
+from .uids import _reclaim, _root, _uid, BASE_UID, user_tasks
 
-__all__ = ["BASE_UID", "BWRAP", "CONTAINER", "FRESH", "RLIMITS", "SECCOMP_SCRIPT", "SHARED_TMP",
-           "SYSTEM", "TIERS", "TIER_WORDS", "Confinement", "Limits", "Outcome", "close",
-           "confinement", "popen_sandboxed", "release_workdir", "run_sandboxed",
-           "sandbox_available", "seal", "stop", "sweep_files", "unreachable", "user_tasks"]
+__all__ = [
+    "BASE_UID",
+    "BWRAP",
+    "CONTAINER",
+    "FRESH",
+    "RLIMITS",
+    "SECCOMP_SCRIPT",
+    "SHARED_TMP",
+    "SYSTEM",
+    "TIERS",
+    "TIER_WORDS",
+    "Confinement",
+    "Limits",
+    "Outcome",
+    "close",
+    "confinement",
+    "popen_sandboxed",
+    "release_workdir",
+    "run_sandboxed",
+    "sandbox_available",
+    "seal",
+    "stop",
+    "sweep_files",
+    "unreachable",
+    "user_tasks",
+]
 
 
 def confinement() -> Confinement:
@@ -85,8 +107,9 @@ def sandbox_available() -> tuple[bool, str]:
     return found.confined, found.sentence
 
 
-def run_sandboxed(argv, *, workdir, stdin=b"", hide=(), readable=(), limits=Limits(),
-                  slot=0, env=None) -> Outcome:
+def run_sandboxed(
+    argv, *, workdir, stdin=b"", hide=(), readable=(), limits=Limits(), slot=0, env=None
+) -> Outcome:
     """Run ``argv`` confined, with ``workdir`` as its writable cwd and home.
 
     Only ``SYSTEM`` and ``readable`` paths are visible, read-only; ``hide`` paths
@@ -103,12 +126,22 @@ def run_sandboxed(argv, *, workdir, stdin=b"", hide=(), readable=(), limits=Limi
     applied, and the caller closes what must stay secret with ``close`` first
     (``Runner`` closes the course; the platforms their folders).
     """
-    return _run(argv, workdir=workdir, stdin=stdin, hide=hide, readable=readable,
-                limits=limits, slot=slot, env=env, tier=confinement().tier)
+    return _run(
+        argv,
+        workdir=workdir,
+        stdin=stdin,
+        hide=hide,
+        readable=readable,
+        limits=limits,
+        slot=slot,
+        env=env,
+        tier=confinement().tier,
+    )
 
 
-def popen_sandboxed(argv, *, workdir, hide=(), readable=(), limits=Limits(), slot=0, env=None,
-                    cgroup=None):
+def popen_sandboxed(
+    argv, *, workdir, hide=(), readable=(), limits=Limits(), slot=0, env=None, cgroup=None
+):
     """Start ``argv`` confined like ``run_sandboxed`` and return the ``Popen``.
 
     For a process that lives across many requests (the grading harness): its
@@ -123,9 +156,15 @@ def popen_sandboxed(argv, *, workdir, hide=(), readable=(), limits=Limits(), slo
     cmd, uid, claimed = _command(argv, workdir, hide, readable, limits, slot, False, (), tier)
     if cgroup is not None:
         cmd = cgroup.command(cmd)
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, cwd=workdir,
-                            env=_environment(workdir, env), start_new_session=True)
+    proc = subprocess.Popen(
+        cmd,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        cwd=workdir,
+        env=_environment(workdir, env),
+        start_new_session=True,
+    )
     proc.byhand_uid = uid if claimed else None
     proc.byhand_tier = tier
     return proc

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .uids import _root, _tool
 
+
 def _closed_ancestor(path):
     """The outermost ancestor of ``path`` that other users cannot traverse."""
     for parent in reversed(Path(path).parents):
@@ -64,17 +65,36 @@ def _bwrap_args(workdir, hide, readable, limits, uid, share_net, files):
         # ancestor (say a venv under /usr/local/private) is covered by a tmpfs in which
         # bwrap recreates just the bound paths.
         covers |= {a for p in (*readable, workdir) if (a := _closed_ancestor(p))}
-    mounts = ([("--tmpfs", p) for p in covers] + [("--ro-bind", p) for p in readable]
-              + [("--bind", workdir)])
+    mounts = (
+        [("--tmpfs", p) for p in covers]
+        + [("--ro-bind", p) for p in readable]
+        + [("--bind", workdir)]
+    )
     mounts.sort(key=lambda m: (len(m[1].parts), m[0] != "--tmpfs", m[0] == "--bind"))
 
     size = str(int(limits.file_bytes))
     # The root is bwrap's own empty tmpfs: only SYSTEM, `readable` and workdir appear in it.
-    args = [_tool("bwrap"), *_system_args(), "--dev", "/dev", "--proc", "/proc",
-            "--perms", "1777", "--size", size, "--tmpfs", "/tmp",
-            "--perms", "1777", "--size", size, "--tmpfs", "/dev/shm"]
-    mounted = [Path("/"), *(Path(d) for d in SYSTEM if os.path.isdir(d)),
-               *FRESH]
+    args = [
+        _tool("bwrap"),
+        *_system_args(),
+        "--dev",
+        "/dev",
+        "--proc",
+        "/proc",
+        "--perms",
+        "1777",
+        "--size",
+        size,
+        "--tmpfs",
+        "/tmp",
+        "--perms",
+        "1777",
+        "--size",
+        size,
+        "--tmpfs",
+        "/dev/shm",
+    ]
+    mounted = [Path("/"), *(Path(d) for d in SYSTEM if os.path.isdir(d)), *FRESH]
     tmpfs, made = {Path("/"), Path("/tmp"), Path("/dev/shm"), *covers}, set()
     for flag, path in mounts:
         base = max((m for m in mounted if m in path.parents), key=lambda m: len(m.parts))
@@ -88,13 +108,29 @@ def _bwrap_args(workdir, hide, readable, limits, uid, share_net, files):
     args += [a for p in sorted(covers | {Path("/")}) for a in ("--remount-ro", str(p))]
     for fd, dest in files:
         args += ["--perms", "0444", "--file", str(fd), dest]
-    args += ["--chdir", str(workdir), "--unshare-ipc", "--unshare-pid", "--unshare-uts",
-             "--unshare-cgroup-try", "--die-with-parent", "--new-session"]
+    args += [
+        "--chdir",
+        str(workdir),
+        "--unshare-ipc",
+        "--unshare-pid",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--die-with-parent",
+        "--new-session",
+    ]
     if not share_net:
         args.append("--unshare-net")
     if _root():
-        args += ["--", _tool("setpriv"), f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-                 "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all"]
+        args += [
+            "--",
+            _tool("setpriv"),
+            f"--reuid={uid}",
+            f"--regid={uid}",
+            "--clear-groups",
+            "--no-new-privs",
+            "--inh-caps=-all",
+            "--bounding-set=-all",
+        ]
     else:
         args.append("--unshare-user")  # implied without setuid bwrap; explicit is clearer
     return args + ["--"]

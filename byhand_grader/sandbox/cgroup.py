@@ -52,8 +52,11 @@ def _probe():
     try:
         base = current_memory_cgroup()
     except OSError as err:
-        return False, fallback_sentence(str(err) if isinstance(err, Unavailable)
-                                        else f"cannot read this process's cgroups: {err}")
+        return False, fallback_sentence(
+            str(err)
+            if isinstance(err, Unavailable)
+            else f"cannot read this process's cgroups: {err}"
+        )
     try:
         MemoryCgroup.create("probe", 64 * 2**20, parent=base).remove()
     except OSError as err:
@@ -62,8 +65,10 @@ def _probe():
 
 
 def fallback_sentence(why):
-    return (f"no memory cgroup ({why}): memory is limited per process only (RLIMIT_AS), "
-            "so a submission that starts several processes can use that limit in each")
+    return (
+        f"no memory cgroup ({why}): memory is limited per process only (RLIMIT_AS), "
+        "so a submission that starts several processes can use that limit in each"
+    )
 
 
 def current_memory_cgroup(mountinfo=None, proc_cgroup=None, euid=None) -> Path:
@@ -91,8 +96,11 @@ def current_memory_cgroup(mountinfo=None, proc_cgroup=None, euid=None) -> Path:
         elif tail[0] == "cgroup" and "memory" in tail[2].split(","):
             mounts[_unescape(fields[3])] = _unescape(fields[4])
     if not mounts:
-        raise Unavailable("cgroup v2 only; this grader uses cgroup v1's memory controller" if v2
-                          else "no cgroup memory controller is mounted")
+        raise Unavailable(
+            "cgroup v2 only; this grader uses cgroup v1's memory controller"
+            if v2
+            else "no cgroup memory controller is mounted"
+        )
     for line in proc_cgroup.splitlines():
         _, controllers, path = line.split(":", 2)
         if "memory" in controllers.split(","):
@@ -123,7 +131,7 @@ class MemoryCgroup:
 
     def __init__(self, path):
         self.path = Path(path)
-        self.oom_fd = None   # an eventfd, readable when the cgroup has hit its limit
+        self.oom_fd = None  # an eventfd, readable when the cgroup has hit its limit
         self._control = None
 
     @classmethod
@@ -137,7 +145,7 @@ class MemoryCgroup:
         self.path.mkdir()
         try:
             self.set_limit(int(limit_bytes))
-            self._write("memory.oom_control", "1")   # no kernel OOM killer: we decide
+            self._write("memory.oom_control", "1")  # no kernel OOM killer: we decide
             self.oom_fd = os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC)
             self._control = os.open(self.path / "memory.oom_control", os.O_RDONLY | os.O_CLOEXEC)
             self._write("cgroup.event_control", f"{self.oom_fd} {self._control}")
@@ -148,8 +156,14 @@ class MemoryCgroup:
 
     def command(self, argv):
         """``argv`` run so that it joins this cgroup before it execs (so do all its children)."""
-        return ["/bin/sh", "-c", 'echo $$ > "$1" && shift && exec "$@"', "byhand-cgroup",
-                str(self.path / "cgroup.procs"), *map(os.fspath, argv)]
+        return [
+            "/bin/sh",
+            "-c",
+            'echo $$ > "$1" && shift && exec "$@"',
+            "byhand-cgroup",
+            str(self.path / "cgroup.procs"),
+            *map(os.fspath, argv),
+        ]
 
     @property
     def limit(self):
@@ -168,7 +182,9 @@ class MemoryCgroup:
 
     def usage(self):
         """``(bytes charged now, most ever charged)``."""
-        return int(self._read("memory.usage_in_bytes")), int(self._read("memory.max_usage_in_bytes"))
+        return int(self._read("memory.usage_in_bytes")), int(
+            self._read("memory.max_usage_in_bytes")
+        )
 
     def under_oom(self):
         """Is some process in the cgroup waiting for memory the limit does not allow?"""
@@ -226,7 +242,7 @@ class MemoryCgroup:
                 break
             except FileNotFoundError:
                 break
-            except OSError:   # EBUSY: a process is still on its way out
+            except OSError:  # EBUSY: a process is still on its way out
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.02)

@@ -32,9 +32,21 @@ def _container_args(uid, share_net):
     the filter lets change uid, and whose ``execve`` of the program is the last
     thing done with root's rights.
     """
-    return [sys.executable, "-I", str(SECCOMP_SCRIPT), *(["--inet"] if share_net else []), "--",
-            _tool("setpriv"), f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-            "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all", "--"]
+    return [
+        sys.executable,
+        "-I",
+        str(SECCOMP_SCRIPT),
+        *(["--inet"] if share_net else []),
+        "--",
+        _tool("setpriv"),
+        f"--reuid={uid}",
+        f"--regid={uid}",
+        "--clear-groups",
+        "--no-new-privs",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+        "--",
+    ]
 
 
 def close(paths, keep=()):

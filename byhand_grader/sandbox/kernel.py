@@ -34,7 +34,7 @@ from pathlib import Path
 from . import confinement
 from .container import close
 from .exposed import CODE, hidden_paths, python_path, readable_paths
-from .run import Limits, _run
+from .run import _run, Limits
 from .tiers import BWRAP, CONTAINER, RLIMITS
 
 #: The kernelspec's name: what ``Execute.kernel_name`` selects.
@@ -71,8 +71,9 @@ def parse_arguments(argv):
     """``(options, the rest for ipykernel)``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-f", dest="connection_file", required=True)
-    parser.add_argument("--course", type=Path, default=None,
-                        help="the course directory to hide from student code")
+    parser.add_argument(
+        "--course", type=Path, default=None, help="the course directory to hide from student code"
+    )
     parser.add_argument("--slot", type=int, default=0, help="the grading worker's index")
     parser.add_argument("--wall-s", type=float, default=1800.0)
     parser.add_argument("--cpu-s", type=int, default=600)
@@ -81,8 +82,7 @@ def parse_arguments(argv):
 
 
 def kernel_limits(options):
-    return Limits(wall_s=options.wall_s, cpu_s=options.cpu_s,
-                  memory_bytes=options.memory_bytes)
+    return Limits(wall_s=options.wall_s, cpu_s=options.cpu_s, memory_bytes=options.memory_bytes)
 
 
 def _stop(signum, frame):
@@ -106,7 +106,8 @@ def main(argv=None):
         print(f"byhand sandbox: WARNING, kernel NOT confined: {found.sentence}", file=sys.stderr)
     workdir = Path.cwd()
     connection = {BWRAP: CONNECTION, RLIMITS: args.connection_file}.get(
-        found.tier, str(workdir / ".byhand-kernel-connection.json"))
+        found.tier, str(workdir / ".byhand-kernel-connection.json")
+    )
     if found.tier == CONTAINER:
         # no mounts to place it with: a copy in the workdir, which the sandbox uid owns
         # for the run, removed afterwards

@@ -21,8 +21,13 @@ from .container import _container_args, sweep_files
 from .tiers import BWRAP, CONTAINER, RLIMITS
 from .uids import _claim, _reclaim, _root, _sweep, _tool, _uid, user_tasks
 
-_OOM_MARKERS = (b"MemoryError", b"Cannot allocate memory", b"can't allocate memory",
-                b"std::bad_alloc", b"out of memory")
+_OOM_MARKERS = (
+    b"MemoryError",
+    b"Cannot allocate memory",
+    b"can't allocate memory",
+    b"std::bad_alloc",
+    b"out of memory",
+)
 
 
 @dataclass(frozen=True)
@@ -40,12 +45,12 @@ class Limits:
     size of the private RAM-backed ``/tmp`` and ``/dev/shm``.
     """
 
-    wall_s: float = 60.0            # wall clock; the whole process tree is killed after
-    cpu_s: int = 60                 # RLIMIT_CPU per process (SIGXCPU, then SIGKILL 1 s later)
-    memory_bytes: int = 3 * 2**30   # RLIMIT_AS per process
-    nproc: int = 64                 # RLIMIT_NPROC: processes and threads of the sandbox uid
-    output_bytes: int = 2**20       # kept per stream; the rest is read and discarded
-    file_bytes: int = 64 * 2**20    # RLIMIT_FSIZE, and the size of /tmp and /dev/shm
+    wall_s: float = 60.0  # wall clock; the whole process tree is killed after
+    cpu_s: int = 60  # RLIMIT_CPU per process (SIGXCPU, then SIGKILL 1 s later)
+    memory_bytes: int = 3 * 2**30  # RLIMIT_AS per process
+    nproc: int = 64  # RLIMIT_NPROC: processes and threads of the sandbox uid
+    output_bytes: int = 2**20  # kept per stream; the rest is read and discarded
+    file_bytes: int = 64 * 2**20  # RLIMIT_FSIZE, and the size of /tmp and /dev/shm
 
 
 @dataclass
@@ -72,10 +77,19 @@ def _limit_prefix(limits, uid):
     # As root the sandbox uid is ours alone; otherwise RLIMIT_NPROC counts all
     # of the user's existing threads too, so the quota goes on top of those.
     nproc = limits.nproc if _root() else user_tasks(uid) + limits.nproc
-    return [_tool("prlimit"), f"--as={int(limits.memory_bytes)}",
-            f"--cpu={int(limits.cpu_s)}:{int(limits.cpu_s) + 1}", f"--nproc={nproc}",
-            f"--fsize={int(limits.file_bytes)}", "--core=0", "--",
-            _tool("choom"), "-n", "1000", "--"]
+    return [
+        _tool("prlimit"),
+        f"--as={int(limits.memory_bytes)}",
+        f"--cpu={int(limits.cpu_s)}:{int(limits.cpu_s) + 1}",
+        f"--nproc={nproc}",
+        f"--fsize={int(limits.file_bytes)}",
+        "--core=0",
+        "--",
+        _tool("choom"),
+        "-n",
+        "1000",
+        "--",
+    ]
 
 
 def _environment(workdir, extra):
@@ -138,21 +152,40 @@ def _kill(proc):
         pass
 
 
-def _run(argv, *, workdir, stdin=b"", hide=(), readable=(), limits=Limits(), slot=0,
-         env=None, share_net=False, files=(), tier):
+def _run(
+    argv,
+    *,
+    workdir,
+    stdin=b"",
+    hide=(),
+    readable=(),
+    limits=Limits(),
+    slot=0,
+    env=None,
+    share_net=False,
+    files=(),
+    tier,
+):
     """run_sandboxed, plus what kernels need: ``share_net`` and ``files``
     (``(fd, dest)`` pairs whose contents bwrap copies into the sandbox; bwrap's tier
     only), and ``tier`` (one of ``TIERS``: ``run_sandboxed`` passes ``confinement().tier``)."""
     workdir = Path(workdir).resolve()
-    cmd, uid, claimed = _command(argv, workdir, hide, readable, limits, slot, share_net, files,
-                                 tier)
+    cmd, uid, claimed = _command(
+        argv, workdir, hide, readable, limits, slot, share_net, files, tier
+    )
     start = time.monotonic()
     timed_out = False
     try:
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, cwd=workdir,
-                                env=_environment(workdir, env), start_new_session=True,
-                                pass_fds=[fd for fd, _ in files])
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=workdir,
+            env=_environment(workdir, env),
+            start_new_session=True,
+            pass_fds=[fd for fd, _ in files],
+        )
         out = _Capture(proc.stdout, limits.output_bytes)
         err = _Capture(proc.stderr, limits.output_bytes)
         for t in (out, err, threading.Thread(target=_feed, args=(proc.stdin, stdin), daemon=True)):
@@ -190,8 +223,9 @@ def _command(argv, workdir, hide, readable, limits, slot, share_net, files, tier
         cmd += _bwrap_args(workdir, hide, readable, limits, uid, share_net, files)
     elif tier == CONTAINER:
         if files:
-            raise ValueError("the container tier cannot place files in the sandbox; "
-                             "put them in its workdir")
+            raise ValueError(
+                "the container tier cannot place files in the sandbox; put them in its workdir"
+            )
         cmd += _container_args(uid, share_net)
     cmd += [os.fspath(a) for a in argv]
     claimed = tier != RLIMITS and _root()
@@ -238,8 +272,11 @@ def _reason(rc, timed_out, out, err, limits, confined):
     elif rc and b"No space left on device" in err.tail:
         parts.append(f"ran out of disk space (the private /tmp holds {_size(limits.file_bytes)})")
     elif sig:
-        parts.append(f"killed by signal {sig} ({signal.Signals(sig).name})"
-                     if sig in signal.Signals._value2member_map_ else f"killed by signal {sig}")
+        parts.append(
+            f"killed by signal {sig} ({signal.Signals(sig).name})"
+            if sig in signal.Signals._value2member_map_
+            else f"killed by signal {sig}"
+        )
     elif rc:
         parts.append(f"exited with status {rc}")
     for name, cap in (("stdout", out), ("stderr", err)):

@@ -34,16 +34,50 @@ import socket
 import sys
 
 #: clone(2) flags that make a namespace.
-CLONE_NEW = (0x00020000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000
-             | 0x40000000 | 0x02000000 | 0x00000080)   # NS UTS IPC USER PID NET CGROUP TIME
+CLONE_NEW = (
+    0x00020000
+    | 0x04000000
+    | 0x08000000
+    | 0x10000000
+    | 0x20000000
+    | 0x40000000
+    | 0x02000000
+    | 0x00000080
+)  # NS UTS IPC USER PID NET CGROUP TIME
 #: Address families are numbered below this (AF_MAX is 46 in Linux 6.x); all above are refused.
 FAMILIES = 64
 #: Calls refused outright.
-REFUSED = ("ptrace", "process_vm_readv", "process_vm_writev", "unshare", "setns", "mount",
-           "umount2", "pivot_root", "chroot", "keyctl", "add_key", "request_key", "bpf",
-           "perf_event_open", "userfaultfd", "open_by_handle_at", "name_to_handle_at",
-           "fsopen", "fsmount", "move_mount", "open_tree", "kexec_load", "init_module",
-           "finit_module", "delete_module", "acct", "swapon", "swapoff", "reboot")
+REFUSED = (
+    "ptrace",
+    "process_vm_readv",
+    "process_vm_writev",
+    "unshare",
+    "setns",
+    "mount",
+    "umount2",
+    "pivot_root",
+    "chroot",
+    "keyctl",
+    "add_key",
+    "request_key",
+    "bpf",
+    "perf_event_open",
+    "userfaultfd",
+    "open_by_handle_at",
+    "name_to_handle_at",
+    "fsopen",
+    "fsmount",
+    "move_mount",
+    "open_tree",
+    "kexec_load",
+    "init_module",
+    "finit_module",
+    "delete_module",
+    "acct",
+    "swapon",
+    "swapoff",
+    "reboot",
+)
 
 
 def build(inet=False):
@@ -56,7 +90,7 @@ def build(inet=False):
         try:
             f.add_rule(refuse, name)
         except (RuntimeError, ValueError, OSError):
-            pass   # a call this kernel or libseccomp does not know cannot be made either
+            pass  # a call this kernel or libseccomp does not know cannot be made either
     allowed = {socket.AF_UNIX} | ({socket.AF_INET, socket.AF_INET6} if inet else set())
     for name in ("socket", "socketpair"):
         # one comparison per rule (libseccomp's rule): each other family, then all above

@@ -29,5 +29,6 @@ def claim(first, count, locks=None):
             lock.close()
             continue
         return slot, lock
-    raise RuntimeError(f"all {count} grading slots from {first} on this machine are taken "
-                       f"({locks})")
+    raise RuntimeError(
+        f"all {count} grading slots from {first} on this machine are taken ({locks})"
+    )

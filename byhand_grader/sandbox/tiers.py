@@ -9,18 +9,19 @@ from dataclasses import dataclass
 BWRAP, CONTAINER, RLIMITS = "bwrap", "container", "rlimits"
 TIERS = (BWRAP, CONTAINER, RLIMITS)
 #: Each tier in a few words, for the instructor's flags and logs.
-TIER_WORDS = {BWRAP: "bubblewrap namespaces",
-              CONTAINER: "container tier (own uid, no_new_privs, seccomp filter; no private "
-                         "mounts)",
-              RLIMITS: "NOT confined (rlimits only)"}
+TIER_WORDS = {
+    BWRAP: "bubblewrap namespaces",
+    CONTAINER: "container tier (own uid, no_new_privs, seccomp filter; no private mounts)",
+    RLIMITS: "NOT confined (rlimits only)",
+}
 
 
 @dataclass(frozen=True)
 class Confinement:
     """Which tier confines student code on this machine, and why, in one sentence."""
 
-    tier: str        #: one of ``TIERS``
-    sentence: str    #: what an instructor reads: the tier, and why a stronger one is not used
+    tier: str  #: one of ``TIERS``
+    sentence: str  #: what an instructor reads: the tier, and why a stronger one is not used
 
     @property
     def confined(self) -> bool:

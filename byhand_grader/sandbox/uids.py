@@ -45,8 +45,11 @@ def _processes(uid):
 
 def user_tasks(uid):
     """Threads the user runs now; RLIMIT_NPROC counts these per uid."""
-    return sum(len(os.listdir(f"/proc/{pid}/task")) for pid in _processes(uid)
-               if os.path.isdir(f"/proc/{pid}/task"))
+    return sum(
+        len(os.listdir(f"/proc/{pid}/task"))
+        for pid in _processes(uid)
+        if os.path.isdir(f"/proc/{pid}/task")
+    )
 
 
 def _sweep(uid, timeout=10.0):

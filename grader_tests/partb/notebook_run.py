@@ -44,8 +44,9 @@ def reference_run(seed, epochs, alpha, track_epochs):
     gen = torch.Generator().manual_seed(int(seed))
     start = init_xor(gen)
     orders = epoch_orders(gen, epochs).tolist()
-    (w3, w4), (b0,), (w0, w1, w2), (b1,) = (start[k].tolist()
-                                            for k in ("w_34", "b0", "w_012", "b1"))
+    (w3, w4), (b0,), (w0, w1, w2), (b1,) = (
+        start[k].tolist() for k in ("w_34", "b0", "w_012", "b1")
+    )
     a = struct.unpack("f", struct.pack("f", alpha))[0]
     pack, unpack = _FLOAT32.pack, _FLOAT32.unpack
     errors, tracked = [], None
@@ -60,9 +61,17 @@ def reference_run(seed, epochs, alpha, track_epochs):
             total += (yhat - y) ** 2
             d_y = 2 * (yhat - y) * yhat * (1 - yhat)
             d_h = d_y * w2 * h * (1 - h)
-            w3, w4, b0, w0, w1, w2, b1 = unpack(pack(
-                w3 - a * d_h * x0, w4 - a * d_h * x1, b0 - a * d_h,
-                w0 - a * d_y * x0, w1 - a * d_y * x1, w2 - a * d_y * h, b1 - a * d_y))
+            w3, w4, b0, w0, w1, w2, b1 = unpack(
+                pack(
+                    w3 - a * d_h * x0,
+                    w4 - a * d_h * x1,
+                    b0 - a * d_h,
+                    w0 - a * d_y * x0,
+                    w1 - a * d_y * x1,
+                    w2 - a * d_y * h,
+                    b1 - a * d_y,
+                )
+            )
         errors.append(total)
     final = _params(w3, w4, b0, w0, w1, w2, b1)
     return tracked or final, final, errors
@@ -71,5 +80,7 @@ def reference_run(seed, epochs, alpha, track_epochs):
 def solves(params):
     """Does a network with these parameters put every output on the right side of 0.5?"""
     (w3, w4), (b0,), (w0, w1, w2), (b1,) = (params[k] for k in ("w_34", "b0", "w_012", "b1"))
-    return all(abs(_g(w0 * x0 + w1 * x1 + w2 * _g(w3 * x0 + w4 * x1 + b0) + b1) - y) < 0.5
-               for (x0, x1), y in zip(PATTERNS, TARGETS))
+    return all(
+        abs(_g(w0 * x0 + w1 * x1 + w2 * _g(w3 * x0 + w4 * x1 + b0) + b1) - y) < 0.5
+        for (x0, x1), y in zip(PATTERNS, TARGETS)
+    )

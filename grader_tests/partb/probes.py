@@ -19,7 +19,7 @@ from pathlib import Path
 
 import torch
 
-from byhand.data import Y_OR, Y_XOR, X
+from byhand.data import X, Y_OR, Y_XOR
 from byhand.neuron import init_neuron
 from byhand.training import student_seed as notebook_seed
 from byhand.xor import init_xor
@@ -38,8 +38,7 @@ SATURATED_NET = {"p1": 7.0, "p3": 3.0}
 
 #: The notebook's AND-vetoes-OR network with smaller weights: every unit is nearly saturated,
 #: |net| = 7 (except the hidden unit at [0, 0], where net_h = -21 and x = 0).
-NEARLY_SATURATED = {"w_34": [14.0, 14.0], "b0": [-21.0], "w_012": [14.0, 14.0, -28.0],
-                    "b1": [-7.0]}
+NEARLY_SATURATED = {"w_34": [14.0, 14.0], "b0": [-21.0], "w_012": [14.0, 14.0, -28.0], "b1": [-7.0]}
 
 
 def _lists(params):
@@ -51,22 +50,31 @@ def _neuron_cases(gen, prefix):
     cases = []
     for n in range(N_RANDOM):
         params = {"w": torch.randn(2, generator=gen) * 2, "b": torch.randn(1, generator=gen) * 2}
-        x = torch.rand(2, generator=gen) * 4 - 2          # inputs the notebook never uses
+        x = torch.rand(2, generator=gen) * 4 - 2  # inputs the notebook never uses
         y = torch.randint(0, 2, (1,), generator=gen).float()
         cases.append((f"{prefix}/random/{n}", params, x, y))
     net = SATURATED_NET[prefix]
-    for n, sign in enumerate((1.0, -1.0)):              # net = +-net at x = [1, 1]
+    for n, sign in enumerate((1.0, -1.0)):  # net = +-net at x = [1, 1]
         params = {"w": torch.tensor([0.5, 0.4]) * net * sign, "b": torch.tensor([0.1]) * net * sign}
         for y in (0.0, 1.0):
-            cases.append((f"{prefix}/saturated/{n}{int(y)}", params, torch.tensor([1.0, 1.0]),
-                          torch.tensor([y])))
+            cases.append(
+                (
+                    f"{prefix}/saturated/{n}{int(y)}",
+                    params,
+                    torch.tensor([1.0, 1.0]),
+                    torch.tensor([y]),
+                )
+            )
     # |w|, |b| <= 2: |net| <= 4 on these patterns, so the gradient is never vanishingly small
-    params = {"w": torch.randn(2, generator=gen).clamp(-2, 2),
-              "b": torch.randn(1, generator=gen).clamp(-2, 2)}
+    params = {
+        "w": torch.randn(2, generator=gen).clamp(-2, 2),
+        "b": torch.randn(1, generator=gen).clamp(-2, 2),
+    }
     cases.append((f"{prefix}/zero_input", params, torch.zeros(2), torch.tensor([1.0])))
     for y in (0.0, 1.0):
-        cases.append((f"{prefix}/target/{int(y)}", params, torch.tensor([1.0, 0.0]),
-                      torch.tensor([y])))
+        cases.append(
+            (f"{prefix}/target/{int(y)}", params, torch.tensor([1.0, 0.0]), torch.tensor([y]))
+        )
     return cases
 
 
@@ -78,13 +86,13 @@ def _xor_cases(gen):
         y = torch.randint(0, 2, (1,), generator=gen).float()
         cases.append((f"p4/random/{n}", params, x, y))
     near = {k: torch.tensor(v) for k, v in NEARLY_SATURATED.items()}
-    for i in range(4):                                 # both targets: the network is right on
-        for y in (Y_XOR[i], 1 - Y_XOR[i]):             # one, where the gradient is tiny
+    for i in range(4):  # both targets: the network is right on
+        for y in (Y_XOR[i], 1 - Y_XOR[i]):  # one, where the gradient is tiny
             cases.append((f"p4/saturated/{i}{int(y)}", near, X[i], y))
     params = init_xor(gen)
-    params["b0"] = params["b0"].clamp(-2, 2)           # h between 0.12 and 0.88
-    params["w_012"][2] = 8.0                           # a large w2: d_h depends on it
-    params["b1"] = params["b1"].clamp(-1, 1) - 4.0     # net_y = 8 h + b1 within +-4 at x = 0
+    params["b0"] = params["b0"].clamp(-2, 2)  # h between 0.12 and 0.88
+    params["w_012"][2] = 8.0  # a large w2: d_h depends on it
+    params["b1"] = params["b1"].clamp(-1, 1) - 4.0  # net_y = 8 h + b1 within +-4 at x = 0
     cases.append(("p4/zero_input", params, torch.zeros(2), torch.tensor([1.0])))
     for y in (0.0, 1.0):
         cases.append((f"p4/target/{int(y)}", params, torch.tensor([0.0, 1.0]), torch.tensor([y])))
@@ -94,8 +102,13 @@ def _xor_cases(gen):
 #: The notebook's XOR run: its epochs and learning rate, how many seeds the grader tries
 #: (SEED, then ``student_seed(STUDENT_ID, attempt=1)``, ...) until a run computes XOR, and
 #: how far a student's run is trained when it follows a correct one (``notebook_run``).
-NOTEBOOK_RUN = {"epochs": 8000, "alpha": 0.05, "attempts": 3, "track_epochs": 100,
-                "track_atol": 1e-3}
+NOTEBOOK_RUN = {
+    "epochs": 8000,
+    "alpha": 0.05,
+    "attempts": 3,
+    "track_epochs": 100,
+    "track_atol": 1e-3,
+}
 
 #: The grader's runs of a student's functions record the epoch error of every
 #: ``ERRORS_EVERY``-th epoch (``byhand.training.train``'s ``errors_every``): a plot's worth
@@ -117,17 +130,34 @@ def explain_call(student):
     seeds = []
     for attempt in range(run["attempts"]):
         seed = notebook_seed(student, attempt)
-        tracked, final, errors = notebook_run.reference_run(seed, run["epochs"], run["alpha"],
-                                                            run["track_epochs"])
-        seeds.append({"seed": seed, "track": tracked, "final": final,
-                      "errors": [float(f"{e:.4g}") for e in errors[::ERRORS_EVERY]]})
+        tracked, final, errors = notebook_run.reference_run(
+            seed, run["epochs"], run["alpha"], run["track_epochs"]
+        )
+        seeds.append(
+            {
+                "seed": seed,
+                "track": tracked,
+                "final": final,
+                "errors": [float(f"{e:.4g}") for e in errors[::ERRORS_EVERY]],
+            }
+        )
         if notebook_run.solves(final):
             break
-    return {"id": "p5/explain", "kind": "explain", "fn": "xor_grads", "forward": "xor_forward",
-            "update": "sgd_update", "seeds": seeds, "epochs": run["epochs"],
-            "alpha": run["alpha"], "track_epochs": run["track_epochs"],
-            "track_atol": run["track_atol"], "errors_every": ERRORS_EVERY,
-            "X": X.tolist(), "Y": Y_XOR.flatten().tolist()}
+    return {
+        "id": "p5/explain",
+        "kind": "explain",
+        "fn": "xor_grads",
+        "forward": "xor_forward",
+        "update": "sgd_update",
+        "seeds": seeds,
+        "epochs": run["epochs"],
+        "alpha": run["alpha"],
+        "track_epochs": run["track_epochs"],
+        "track_atol": run["track_atol"],
+        "errors_every": ERRORS_EVERY,
+        "X": X.tolist(),
+        "Y": Y_XOR.flatten().tolist(),
+    }
 
 
 def build_calls(student):
@@ -135,41 +165,110 @@ def build_calls(student):
     gen = torch.Generator().manual_seed(student_seed(student, ASSIGNMENT, SALT))
     calls = []
     shown_neuron = init_neuron(torch.Generator().manual_seed(0))
-    for fn, prefix, shown_x, shown_y in (("logistic_grads", "p1", X[3], Y_OR[3]),
-                                         ("tanh_grads", "p3", X[1], Y_OR[1])):
+    for fn, prefix, shown_x, shown_y in (
+        ("logistic_grads", "p1", X[3], Y_OR[3]),
+        ("tanh_grads", "p3", X[1], Y_OR[1]),
+    ):
         for cid, params, x, y in _neuron_cases(gen, prefix) + [
-                (f"{prefix}/shown", shown_neuron, shown_x, shown_y)]:
-            calls.append({"id": cid, "kind": "grads", "fn": fn, "params": _lists(params),
-                          "x": x.tolist(), "y": y.tolist()})
+            (f"{prefix}/shown", shown_neuron, shown_x, shown_y)
+        ]:
+            calls.append(
+                {
+                    "id": cid,
+                    "kind": "grads",
+                    "fn": fn,
+                    "params": _lists(params),
+                    "x": x.tolist(),
+                    "y": y.tolist(),
+                }
+            )
     for n in range(3):
         params = {"w": torch.randn(2, generator=gen), "b": torch.randn(1, generator=gen)}
         grads = {"w": torch.randn(2, generator=gen), "b": torch.randn(1, generator=gen)}
         alpha = [0.05, 0.7, 1e-3][n]
-        calls.append({"id": f"p2/step/{n}", "kind": "update", "fn": "sgd_update",
-                      "params": _lists(params), "grads": _lists(grads), "alpha": alpha,
-                      "decoy": 1000.0})
-    calls.append({"id": "p2/shown", "kind": "update", "fn": "sgd_update",
-                  "params": {"w": [1.0, 2.0], "b": [0.5]}, "grads": {"w": [0.1, -0.2], "b": [0.3]},
-                  "alpha": 0.5, "decoy": 1000.0})
+        calls.append(
+            {
+                "id": f"p2/step/{n}",
+                "kind": "update",
+                "fn": "sgd_update",
+                "params": _lists(params),
+                "grads": _lists(grads),
+                "alpha": alpha,
+                "decoy": 1000.0,
+            }
+        )
+    calls.append(
+        {
+            "id": "p2/shown",
+            "kind": "update",
+            "fn": "sgd_update",
+            "params": {"w": [1.0, 2.0], "b": [0.5]},
+            "grads": {"w": [0.1, -0.2], "b": [0.3]},
+            "alpha": 0.5,
+            "decoy": 1000.0,
+        }
+    )
     forward_ids = set()
     for cid, params, x, y in _xor_cases(gen):
         # one forward call per (parameters, pattern): p4f/saturated/<i> serves both targets
-        fid = cid.replace("p4/", "p4f/")[:-1] if "/saturated/" in cid else cid.replace("p4/", "p4f/")
+        fid = (
+            cid.replace("p4/", "p4f/")[:-1] if "/saturated/" in cid else cid.replace("p4/", "p4f/")
+        )
         if fid not in forward_ids:
             forward_ids.add(fid)
-            calls.append({"id": fid, "kind": "forward", "fn": "xor_forward",
-                          "params": _lists(params), "x": x.tolist()})
-        calls.append({"id": cid, "kind": "grads", "fn": "xor_grads", "params": _lists(params),
-                      "x": x.tolist(), "y": y.tolist()})
+            calls.append(
+                {
+                    "id": fid,
+                    "kind": "forward",
+                    "fn": "xor_forward",
+                    "params": _lists(params),
+                    "x": x.tolist(),
+                }
+            )
+        calls.append(
+            {
+                "id": cid,
+                "kind": "grads",
+                "fn": "xor_grads",
+                "params": _lists(params),
+                "x": x.tolist(),
+                "y": y.tolist(),
+            }
+        )
     shown_xor = init_xor(torch.Generator().manual_seed(0))
-    calls.append({"id": "p4f/shown", "kind": "forward", "fn": "xor_forward",
-                  "params": HAND_BUILT, "x": X[3].tolist()})
-    calls.append({"id": "p4/shown", "kind": "grads", "fn": "xor_grads",
-                  "params": _lists(shown_xor), "x": X[2].tolist(), "y": Y_XOR[2].tolist()})
-    for seed in [s["seed"] for s in XOR_STARTS["starts"]][:XOR_STARTS["k"]]:
-        calls.append({"id": f"p4/learn/{seed}", "kind": "train", "fn": "xor_grads",
-                      "forward": "xor_forward", "seed": seed, "epochs": XOR_STARTS["epochs"],
-                      "alpha": XOR_STARTS["alpha"], "errors_every": ERRORS_EVERY,
-                      "X": X.tolist(), "Y": Y_XOR.flatten().tolist()})
-    calls.append(explain_call(student))   # last: graded calls first, whatever the time it takes
+    calls.append(
+        {
+            "id": "p4f/shown",
+            "kind": "forward",
+            "fn": "xor_forward",
+            "params": HAND_BUILT,
+            "x": X[3].tolist(),
+        }
+    )
+    calls.append(
+        {
+            "id": "p4/shown",
+            "kind": "grads",
+            "fn": "xor_grads",
+            "params": _lists(shown_xor),
+            "x": X[2].tolist(),
+            "y": Y_XOR[2].tolist(),
+        }
+    )
+    for seed in [s["seed"] for s in XOR_STARTS["starts"]][: XOR_STARTS["k"]]:
+        calls.append(
+            {
+                "id": f"p4/learn/{seed}",
+                "kind": "train",
+                "fn": "xor_grads",
+                "forward": "xor_forward",
+                "seed": seed,
+                "epochs": XOR_STARTS["epochs"],
+                "alpha": XOR_STARTS["alpha"],
+                "errors_every": ERRORS_EVERY,
+                "X": X.tolist(),
+                "Y": Y_XOR.flatten().tolist(),
+            }
+        )
+    calls.append(explain_call(student))  # last: graded calls first, whatever the time it takes
     return calls

@@ -18,7 +18,7 @@ w0, w1, w2, b1`` for the XOR network, ``w0, w1, b`` for the neuron) and on one
 pattern per run, ``x0, x1, y`` of shape ``(N,)``; see ``byhand_grader.simulate.Rule``.
 """
 
-from byhand_grader.simulate import Rule, logistic_forward, tanh_forward, xor_forward
+from byhand_grader.simulate import logistic_forward, Rule, tanh_forward, xor_forward
 
 
 def xor_grads(p, f, x0, x1, y):
@@ -28,8 +28,15 @@ def xor_grads(p, f, x0, x1, y):
     yhat, h = f["yhat"], f["h"]
     d_y = 2 * (yhat - y) * yhat * (1 - yhat)
     d_h = d_y * p["w2"] * h * (1 - h)
-    return {"w3": d_h * x0, "w4": d_h * x1, "b0": d_h,
-            "w0": d_y * x0, "w1": d_y * x1, "w2": d_y * h, "b1": d_y}
+    return {
+        "w3": d_h * x0,
+        "w4": d_h * x1,
+        "b0": d_h,
+        "w0": d_y * x0,
+        "w1": d_y * x1,
+        "w2": d_y * h,
+        "b1": d_y,
+    }
 
 
 def logistic_grads(p, f, x0, x1, y):

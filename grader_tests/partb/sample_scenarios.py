@@ -43,8 +43,9 @@ def _missing_factor_2(nb, release):
 
 
 def _update_uses_dot_grad(nb, release):
-    return _replace(nb, "p2_sgd_update_answer", "value - alpha * grads[name]",
-                    "value - alpha * value.grad")
+    return _replace(
+        nb, "p2_sgd_update_answer", "value - alpha * grads[name]", "value - alpha * value.grad"
+    )
 
 
 def _tanh_forward_logistic_grads(nb, release):
@@ -68,24 +69,36 @@ def _os_exit(nb, release):
 
 
 def _memory_bomb(nb, release):
-    return _replace(nb, "p3_tanh_grads_answer", "yhat = tanh_forward(params, x)[\"yhat\"]",
-                    "cache = [torch.ones(2**28) for _ in range(64)]\n"
-                    "    yhat = tanh_forward(params, x)[\"yhat\"]")
+    return _replace(
+        nb,
+        "p3_tanh_grads_answer",
+        'yhat = tanh_forward(params, x)["yhat"]',
+        "cache = [torch.ones(2**28) for _ in range(64)]\n"
+        '    yhat = tanh_forward(params, x)["yhat"]',
+    )
 
 
 def _fork_bomb(nb, release):
     cell = _cell(nb, "p1_logistic_grads_answer")
-    cell.source = ("import os\nfor _ in range(10_000):\n    try:\n        os.fork()\n"
-                   "    except OSError:\n        break\n\n" + cell.source)
+    cell.source = (
+        "import os\nfor _ in range(10_000):\n    try:\n        os.fork()\n"
+        "    except OSError:\n        break\n\n" + cell.source
+    )
     return nb
 
 
 def _monkeypatch_cheat(nb, release):
-    _replace(nb, "p1_logistic_grads_answer", "d_net = 2 * (yhat - y) * yhat * (1 - yhat)",
-             "d_net = (yhat - y)")
+    _replace(
+        nb,
+        "p1_logistic_grads_answer",
+        "d_net = 2 * (yhat - y) * yhat * (1 - yhat)",
+        "d_net = (yhat - y)",
+    )
     cell = _cell(nb, "p1_logistic_grads_answer")
-    cell.source = ("import torch\ntorch.allclose = lambda *a, **k: True\n"
-                   "import byhand.checks\nbyhand.checks.TOLERANCE = float('inf')\n\n" + cell.source)
+    cell.source = (
+        "import torch\ntorch.allclose = lambda *a, **k: True\n"
+        "import byhand.checks\nbyhand.checks.TOLERANCE = float('inf')\n\n" + cell.source
+    )
     return nb
 
 
@@ -95,7 +108,8 @@ def _autograd_in_inference_mode(nb, release):
         "# Problem 1: gradient of E = (yhat - y)^2 for one logistic neuron\n"
         "def logistic_grads(params, x, y):\n"
         "    with torch.inference_mode(False), torch.enable_grad():\n"
-        "        return autograd_grads(logistic_forward, params, x, y, dtype=torch.float32)\n")
+        "        return autograd_grads(logistic_forward, params, x, y, dtype=torch.float32)\n"
+    )
     return nb
 
 
@@ -108,7 +122,8 @@ def _autograd_backward(nb, release):
         "        leaves = {k: v.detach().clone().requires_grad_(True) for k, v in params.items()}\n"
         "        yhat = tanh_forward(leaves, x)['yhat']\n"
         "        ((yhat - y) ** 2).sum().backward()\n"
-        "        return {k: v.grad for k, v in leaves.items()}\n")
+        "        return {k: v.grad for k, v in leaves.items()}\n"
+    )
     return nb
 
 
@@ -116,20 +131,24 @@ def _rebinds_the_trainer(nb, release):
     """A wrong xor_grads, and a cell that replaces the grader's trainer by one reporting success."""
     _missing_factor_2_p4_only(nb, release)
     cell = _cell(nb, "p4_xor_grads_answer")
-    cell.source += ("\n\nimport byhand.training\nfrom byhand.training import TrainResult\n"
-                    "def _always_learns(forward, grads, update, params, X, Y, **kw):\n"
-                    "    return TrainResult(params, [0.0], torch.tensor([[0.0], [1.0], [1.0], [0.0]]))\n"
-                    "byhand.training.train = _always_learns\n")
+    cell.source += (
+        "\n\nimport byhand.training\nfrom byhand.training import TrainResult\n"
+        "def _always_learns(forward, grads, update, params, X, Y, **kw):\n"
+        "    return TrainResult(params, [0.0], torch.tensor([[0.0], [1.0], [1.0], [0.0]]))\n"
+        "byhand.training.train = _always_learns\n"
+    )
     return nb
 
 
 def _reads_hidden_tests(nb, release):
     cell = _cell(nb, "p1_logistic_grads_answer")
-    cell.source = ("import glob, os\nfound = glob.glob('/*/*/grader_tests/*.py') + "
-                   "glob.glob('/*/grader_tests/*.py') + glob.glob('../../../grader_tests/*.py')\n"
-                   "for path in found:\n    print(open(path).read())\n"
-                   "print('found:', found, 'gradebook:', os.path.exists('../../../gradebook.db'))\n\n"
-                   + cell.source)
+    cell.source = (
+        "import glob, os\nfound = glob.glob('/*/*/grader_tests/*.py') + "
+        "glob.glob('/*/grader_tests/*.py') + glob.glob('../../../grader_tests/*.py')\n"
+        "for path in found:\n    print(open(path).read())\n"
+        "print('found:', found, 'gradebook:', os.path.exists('../../../gradebook.db'))\n\n"
+        + cell.source
+    )
     return nb
 
 
@@ -179,33 +198,51 @@ def _corrupt_json(nb, release):
 
 SCENARIOS = {
     "correct": ("the reference solution", _correct),
-    "unlucky-seed": ("correct, but SEED = 22 typed over the student-id seed, a start from which "
-                     "XOR gets stuck", _unlucky_seed),
+    "unlucky-seed": (
+        "correct, but SEED = 22 typed over the student-id seed, a start from which XOR gets stuck",
+        _unlucky_seed,
+    ),
     "blank": ("the release notebook, untouched", _blank),
     "missing-factor-2": ("every gradient without the 2 of d(y-yhat)^2", _missing_factor_2),
-    "update-uses-dot-grad": ("sgd_update steps along .grad, not the given gradients",
-                             _update_uses_dot_grad),
-    "tanh-forward-logistic-grads": ("hidden unit uses tanh while xor_grads assumes the logistic",
-                                    _tanh_forward_logistic_grads),
+    "update-uses-dot-grad": (
+        "sgd_update steps along .grad, not the given gradients",
+        _update_uses_dot_grad,
+    ),
+    "tanh-forward-logistic-grads": (
+        "hidden unit uses tanh while xor_grads assumes the logistic",
+        _tanh_forward_logistic_grads,
+    ),
     "syntax-error": ("a syntax error in the Problem 3 answer", _syntax_error),
     "infinite-loop": ("a `while True` loop in the Problem 3 answer cell", _infinite_loop),
     "os-exit": ("os._exit(0) in the Problem 2 answer cell", _os_exit),
     "memory-bomb": ("tanh_grads allocates 64 GiB", _memory_bomb),
     "fork-bomb": ("the Problem 1 answer cell forks until it cannot", _fork_bomb),
-    "monkeypatch-cheat": ("a wrong gradient plus torch.allclose = lambda *a, **k: True",
-                          _monkeypatch_cheat),
-    "autograd-in-inference-mode": ("logistic_grads calls autograd_grads inside "
-                                   "torch.inference_mode(False)", _autograd_in_inference_mode),
-    "autograd-backward": ("tanh_grads calls backward() under torch.enable_grad()",
-                          _autograd_backward),
-    "rebinds-the-trainer": ("a wrong xor_grads, and byhand.training.train replaced by a fake",
-                            _rebinds_the_trainer),
-    "reads-hidden-tests": ("tries to print grader_tests/*.py from an answer cell",
-                           _reads_hidden_tests),
+    "monkeypatch-cheat": (
+        "a wrong gradient plus torch.allclose = lambda *a, **k: True",
+        _monkeypatch_cheat,
+    ),
+    "autograd-in-inference-mode": (
+        "logistic_grads calls autograd_grads inside torch.inference_mode(False)",
+        _autograd_in_inference_mode,
+    ),
+    "autograd-backward": (
+        "tanh_grads calls backward() under torch.enable_grad()",
+        _autograd_backward,
+    ),
+    "rebinds-the-trainer": (
+        "a wrong xor_grads, and byhand.training.train replaced by a fake",
+        _rebinds_the_trainer,
+    ),
+    "reads-hidden-tests": (
+        "tries to print grader_tests/*.py from an answer cell",
+        _reads_hidden_tests,
+    ),
     "output-flood": ("prints two million lines", _output_flood),
     "deleted-grade-cell": ("deleted the Problem 1 grade cell", _deleted_grade_cell),
-    "edited-test-cell": ("replaced the Problem 4b grade cell by `pass` (and has a wrong gradient)",
-                         _edited_test_cell),
+    "edited-test-cell": (
+        "replaced the Problem 4b grade cell by `pass` (and has a wrong gradient)",
+        _edited_test_cell,
+    ),
     "duplicated-cell": ("copied the Problem 1 answer cell (same grade_id twice)", _duplicated_cell),
     "skip-execution-tags": ("tagged every grade cell skip-execution", _skip_execution_tags),
     "renamed-notebook": ("correct, saved as partb-Copy1.ipynb", _renamed_notebook),

@@ -85,9 +85,9 @@ class Term:
     """A factor of the right gradient that a wrong one may lack, computed by the judge."""
 
     def __init__(self, formula, words, value):
-        self.formula = formula     #: as it reads alone, e.g. "1 - yhat^2"
-        self.words = words         #: as a sentence names it
-        self.value = value         #: value(params64, forward64) -> float
+        self.formula = formula  #: as it reads alone, e.g. "1 - yhat^2"
+        self.words = words  #: as a sentence names it
+        self.value = value  #: value(params64, forward64) -> float
         #: as it reads in a product, e.g. "(1 - yhat^2)"
         self.factor = f"({formula})" if formula.startswith("1 -") else formula
 
@@ -95,15 +95,29 @@ class Term:
         return self.formula
 
 
-LOGISTIC_TERMS = (Term("yhat (1 - yhat)", "the logistic's derivative yhat (1 - yhat)",
-                       lambda p, f: float(f["yhat"] * (1 - f["yhat"]))),)
-TANH_TERMS = (Term("1 - yhat^2", "tanh's derivative 1 - yhat^2",
-                   lambda p, f: float(1 - f["yhat"] ** 2)),)
-XOR_TERMS = (Term("yhat (1 - yhat)", "the output unit's derivative yhat (1 - yhat)",
-                  lambda p, f: float(f["yhat"] * (1 - f["yhat"]))),
-             Term("h (1 - h)", "the hidden unit's derivative h (1 - h)",
-                  lambda p, f: float(f["h"] * (1 - f["h"]))),
-             Term("w2", "the weight w2", lambda p, f: float(p["w_012"][2])))
+LOGISTIC_TERMS = (
+    Term(
+        "yhat (1 - yhat)",
+        "the logistic's derivative yhat (1 - yhat)",
+        lambda p, f: float(f["yhat"] * (1 - f["yhat"])),
+    ),
+)
+TANH_TERMS = (
+    Term("1 - yhat^2", "tanh's derivative 1 - yhat^2", lambda p, f: float(1 - f["yhat"] ** 2)),
+)
+XOR_TERMS = (
+    Term(
+        "yhat (1 - yhat)",
+        "the output unit's derivative yhat (1 - yhat)",
+        lambda p, f: float(f["yhat"] * (1 - f["yhat"])),
+    ),
+    Term(
+        "h (1 - h)",
+        "the hidden unit's derivative h (1 - h)",
+        lambda p, f: float(f["h"] * (1 - f["h"])),
+    ),
+    Term("w2", "the weight w2", lambda p, f: float(p["w_012"][2])),
+)
 
 
 def _nice(c):
@@ -120,8 +134,10 @@ class Relation:
     def __init__(self, terms, c):
         self.terms, self.c = tuple(terms), c
         #: relations with the same key read the same: one clause for their parameters
-        self.key = (tuple(t.formula for t in self.terms),
-                    _nice(c) if _nice(c) is not None else round(c, 2))
+        self.key = (
+            tuple(t.formula for t in self.terms),
+            _nice(c) if _nice(c) is not None else round(c, 2),
+        )
 
     def lacks(self, short=False):
         """What is missing, in words: the terms, and the 2 when the factor is 1/2."""
@@ -143,8 +159,11 @@ class Relation:
         if not denominator:
             return num
         product = " ".join(denominator)
-        return f"{num} / {product}" if len(denominator) == 1 and product.startswith("(") \
+        return (
+            f"{num} / {product}"
+            if len(denominator) == 1 and product.startswith("(")
             else f"{num} / ({product})"
+        )
 
     def predicate(self, plural, short=False):
         """What is wrong, as the rest of a sentence: ``lack h (1 - h)``; ``short`` for the
@@ -160,8 +179,9 @@ class Relation:
             parts.append(f"ha{'ve' if plural else 's'} the opposite sign")
         if nice is None or nice == 2.0:
             further = "further " if self.terms else ""
-            parts.append(f"{'are' if plural else 'is'} off by a {further}constant factor "
-                         f"{self.c:.3g}")
+            parts.append(
+                f"{'are' if plural else 'is'} off by a {further}constant factor {self.c:.3g}"
+            )
         return ", and ".join(parts)
 
 
@@ -199,8 +219,11 @@ def _relation(pairs, terms):
 
 
 def _hidden_grad_calls(probe, fn):
-    return [cid for cid, call in probe.calls.items()
-            if call["kind"] == "grads" and call["fn"] == fn and not cid.endswith("/shown")]
+    return [
+        cid
+        for cid, call in probe.calls.items()
+        if call["kind"] == "grads" and call["fn"] == fn and not cid.endswith("/shown")
+    ]
 
 
 def _diagnose(probe, fn, forward, terms):
@@ -225,8 +248,9 @@ def _diagnose(probe, fn, forward, terms):
             right = want.flatten().tolist()
             for v, w in zip(_components(got, name, len(right)), right):
                 per_param.setdefault(name, []).append((v, w, values))
-    wrong = [name for name, pairs in per_param.items()
-             if not all(_close(v, w) for v, w, _ in pairs)]
+    wrong = [
+        name for name, pairs in per_param.items() if not all(_close(v, w) for v, w, _ in pairs)
+    ]
     return {name: _relation(per_param[name], terms) for name in wrong}, wrong
 
 
@@ -234,8 +258,10 @@ def _diagnose(probe, fn, forward, terms):
 FACTOR_REASONS = {
     0.5: (f": {FACTOR_2} is missing", "the factor 2 is missing"),
     -1.0: (": it has the opposite sign (a step along it goes uphill)", "has the opposite sign"),
-    -0.5: (f": it has the opposite sign and {FACTOR_2} is missing",
-           "opposite sign, and the factor 2 is missing"),
+    -0.5: (
+        f": it has the opposite sign and {FACTOR_2} is missing",
+        "opposite sign, and the factor 2 is missing",
+    ),
     2.0: (": it has an extra factor 2", "an extra factor 2"),
 }
 
@@ -248,15 +274,21 @@ def _words(fn, relations, wrong, names):
         r = relations[wrong[0]]
         factor = r.key[1]
         if factor == 0.0:
-            return (f"{fn} returns 0 for every gradient on every case where it is wrong.",
-                    f"{fn} returns zeros")
+            return (
+                f"{fn} returns 0 for every gradient on every case where it is wrong.",
+                f"{fn} returns zeros",
+            )
         if not r.terms:
             reason, short = FACTOR_REASONS.get(factor, ("", f"{factor:g} times autograd's"))
-            sentence = (f"{fn} is off by a constant factor: on every case where it is wrong, "
-                        f"every component is {factor:g} times autograd's{reason}.")
+            sentence = (
+                f"{fn} is off by a constant factor: on every case where it is wrong, "
+                f"every component is {factor:g} times autograd's{reason}."
+            )
             return sentence, f"{fn} is off by a constant factor: {short}"
-        sentence = (f"{fn} {r.predicate(plural=False)}: on every case where it is wrong, "
-                    f"yours / autograd's = {r.ratio()} for every component.")
+        sentence = (
+            f"{fn} {r.predicate(plural=False)}: on every case where it is wrong, "
+            f"yours / autograd's = {r.ratio()} for every component."
+        )
         return sentence, f"{fn} {r.predicate(plural=False, short=True)}"
     groups = {}
     for name in wrong:
@@ -268,10 +300,13 @@ def _words(fn, relations, wrong, names):
         short.append(f"{', '.join(f'dE/d{n}' for n in members)} {r.predicate(plural, short=True)}")
     right = [n for n in names if n not in wrong]
     if right:
-        clauses[-1] += (f"; {' and '.join(f'dE/d{n}' for n in right)} "
-                        f"{'are' if len(right) > 1 else 'is'} right")
-    return (f"On every case where {fn} is wrong, {'; '.join(clauses)}.",
-            f"{fn}: {'; '.join(short)}")
+        clauses[-1] += (
+            f"; {' and '.join(f'dE/d{n}' for n in right)} {'are' if len(right) > 1 else 'is'} right"
+        )
+    return (
+        f"On every case where {fn} is wrong, {'; '.join(clauses)}.",
+        f"{fn}: {'; '.join(short)}",
+    )
 
 
 def _explain(probe, fn, prefix, forward, terms, failing, what):
@@ -288,8 +323,10 @@ def _explain(probe, fn, prefix, forward, terms, failing, what):
     if sentence:
         lead, summary = f"{lead} {sentence}", short
     elif wrong and set(wrong) != set(names):
-        lead += (f" Wrong: {', '.join(f'dE/d{n}' for n in wrong)}; right: "
-                 f"{', '.join(f'dE/d{n}' for n in names if n not in wrong)}.")
+        lead += (
+            f" Wrong: {', '.join(f'dE/d{n}' for n in wrong)}; right: "
+            f"{', '.join(f'dE/d{n}' for n in names if n not in wrong)}."
+        )
         summary += f" ({', '.join(f'dE/d{n}' for n in wrong)} wrong)"
     detail = ""
     try:
@@ -298,8 +335,10 @@ def _explain(probe, fn, prefix, forward, terms, failing, what):
         if bad:
             name, k, v, w = bad
             call = probe.calls[shown_id]
-            detail = (f" On the notebook's own check (x = {call['x']}, y = {call['y']}) "
-                      f"you return dE/d{name}[{k}] = {v:.6g} where autograd gives {w:.6g}.")
+            detail = (
+                f" On the notebook's own check (x = {call['x']}, y = {call['y']}) "
+                f"you return dE/d{name}[{k}] = {v:.6g} where autograd gives {w:.6g}."
+            )
         else:
             detail = " It is right on the notebook's own check, so look at cases the notebook does not show."
     except Verdict:
@@ -316,8 +355,9 @@ def _check_grads(probe, fn, prefix, group, forward, terms, what):
         if _mismatch(got, _reference_grads(probe.calls[cid], forward)):
             failing += 1
     if failing:
-        message, summary = _explain(probe, fn, prefix, forward, terms,
-                                    f"{failing} of the {len(ids)}", what)
+        message, summary = _explain(
+            probe, fn, prefix, forward, terms, f"{failing} of the {len(ids)}", what
+        )
         raise Verdict(message, summary=summary)
 
 
@@ -326,7 +366,7 @@ def _check_grads(probe, fn, prefix, group, forward, terms, what):
 GROUPS = {
     "random": "random parameters with inputs between -2 and 2",
     "saturated": "nearly saturated neurons (|net| = 7, where yhat (1 - yhat) is about 1e-3), "
-                 "with both targets",
+    "with both targets",
     "zero_input": "inputs x = [0, 0]",
     "target": "cases with target 0 and target 1",
 }
@@ -335,11 +375,13 @@ GROUPS = {
 @pytest.mark.grade_cell("p1_logistic_grads_match_autograd")
 @pytest.mark.parametrize("group", GROUPS)
 def test_logistic_grads(probe, group):
-    _check_grads(probe, "logistic_grads", "p1", group, logistic_forward, LOGISTIC_TERMS,
-                 GROUPS[group])
+    _check_grads(
+        probe, "logistic_grads", "p1", group, logistic_forward, LOGISTIC_TERMS, GROUPS[group]
+    )
 
 
 # -- Problem 2: the update rule (5 points) ----------------------------------------
+
 
 def _update_calls(probe):
     return [cid for cid in probe.calls if cid.startswith("p2/step/")] + ["p2/shown"]
@@ -347,8 +389,10 @@ def _update_calls(probe):
 
 def _shown_update(probe):
     shown = probe.result("p2/shown")
-    return (f"On the notebook's example it returns w = {[round(x, 4) for x in shown['w']]}, "
-            f"b = {[round(x, 4) for x in shown['b']]}; expected w = [0.95, 2.1], b = [0.35].")
+    return (
+        f"On the notebook's example it returns w = {[round(x, 4) for x in shown['w']]}, "
+        f"b = {[round(x, 4) for x in shown['b']]}; expected w = [0.95, 2.1], b = [0.35]."
+    )
 
 
 @pytest.mark.grade_cell("p2_sgd_update_steps_against_gradient")
@@ -363,14 +407,18 @@ def test_update_steps_against_the_given_gradients(probe):
         for name, value in call["params"].items():
             from_decoy = [p - call["alpha"] * call["decoy"] for p in value]
             if all(abs(v - d) < 1e-3 * max(1, abs(d)) for v, d in zip(got[name], from_decoy)):
-                raise Verdict("sgd_update steps along the tensors' .grad attribute, not along "
-                              "the gradients it is given (the grads argument): the update must "
-                              "use your hand-written gradients.",
-                              summary="sgd_update steps along .grad, not the given gradients")
+                raise Verdict(
+                    "sgd_update steps along the tensors' .grad attribute, not along "
+                    "the gradients it is given (the grads argument): the update must "
+                    "use your hand-written gradients.",
+                    summary="sgd_update steps along .grad, not the given gradients",
+                )
             moved = [v - p for v, p in zip(got[name], value)]
             if max(map(abs, moved)) == 0 and max(abs(g) for g in call["grads"][name]) > 0:
-                raise Verdict(f"sgd_update returns '{name}' unchanged. {_shown_update(probe)}",
-                              summary=f"sgd_update returns '{name}' unchanged")
+                raise Verdict(
+                    f"sgd_update returns '{name}' unchanged. {_shown_update(probe)}",
+                    summary=f"sgd_update returns '{name}' unchanged",
+                )
             steps += moved
             grads += call["grads"][name]
         if not any(grads):
@@ -383,15 +431,19 @@ def test_update_steps_against_the_given_gradients(probe):
         elif not (along and size > 0):
             astray += 1
     if uphill == len(ids):
-        raise Verdict(f"sgd_update steps along +grads, uphill, on every one of {len(ids)} "
-                      "examples: gradient descent subtracts alpha * grads. "
-                      + _shown_update(probe), summary="sgd_update steps uphill (+alpha * grads)")
+        raise Verdict(
+            f"sgd_update steps along +grads, uphill, on every one of {len(ids)} "
+            "examples: gradient descent subtracts alpha * grads. " + _shown_update(probe),
+            summary="sgd_update steps uphill (+alpha * grads)",
+        )
     if uphill or astray:
-        raise Verdict(f"sgd_update does not move the parameters along -grads on "
-                      f"{uphill + astray} of {len(ids)} examples: the step must be -alpha times "
-                      f"the gradient it is given. {_shown_update(probe)}",
-                      summary=f"sgd_update does not step along -grads on {uphill + astray} of "
-                              f"{len(ids)} examples")
+        raise Verdict(
+            f"sgd_update does not move the parameters along -grads on "
+            f"{uphill + astray} of {len(ids)} examples: the step must be -alpha times "
+            f"the gradient it is given. {_shown_update(probe)}",
+            summary=f"sgd_update does not step along -grads on {uphill + astray} of "
+            f"{len(ids)} examples",
+        )
 
 
 @pytest.mark.grade_cell("p2_sgd_update_steps_against_gradient")
@@ -407,16 +459,21 @@ def test_update_steps_by_alpha_times_gradient(probe):
                 wrong += 1
                 break
     if wrong:
-        raise Verdict(f"sgd_update does not return params - alpha * grads on {wrong} of "
-                      f"{len(ids)} examples. {_shown_update(probe)}",
-                      summary=f"sgd_update does not return params - alpha * grads on {wrong} "
-                              f"of {len(ids)} examples")
+        raise Verdict(
+            f"sgd_update does not return params - alpha * grads on {wrong} of "
+            f"{len(ids)} examples. {_shown_update(probe)}",
+            summary=f"sgd_update does not return params - alpha * grads on {wrong} "
+            f"of {len(ids)} examples",
+        )
 
 
 # -- Problem 3: tanh neuron (5 points) --------------------------------------------
 
-TANH_GROUPS = {**GROUPS, "saturated": "nearly saturated neurons (|net| = 3, where 1 - yhat^2 is "
-                                      "about 1e-2), with both targets"}
+TANH_GROUPS = {
+    **GROUPS,
+    "saturated": "nearly saturated neurons (|net| = 3, where 1 - yhat^2 is "
+    "about 1e-2), with both targets",
+}
 
 
 @pytest.mark.grade_cell("p3_tanh_grads_match_autograd")
@@ -441,16 +498,23 @@ def _check_forward(probe, group, what):
         ref = xor_forward64(params, _t(call["x"]).double())
         for key in FORWARD_KEYS:
             if key not in got:
-                raise Verdict(f"xor_forward returns keys {sorted(k for k in got if '.' not in k)}; "
-                              f"it must return {list(FORWARD_KEYS)}.")
+                raise Verdict(
+                    f"xor_forward returns keys {sorted(k for k in got if '.' not in k)}; "
+                    f"it must return {list(FORWARD_KEYS)}."
+                )
             if not all(_close(v, w) for v, w in zip(got[key], ref[key].tolist())):
                 failing.append(key)
                 break
     if failing:
         first = failing[0]
-        wrong = f"xor_forward computes '{first}' wrongly on {len(failing)} of {len(ids)} unseen {what}"
-        raise Verdict(f"{wrong} (check the formulas for {first} and that both units use the "
-                      "logistic function).", summary=wrong)
+        wrong = (
+            f"xor_forward computes '{first}' wrongly on {len(failing)} of {len(ids)} unseen {what}"
+        )
+        raise Verdict(
+            f"{wrong} (check the formulas for {first} and that both units use the "
+            "logistic function).",
+            summary=wrong,
+        )
 
 
 @pytest.mark.grade_cell("p4_xor_forward_values")
@@ -468,7 +532,7 @@ def test_xor_forward_saturated(probe):
 XOR_GROUPS = {
     "random": "random parameters with inputs between -2 and 2",
     "saturated": "patterns through a nearly saturated, hand-built network (|net| = 7), "
-                 "with both targets",
+    "with both targets",
     "zero_input": "inputs x = [0, 0] with a large w2",
     "target": "cases with target 0 and target 1",
 }
@@ -515,14 +579,28 @@ def _training_verdict(starts, n, required, good, solved, gaps):
     several = n > 1
     where = f"{n} starting points" if several else "a starting point"
     rule = f"on at least {required} of the {n} starts, " if several else ""
-    solved_text = ("solved XOR (every output on the right side of 0.5)"
-                   + (f" from {solved} of the {n} starts" if several else "")) \
-        if solved or several else "did not solve XOR (every output on the right side of 0.5)"
-    result = (f", so it trained like one from {good} of the {n} starts ({required} needed)"
-              if several else ", so it did not train like one" if solved else "")
-    why = (" Solving XOR is not enough: a network whose forward pass or gradients differ "
-           "from the notebook's can solve it along another path, and this check asks for "
-           "the network a correct implementation reaches." if solved else "")
+    solved_text = (
+        (
+            "solved XOR (every output on the right side of 0.5)"
+            + (f" from {solved} of the {n} starts" if several else "")
+        )
+        if solved or several
+        else "did not solve XOR (every output on the right side of 0.5)"
+    )
+    result = (
+        f", so it trained like one from {good} of the {n} starts ({required} needed)"
+        if several
+        else ", so it did not train like one"
+        if solved
+        else ""
+    )
+    why = (
+        " Solving XOR is not enough: a network whose forward pass or gradients differ "
+        "from the notebook's can solve it along another path, and this check asks for "
+        "the network a correct implementation reaches."
+        if solved
+        else ""
+    )
     message = (
         f"This check trains your xor_forward and xor_grads (with the grader's own update) "
         f"for {starts['epochs']} epochs from {where} the grader chose and passes when your "
@@ -531,11 +609,19 @@ def _training_verdict(starts, n, required, good, solved, gaps):
         f"same start. Your network {solved_text}{', but' if solved else ', and'} its outputs "
         f"ended {gap_text} away from a correct implementation's (the largest difference"
         f"{' per start' if several else ''}){result}.{why} The plot below shows your epoch "
-        f"error beside the correct implementation's from the same start{'s' if several else ''}.")
-    summary = ("trains unlike a correct implementation: "
-               + (f"solved XOR from {solved}/{n} starts" if several
-                  else "solved XOR" if solved else "did not solve XOR")
-               + f", outputs {gap_text} off")
+        f"error beside the correct implementation's from the same start{'s' if several else ''}."
+    )
+    summary = (
+        "trains unlike a correct implementation: "
+        + (
+            f"solved XOR from {solved}/{n} starts"
+            if several
+            else "solved XOR"
+            if solved
+            else "did not solve XOR"
+        )
+        + f", outputs {gap_text} off"
+    )
     return message, summary
 
 
@@ -547,6 +633,12 @@ def learned(probe):
             continue
         got = probe.result(cid)
         worst = max(abs(v - t) for v, t in zip(got["yhat"], call["Y"]))
-        runs.append((call["seed"], worst if math.isfinite(worst) else float("inf"),
-                     got["epoch_errors"], got["yhat"]))
+        runs.append(
+            (
+                call["seed"],
+                worst if math.isfinite(worst) else float("inf"),
+                got["epoch_errors"],
+                got["yhat"],
+            )
+        )
     return runs

@@ -72,14 +72,16 @@ from pathlib import Path
 import torch
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:          # so that `python grader_tests/partb/xor_starts.py` finds grader_tests
+if (
+    str(ROOT) not in sys.path
+):  # so that `python grader_tests/partb/xor_starts.py` finds grader_tests
     sys.path.insert(0, str(ROOT))
 
 from byhand.data import Y_XOR  # noqa: E402
 from byhand_grader.simulate import (  # noqa: E402
     ALPHA,
-    Rule,
     draw_xor_starts,
+    Rule,
     simulate_xor,
     xor_forward,
 )
@@ -96,15 +98,16 @@ WITHIN = 0.5
 
 N_STARTS = 64
 FIRST_CANDIDATE = 100_000
-BLOCK = 128                 # candidates screened per batch
-SCREEN_MARGIN = 0.45        # every output within 0.45 of its target, in every variant
-SCREEN_DEVIATION = 0.005    # every variant's outputs within 0.005 of the reference's
-JITTER = 1e-6               # std of the start jitter (float32 spacing near 1 is 1.2e-7)
+BLOCK = 128  # candidates screened per batch
+SCREEN_MARGIN = 0.45  # every output within 0.45 of its target, in every variant
+SCREEN_DEVIATION = 0.005  # every variant's outputs within 0.005 of the reference's
+JITTER = 1e-6  # std of the start jitter (float32 spacing near 1 is 1.2e-7)
 N_SCREEN_JITTERS = 4
 
 
 # ---------------------------------------------------------------------------
 # correct variants: same maths, other arithmetic
+
 
 def forward_reordered(p, x0, x1):
     """The forward pass summed in another order, with ``g`` written out as ``1 / (1 + exp(-net))``."""
@@ -120,8 +123,15 @@ def grads_expanded(p, f, x0, x1, y):
     yhat, h = f["yhat"], f["h"]
     d_y = 2 * (yhat - y) * (yhat - yhat * yhat)
     d_h = d_y * (p["w2"] * (h - h * h))
-    return {"w3": x0 * d_h, "w4": x1 * d_h, "b0": d_h,
-            "w0": x0 * d_y, "w1": x1 * d_y, "w2": h * d_y, "b1": d_y}
+    return {
+        "w3": x0 * d_h,
+        "w4": x1 * d_h,
+        "b0": d_h,
+        "w0": x0 * d_y,
+        "w1": x1 * d_y,
+        "w2": h * d_y,
+        "b1": d_y,
+    }
 
 
 def grads_grouped(p, f, x0, x1, y):
@@ -129,8 +139,15 @@ def grads_grouped(p, f, x0, x1, y):
     yhat, h = f["yhat"], f["h"]
     d_y = ((yhat - y) * 2) * (yhat * (1 - yhat))
     d_h = (d_y * p["w2"] * h) * (1 - h)
-    return {"w3": d_h * x0, "w4": d_h * x1, "b0": d_h,
-            "w0": d_y * x0, "w1": d_y * x1, "w2": d_y * h, "b1": d_y}
+    return {
+        "w3": d_h * x0,
+        "w4": d_h * x1,
+        "b0": d_h,
+        "w0": d_y * x0,
+        "w1": d_y * x1,
+        "w2": d_y * h,
+        "b1": d_y,
+    }
 
 
 def update_fused(p, g, alpha):
@@ -171,6 +188,7 @@ def worst_error(yhat):
 # ---------------------------------------------------------------------------
 # the screen
 
+
 def screen_block(seeds, epochs=EPOCHS, margin=SCREEN_MARGIN):
     """Screen some seeds; return one record per seed with its verdict and reason."""
     params, orders = draw_xor_starts(seeds, epochs)
@@ -184,22 +202,29 @@ def screen_block(seeds, epochs=EPOCHS, margin=SCREEN_MARGIN):
         deviation = torch.maximum(deviation, dev)
         bad = (worst_error(yhat) >= margin) | (dev >= SCREEN_DEVIATION)
         for i in torch.nonzero(ok & bad).flatten().tolist():
-            reason[i] = f"{name}: worst error {float(worst_error(yhat)[i]):.3f}, deviation {float(dev[i]):.2g}"
+            reason[i] = (
+                f"{name}: worst error {float(worst_error(yhat)[i]):.3f}, deviation {float(dev[i]):.2g}"
+            )
         ok &= ~bad
     records = []
     for i, seed in enumerate(seeds):
-        records.append({
-            "seed": int(seed), "robust": bool(ok[i]), "reason": reason[i],
-            "init": {k: [round(v, 6) for v in params[k][i].tolist()] for k in params},
-            "reference_yhat": [round(v, 6) for v in ref[i].tolist()],
-            "reference_worst_error": round(float(worst_error(ref)[i]), 6),
-            "max_variant_deviation": float(f"{float(deviation[i]):.3g}"),
-        })
+        records.append(
+            {
+                "seed": int(seed),
+                "robust": bool(ok[i]),
+                "reason": reason[i],
+                "init": {k: [round(v, 6) for v in params[k][i].tolist()] for k in params},
+                "reference_yhat": [round(v, 6) for v in ref[i].tolist()],
+                "reference_worst_error": round(float(worst_error(ref)[i]), 6),
+                "max_variant_deviation": float(f"{float(deviation[i]):.3g}"),
+            }
+        )
     return records
 
 
-def screen(n_starts=N_STARTS, first=FIRST_CANDIDATE, block=BLOCK, epochs=EPOCHS,
-           margin=SCREEN_MARGIN):
+def screen(
+    n_starts=N_STARTS, first=FIRST_CANDIDATE, block=BLOCK, epochs=EPOCHS, margin=SCREEN_MARGIN
+):
     """Screen candidates ``first, first + 1, ...`` until ``n_starts`` robust seeds are found."""
     kept, rejected, seed = [], [], first
     while len(kept) < n_starts:
@@ -212,16 +237,31 @@ def screen(n_starts=N_STARTS, first=FIRST_CANDIDATE, block=BLOCK, epochs=EPOCHS,
     last = kept[-1]["seed"]
     rejected = [r for r in rejected if r["seed"] < last]
     return {
-        "about": ("XOR starts for the autograder: seed s means gen = torch.Generator()."
-                  "manual_seed(s); params = byhand.xor.init_xor(gen); orders = "
-                  "byhand.training.epoch_orders(gen, epochs). Screened by "
-                  "grader_tests/partb/xor_starts.py; do not edit by hand."),
-        "alpha": ALPHA, "epochs": epochs, "k": K, "required": REQUIRED, "within": WITHIN,
-        "criteria": {"screen_margin": margin, "screen_deviation": SCREEN_DEVIATION,
-                     "jitter": JITTER, "variants": ["reference_float32"] + list(SCREEN_VARIANTS)},
-        "candidates": {"first": first, "last": last, "screened": last - first + 1,
-                       "kept": len(kept), "rejected": len(rejected),
-                       "pass_rate": round(len(kept) / (last - first + 1), 4)},
+        "about": (
+            "XOR starts for the autograder: seed s means gen = torch.Generator()."
+            "manual_seed(s); params = byhand.xor.init_xor(gen); orders = "
+            "byhand.training.epoch_orders(gen, epochs). Screened by "
+            "grader_tests/partb/xor_starts.py; do not edit by hand."
+        ),
+        "alpha": ALPHA,
+        "epochs": epochs,
+        "k": K,
+        "required": REQUIRED,
+        "within": WITHIN,
+        "criteria": {
+            "screen_margin": margin,
+            "screen_deviation": SCREEN_DEVIATION,
+            "jitter": JITTER,
+            "variants": ["reference_float32"] + list(SCREEN_VARIANTS),
+        },
+        "candidates": {
+            "first": first,
+            "last": last,
+            "screened": last - first + 1,
+            "kept": len(kept),
+            "rejected": len(rejected),
+            "pass_rate": round(len(kept) / (last - first + 1), 4),
+        },
         "torch": torch.__version__.split("+")[0],
         "starts": kept,
         "rejected": rejected,
@@ -248,31 +288,52 @@ def pass_rate(epochs, n_candidates=256, first=FIRST_CANDIDATE, block=BLOCK, marg
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python grader_tests/partb/xor_starts.py",
-                                     description="Screen the autograder's XOR starts.")
-    parser.add_argument("json", nargs="?", default=str(JSON_PATH), help="where to write (default xor_starts.json)")
-    parser.add_argument("--epochs", type=int, default=EPOCHS, help=f"epochs of the check (default {EPOCHS})")
-    parser.add_argument("--rates", type=int, nargs="+", metavar="E",
-                        help="only print the screen's pass rate at these epoch counts")
-    parser.add_argument("--candidates", type=int, default=512, help="candidates for --rates (default 512)")
-    parser.add_argument("--margin", type=float, default=SCREEN_MARGIN,
-                        help=f"screen margin (default {SCREEN_MARGIN})")
+    parser = argparse.ArgumentParser(
+        prog="python grader_tests/partb/xor_starts.py",
+        description="Screen the autograder's XOR starts.",
+    )
+    parser.add_argument(
+        "json", nargs="?", default=str(JSON_PATH), help="where to write (default xor_starts.json)"
+    )
+    parser.add_argument(
+        "--epochs", type=int, default=EPOCHS, help=f"epochs of the check (default {EPOCHS})"
+    )
+    parser.add_argument(
+        "--rates",
+        type=int,
+        nargs="+",
+        metavar="E",
+        help="only print the screen's pass rate at these epoch counts",
+    )
+    parser.add_argument(
+        "--candidates", type=int, default=512, help="candidates for --rates (default 512)"
+    )
+    parser.add_argument(
+        "--margin",
+        type=float,
+        default=SCREEN_MARGIN,
+        help=f"screen margin (default {SCREEN_MARGIN})",
+    )
     args = parser.parse_args(argv)
-    torch.set_num_threads(1)   # tiny ops: threads only add OpenMP waits on a busy machine
+    torch.set_num_threads(1)  # tiny ops: threads only add OpenMP waits on a busy machine
     t0 = time.perf_counter()
     if args.rates:
         for e in args.rates:
             r = pass_rate(e, args.candidates, margin=args.margin)
-            print(f"{e} epochs, margin {args.margin:g}: screen keeps {r:.1%} of {args.candidates} candidates "
-                  f"({time.perf_counter() - t0:.0f} s)")
+            print(
+                f"{e} epochs, margin {args.margin:g}: screen keeps {r:.1%} of {args.candidates} candidates "
+                f"({time.perf_counter() - t0:.0f} s)"
+            )
         return
     result = screen(epochs=args.epochs, margin=args.margin)
     path = Path(args.json)
     path.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     c = result["candidates"]
-    print(f"kept {c['kept']} of {c['screened']} candidate seeds "
-          f"({c['first']}..{c['last']}, pass rate {c['pass_rate']:.1%}); {c['rejected']} rejected; "
-          f"{time.perf_counter() - t0:.1f} s; wrote {path}")
+    print(
+        f"kept {c['kept']} of {c['screened']} candidate seeds "
+        f"({c['first']}..{c['last']}, pass rate {c['pass_rate']:.1%}); {c['rejected']} rejected; "
+        f"{time.perf_counter() - t0:.1f} s; wrote {path}"
+    )
 
 
 if __name__ == "__main__":

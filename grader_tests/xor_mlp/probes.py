@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from byhand.data import Y_OR, Y_XOR, X
+from byhand.data import X, Y_OR, Y_XOR
 from byhand_grader.assignment import load_file
 from byhand_grader.judge import student_seed
 
@@ -34,8 +34,10 @@ ETAS = (0.0, 0.01, 0.3, 5.0)
 GAMMAS = (0.55, 1.0, 0.25)
 
 #: The notebook's own examples (Problem 1 check and grade cells, Problem 2 and 3 checks).
-SHOWN_BUILD = {"build/shown/2-default-bias": (2, "default", True, 0),
-               "build/shown/5-default-nobias": (5, "default", False, 0)}
+SHOWN_BUILD = {
+    "build/shown/2-default-bias": (2, "default", True, 0),
+    "build/shown/5-default-nobias": (5, "default", False, 0),
+}
 SHOWN_OR_NEURON = {"0.weight": [[0.5, -0.5]], "0.bias": [0.1]}
 SHOWN_STEPS = [0, 1, 10, 100, 1000]
 
@@ -50,7 +52,10 @@ def spec(model):
             layers.append(["Sigmoid"])
         else:
             raise TypeError(f"no plain-data form for {type(m).__name__}")
-    return {"layers": layers, "state": {k: p.detach().tolist() for k, p in model.named_parameters()}}
+    return {
+        "layers": layers,
+        "state": {k: p.detach().tolist() for k, p in model.named_parameters()},
+    }
 
 
 def _neuron(gen):
@@ -65,33 +70,67 @@ def _train_cases(gen):
     """One unseen training problem per whitelisted loss: (loss, model, X, Y, lr)."""
     seeds = torch.randint(1000, 10**6, (2,), generator=gen).tolist()
     widths = torch.randint(2, 5, (2,), generator=gen).tolist()
-    inputs = torch.rand(6, 2, generator=gen) * 4 - 2          # six points the notebook never uses
-    targets = torch.rand(6, 1, generator=gen)                  # targets strictly between 0 and 1
+    inputs = torch.rand(6, 2, generator=gen) * 4 - 2  # six points the notebook never uses
+    targets = torch.rand(6, 1, generator=gen)  # targets strictly between 0 and 1
     return [
         ("mse", REFERENCE.reference_build_mlp(widths[0], "default", True, seeds[0]), X, Y_OR, 2.0),
-        ("sum_squared", REFERENCE.reference_build_mlp(widths[1], "uniform01", False, seeds[1]),
-         X, Y_XOR, 2.0),
+        (
+            "sum_squared",
+            REFERENCE.reference_build_mlp(widths[1], "uniform01", False, seeds[1]),
+            X,
+            Y_XOR,
+            2.0,
+        ),
         ("smooth_l1", _neuron(gen), inputs, targets, 2.0),
     ]
 
 
 def _noise_calls(gen):
-    steps = {"int64": (torch.randint(0, 10000, (7,), generator=gen), "int64"),
-             "float32": (torch.randint(0, 10000, (2, 3), generator=gen).float(), "float32"),
-             "scalar": (torch.randint(1, 10000, (), generator=gen), "int64")}
+    steps = {
+        "int64": (torch.randint(0, 10000, (7,), generator=gen), "int64"),
+        "float32": (torch.randint(0, 10000, (2, 3), generator=gen).float(), "float32"),
+        "scalar": (torch.randint(1, 10000, (), generator=gen), "int64"),
+    }
     calls = []
     for group, (t, dtype) in steps.items():
         for eta in ETAS:
             for gamma in GAMMAS:
-                calls.append({"id": f"noise/{group}/{eta:g}/{gamma:g}", "kind": "noise_std",
-                              "fn": "noise_std", "group": group, "t": t.tolist(), "t_dtype": dtype,
-                              "eta": eta, "gamma": gamma})
+                calls.append(
+                    {
+                        "id": f"noise/{group}/{eta:g}/{gamma:g}",
+                        "kind": "noise_std",
+                        "fn": "noise_std",
+                        "group": group,
+                        "t": t.tolist(),
+                        "t_dtype": dtype,
+                        "eta": eta,
+                        "gamma": gamma,
+                    }
+                )
     t = torch.randint(0, 10000, (7,), generator=gen)
     for eta in ETAS:
-        calls.append({"id": f"noise/default/{eta:g}", "kind": "noise_std", "fn": "noise_std",
-                      "group": "default", "t": t.tolist(), "t_dtype": "int64", "eta": eta})
-    calls.append({"id": "noise/shown", "kind": "noise_std", "fn": "noise_std", "group": "shown",
-                  "t": SHOWN_STEPS, "t_dtype": "int64", "eta": 2.0})
+        calls.append(
+            {
+                "id": f"noise/default/{eta:g}",
+                "kind": "noise_std",
+                "fn": "noise_std",
+                "group": "default",
+                "t": t.tolist(),
+                "t_dtype": "int64",
+                "eta": eta,
+            }
+        )
+    calls.append(
+        {
+            "id": "noise/shown",
+            "kind": "noise_std",
+            "fn": "noise_std",
+            "group": "shown",
+            "t": SHOWN_STEPS,
+            "t_dtype": "int64",
+            "eta": 2.0,
+        }
+    )
     return calls
 
 
@@ -103,20 +142,60 @@ def build_calls(student):
         for init in REFERENCE.INITS:
             for bias in (True, False):
                 seed = int(torch.randint(1000, 10**6, (), generator=gen))
-                calls.append({"id": f"build/{hidden}-{init}-{'bias' if bias else 'nobias'}",
-                              "kind": "build_mlp", "fn": "build_mlp", "hidden": hidden,
-                              "init": init, "bias": bias, "seed": seed, "X": X.tolist()})
+                calls.append(
+                    {
+                        "id": f"build/{hidden}-{init}-{'bias' if bias else 'nobias'}",
+                        "kind": "build_mlp",
+                        "fn": "build_mlp",
+                        "hidden": hidden,
+                        "init": init,
+                        "bias": bias,
+                        "seed": seed,
+                        "X": X.tolist(),
+                    }
+                )
     for cid, (hidden, init, bias, seed) in SHOWN_BUILD.items():
-        calls.append({"id": cid, "kind": "build_mlp", "fn": "build_mlp", "hidden": hidden,
-                      "init": init, "bias": bias, "seed": seed, "X": X.tolist()})
+        calls.append(
+            {
+                "id": cid,
+                "kind": "build_mlp",
+                "fn": "build_mlp",
+                "hidden": hidden,
+                "init": init,
+                "bias": bias,
+                "seed": seed,
+                "X": X.tolist(),
+            }
+        )
     for loss, model, inputs, targets, lr in _train_cases(gen):
         for epochs in CUTS + (EPOCHS,):
-            calls.append({"id": f"train/{loss}/{epochs}", "kind": "train_full_batch",
-                          "fn": "train_full_batch", "group": loss, **spec(model),
-                          "X": inputs.tolist(), "Y": targets.flatten().tolist(), "lr": lr,
-                          "epochs": epochs, "loss": loss})
-    calls.append({"id": "train/shown", "kind": "train_full_batch", "fn": "train_full_batch",
-                  "group": "shown", "layers": [["Linear", 2, 1, True], ["Sigmoid"]],
-                  "state": SHOWN_OR_NEURON, "X": X.tolist(), "Y": Y_OR.flatten().tolist(),
-                  "lr": 0.5, "epochs": 100, "loss": "mse"})
+            calls.append(
+                {
+                    "id": f"train/{loss}/{epochs}",
+                    "kind": "train_full_batch",
+                    "fn": "train_full_batch",
+                    "group": loss,
+                    **spec(model),
+                    "X": inputs.tolist(),
+                    "Y": targets.flatten().tolist(),
+                    "lr": lr,
+                    "epochs": epochs,
+                    "loss": loss,
+                }
+            )
+    calls.append(
+        {
+            "id": "train/shown",
+            "kind": "train_full_batch",
+            "fn": "train_full_batch",
+            "group": "shown",
+            "layers": [["Linear", 2, 1, True], ["Sigmoid"]],
+            "state": SHOWN_OR_NEURON,
+            "X": X.tolist(),
+            "Y": Y_OR.flatten().tolist(),
+            "lr": 0.5,
+            "epochs": 100,
+            "loss": "mse",
+        }
+    )
     return calls + _noise_calls(gen)

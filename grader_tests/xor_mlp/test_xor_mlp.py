@@ -35,14 +35,17 @@ TRAIN_ATOL, TRAIN_RTOL = 1e-5, 1e-4
 NOISE_ATOL, NOISE_RTOL = 1e-7, 1e-5
 
 MODULES = ["Linear", "Sigmoid", "Linear", "Sigmoid"]
-LOSSES = {"mse": lambda: nn.MSELoss(), "sum_squared": lambda: nn.MSELoss(reduction="sum"),
-          "smooth_l1": lambda: nn.SmoothL1Loss()}
+LOSSES = {
+    "mse": lambda: nn.MSELoss(),
+    "sum_squared": lambda: nn.MSELoss(reduction="sum"),
+    "smooth_l1": lambda: nn.SmoothL1Loss(),
+}
 TRAIN_CASES = {
     "mse": "2-H-1 networks (nn.Linear's default init) learning OR with nn.MSELoss()",
     "sum_squared": "bias-free 2-H-1 networks started in U[0, 1) learning XOR with the summed "
-                   "squared error, nn.MSELoss(reduction=\"sum\")",
+    'squared error, nn.MSELoss(reduction="sum")',
     "smooth_l1": "single logistic neurons fitting points and targets the notebook never uses, "
-                 "with nn.SmoothL1Loss()",
+    "with nn.SmoothL1Loss()",
 }
 
 
@@ -52,8 +55,9 @@ def _t(values, dtype=torch.float32):
 
 def _close(got, want, atol, rtol):
     """Every ``|got - want| <= atol + rtol |want|`` (NaN never is)."""
-    return (len(got) == len(want)
-            and all(v is not None and abs(v - w) <= atol + rtol * abs(w) for v, w in zip(got, want)))
+    return len(got) == len(want) and all(
+        v is not None and abs(v - w) <= atol + rtol * abs(w) for v, w in zip(got, want)
+    )
 
 
 def _fmt(values, digits=6):
@@ -76,7 +80,7 @@ def _shapes(hidden, bias):
 
 
 def _shown_build(call):
-    return (f"build_mlp({call['hidden']}, \"{call['init']}\", {call['bias']}, {call['seed']})")
+    return f'build_mlp({call["hidden"]}, "{call["init"]}", {call["bias"]}, {call["seed"]})'
 
 
 @pytest.mark.grade_cell("mlp_build_shapes")
@@ -85,14 +89,19 @@ def test_build_mlp_returns_the_four_modules_in_order(probe):
     for cid in ids:
         got = probe.result(cid)
         if got["modules"] != MODULES:
-            raise Verdict(f"build_mlp returns the modules {got['modules']}; it must return "
-                          f"exactly nn.Sequential of {MODULES} (no other layers, in this order).")
+            raise Verdict(
+                f"build_mlp returns the modules {got['modules']}; it must return "
+                f"exactly nn.Sequential of {MODULES} (no other layers, in this order)."
+            )
         if "outputs_error" in got:
-            raise Verdict("build_mlp's network fails on the four patterns X: "
-                          f"{got['outputs_error']}.")
+            raise Verdict(
+                f"build_mlp's network fails on the four patterns X: {got['outputs_error']}."
+            )
         if got["outputs_shape"] != [4, 1]:
-            raise Verdict(f"build_mlp's network maps the four patterns X to shape "
-                          f"{tuple(got['outputs_shape'])}, not (4, 1).")
+            raise Verdict(
+                f"build_mlp's network maps the four patterns X to shape "
+                f"{tuple(got['outputs_shape'])}, not (4, 1)."
+            )
         dtypes = sorted({p["dtype"] for p in got["params"]})
         if dtypes != ["float32"]:
             raise Verdict(f"build_mlp's parameters are {dtypes}; the network must be float32.")
@@ -114,15 +123,20 @@ def test_build_mlp_parameter_shapes(probe, bias):
         try:
             got = [tuple(p["shape"]) for p in probe.result(shown_id)["params"]]
             want = [tuple(s) for s in _shapes(call["hidden"], bias)]
-            detail = (f" For {_shown_build(call)}, as in the notebook's grade cell, the parameter "
-                      f"shapes are {got}; expected {want}." if got != want else
-                      " It is right on the notebook's examples, so look at the widths the "
-                      "notebook does not build.")
+            detail = (
+                f" For {_shown_build(call)}, as in the notebook's grade cell, the parameter "
+                f"shapes are {got}; expected {want}."
+                if got != want
+                else " It is right on the notebook's examples, so look at the widths the "
+                "notebook does not build."
+            )
         except Verdict:
             pass
         want = "(H, 2), (H,), (1, H), (1,)" if bias else "(H, 2), (1, H) and no biases"
-        raise Verdict(f"with bias={bias}, build_mlp's parameter shapes are wrong for {failing} of "
-                      f"{len(ids)} unseen widths H; model.parameters() must give {want}.{detail}")
+        raise Verdict(
+            f"with bias={bias}, build_mlp's parameter shapes are wrong for {failing} of "
+            f"{len(ids)} unseen widths H; model.parameters() must give {want}.{detail}"
+        )
 
 
 def _affine(xs, ys):
@@ -144,8 +158,10 @@ def _draw_diagnosis(got, ref):
     mine = [v for p in got["params"] for v in p["values"]]
     right = [v for p in ref.parameters() for v in p.detach().double().flatten().tolist()]
     if len(mine) == len(right) and _close(sorted(mine), sorted(right), BUILD_ATOL, 0):
-        return ("they are the right numbers in the wrong order: draw every parameter from one "
-                "generator in the order model.parameters() lists them (W1, b1, W2, b2)")
+        return (
+            "they are the right numbers in the wrong order: draw every parameter from one "
+            "generator in the order model.parameters() lists them (W1, b1, W2, b2)"
+        )
     layers = {}
     for p, q in zip(got["params"], ref.named_parameters()):
         layer = q[0].split(".")[0]
@@ -154,13 +170,17 @@ def _draw_diagnosis(got, ref):
         ys += p["values"]
     wrong = [layer for layer, (xs, ys) in layers.items() if not _close(ys, xs, BUILD_ATOL, 0)]
     if wrong and all(_affine(*layers[layer]) for layer in wrong):
-        return ("they are the seed's draws on the wrong interval: each layer's parameters "
-                "lie in (0, 1) for \"uniform01\" and in (-1/sqrt(n_in), 1/sqrt(n_in)) for "
-                "\"default\", where n_in is that layer's number of inputs (2 for the first "
-                "layer, H for the second)")
-    return ("they are not the numbers the seed gives: make gen = torch.Generator()"
-            ".manual_seed(seed) and fill every parameter, in the order of model.parameters(), "
-            "with nn.init.uniform_(p, lo, hi, generator=gen)")
+        return (
+            "they are the seed's draws on the wrong interval: each layer's parameters "
+            'lie in (0, 1) for "uniform01" and in (-1/sqrt(n_in), 1/sqrt(n_in)) for '
+            '"default", where n_in is that layer\'s number of inputs (2 for the first '
+            "layer, H for the second)"
+        )
+    return (
+        "they are not the numbers the seed gives: make gen = torch.Generator()"
+        ".manual_seed(seed) and fill every parameter, in the order of model.parameters(), "
+        "with nn.init.uniform_(p, lo, hi, generator=gen)"
+    )
 
 
 @pytest.mark.grade_cell("mlp_build_init")
@@ -171,17 +191,21 @@ def test_build_mlp_draws_every_parameter_from_the_seed(probe):
         call, got = probe.calls[cid], probe.result(cid)
         ref = _reference_net(call)
         if [p["shape"] for p in got["params"]] != [list(p.shape) for p in ref.parameters()]:
-            raise Verdict("build_mlp's parameter shapes are wrong (see the shapes check), so its "
-                          "draws cannot match the seed's.")
+            raise Verdict(
+                "build_mlp's parameter shapes are wrong (see the shapes check), so its "
+                "draws cannot match the seed's."
+            )
         want = [p.detach().double().flatten().tolist() for p in ref.parameters()]
         if not all(_close(p["values"], w, BUILD_ATOL, 0) for p, w in zip(got["params"], want)):
             failing += 1
-            schemes.add(f"\"{call['init']}\"")
+            schemes.add(f'"{call["init"]}"')
             diagnosis = diagnosis or _draw_diagnosis(got, ref)
     if failing:
-        raise Verdict(f"build_mlp's starting parameters differ from the seed's draws on {failing} "
-                      f"of {len(ids)} unseen networks (init {', '.join(sorted(schemes))}): "
-                      f"{diagnosis}.{_shown_build_detail(probe)}")
+        raise Verdict(
+            f"build_mlp's starting parameters differ from the seed's draws on {failing} "
+            f"of {len(ids)} unseen networks (init {', '.join(sorted(schemes))}): "
+            f"{diagnosis}.{_shown_build_detail(probe)}"
+        )
 
 
 def _shown_build_detail(probe):
@@ -194,8 +218,10 @@ def _shown_build_detail(probe):
     for p, (name, q) in zip(got["params"], ref.named_parameters()):
         want = q.detach().double().flatten().tolist()
         if not _close(p["values"], want, BUILD_ATOL, 0):
-            return (f" On the notebook's check, {_shown_build(call)} gives {p['name']} = "
-                    f"{_fmt(p['values'], 5)}; the engine draws {name} = {_fmt(want, 5)}.")
+            return (
+                f" On the notebook's check, {_shown_build(call)} gives {p['name']} = "
+                f"{_fmt(p['values'], 5)}; the engine draws {name} = {_fmt(want, 5)}."
+            )
     return " It is right on the notebook's check, so compare the other scheme, widths and biases."
 
 
@@ -206,20 +232,28 @@ def test_build_mlp_outputs_match_the_seeded_network(probe):
     for cid in ids:
         got = probe.result(cid)
         if "outputs_error" in got:
-            raise Verdict(f"build_mlp's network fails on the four patterns X: {got['outputs_error']}.")
+            raise Verdict(
+                f"build_mlp's network fails on the four patterns X: {got['outputs_error']}."
+            )
         ref = _reference_net(probe.calls[cid])
         with torch.no_grad():
             want = ref(_t(probe.calls[cid]["X"]))
         if not _close(got["outputs"], want.double().flatten().tolist(), BUILD_ATOL, 0):
             failing += 1
-            same_shapes = ([p["shape"] for p in got["params"]]
-                           == [list(q.shape) for q in ref.parameters()])
-            why = why or (f": its starting parameters differ, and {_draw_diagnosis(got, ref)}"
-                          if same_shapes else ": its parameter shapes are wrong (see the shapes check)")
+            same_shapes = [p["shape"] for p in got["params"]] == [
+                list(q.shape) for q in ref.parameters()
+            ]
+            why = why or (
+                f": its starting parameters differ, and {_draw_diagnosis(got, ref)}"
+                if same_shapes
+                else ": its parameter shapes are wrong (see the shapes check)"
+            )
     if failing:
-        raise Verdict(f"on {failing} of {len(ids)} unseen networks, build_mlp's outputs on the four "
-                      "patterns differ from those of the network the seed gives (same modules, "
-                      f"parameters drawn in order){why}.{_shown_build_detail(probe)}")
+        raise Verdict(
+            f"on {failing} of {len(ids)} unseen networks, build_mlp's outputs on the four "
+            "patterns differ from those of the network the seed gives (same modules, "
+            f"parameters drawn in order){why}.{_shown_build_detail(probe)}"
+        )
 
 
 # -- Problem 2: train_full_batch (grade cells mlp_train_losses 2, mlp_train_updates 2) -------
@@ -227,8 +261,12 @@ def test_build_mlp_outputs_match_the_seeded_network(probe):
 
 def _model(call, state=None):
     """The float32 ``nn.Sequential`` a call describes, holding ``state`` (default: its start)."""
-    model = nn.Sequential(*[nn.Linear(args[0], args[1], bias=args[2]) if name == "Linear"
-                            else nn.Sigmoid() for name, *args in call["layers"]])
+    model = nn.Sequential(
+        *[
+            nn.Linear(args[0], args[1], bias=args[2]) if name == "Linear" else nn.Sigmoid()
+            for name, *args in call["layers"]
+        ]
+    )
     state = state if state is not None else call["state"]
     with torch.no_grad():
         for name, p in model.named_parameters():
@@ -279,7 +317,8 @@ def _with_momentum(model, X, Y, lr, epochs, loss_fn):
 
 def _state_close(got, want):
     return sorted(got) == sorted(want) and all(
-        _close(got[k], want[k], TRAIN_ATOL, TRAIN_RTOL) for k in want)
+        _close(got[k], want[k], TRAIN_ATOL, TRAIN_RTOL) for k in want
+    )
 
 
 def _train_calls(probe, group):
@@ -295,21 +334,27 @@ def _losses_of(probe, cid, what):
         hint = " (is `return losses` missing?)" if got["returned"] == "None" else ""
         raise Verdict(f"train_full_batch returns {got['returned']}, not a list of floats{hint}.")
     if got["returned"] != "a list":
-        raise Verdict(f"train_full_batch returns {got['returned']}; it must return a list of floats.")
+        raise Verdict(
+            f"train_full_batch returns {got['returned']}; it must return a list of floats."
+        )
     if len(got["losses"]) != epochs:
         shown = _shown_result(probe)
         detail = ""
         if epochs == 0:
             detail = " For 0 epochs (as in the notebook's grade cell) it must return []."
         elif shown and shown["losses"] is not None:
-            detail = (f" On the notebook's check (100 epochs) it returns {len(shown['losses'])} "
-                      "losses.")
-        raise Verdict(f"train_full_batch returns a list whose length is not the number of epochs "
-                      f"on {what}: it must hold one loss per epoch.{detail}")
+            detail = (
+                f" On the notebook's check (100 epochs) it returns {len(shown['losses'])} losses."
+            )
+        raise Verdict(
+            f"train_full_batch returns a list whose length is not the number of epochs "
+            f"on {what}: it must hold one loss per epoch.{detail}"
+        )
     if not all(got["float_entries"]):
         kinds = ", ".join(got.get("entry_types", []))
-        raise Verdict(f"train_full_batch's list holds {kinds}, not Python floats: record "
-                      "loss.item().")
+        raise Verdict(
+            f"train_full_batch's list holds {kinds}, not Python floats: record loss.item()."
+        )
     return got["losses"]
 
 
@@ -329,9 +374,11 @@ def _shown_losses_detail(probe):
     mine = [got["losses"][t] for t in at]
     if _close(mine, [want[t] for t in at], TRAIN_ATOL, TRAIN_RTOL):
         return " It is right on the notebook's check, so look at the other models and losses."
-    return (f" On the notebook's check (a neuron learning OR, lr 0.5, 100 epochs, nn.MSELoss()) "
-            f"your losses at epochs 0, 1, 2, 99 are {_fmt(mine)}; expected "
-            f"{_fmt([want[t] for t in at])}.")
+    return (
+        f" On the notebook's check (a neuron learning OR, lr 0.5, 100 epochs, nn.MSELoss()) "
+        f"your losses at epochs 0, 1, 2, 99 are {_fmt(mine)}; expected "
+        f"{_fmt([want[t] for t in at])}."
+    )
 
 
 @pytest.mark.grade_cell("mlp_train_losses")
@@ -347,21 +394,31 @@ def test_losses_are_the_loss_before_each_step(probe, group):
     states.update({k: probe.result(cid)["state"] for k, cid in calls.items() if 0 < k < full})
     before = {t: _loss_at(start, states[t]) for t in sorted(states)}
     ok = all(_close([losses[full][t]], [before[t]], TRAIN_ATOL, TRAIN_RTOL) for t in before)
-    ok = ok and all(_close(losses[k], losses[full][:k], TRAIN_ATOL, TRAIN_RTOL)
-                    for k in calls if k < full)
+    ok = ok and all(
+        _close(losses[k], losses[full][:k], TRAIN_ATOL, TRAIN_RTOL) for k in calls if k < full
+    )
     if ok:
         return
     steps = sorted(states)
     if all(_close([losses[full][t]], [before[t + 1]], TRAIN_ATOL, TRAIN_RTOL) for t in steps[:-1]):
-        why = ("the losses are recorded after the step: L_t must be the loss computed before "
-               "that epoch's optimizer.step() (the value of that same loss tensor, loss.item())")
-    elif any(_close([losses[full][0]], [_loss_at(start, states[0], other)], TRAIN_ATOL, TRAIN_RTOL)
-             for other in LOSSES if other != start["loss"]):
+        why = (
+            "the losses are recorded after the step: L_t must be the loss computed before "
+            "that epoch's optimizer.step() (the value of that same loss tensor, loss.item())"
+        )
+    elif any(
+        _close([losses[full][0]], [_loss_at(start, states[0], other)], TRAIN_ATOL, TRAIN_RTOL)
+        for other in LOSSES
+        if other != start["loss"]
+    ):
         why = "they are not values of the loss_fn it is given: compute loss = loss_fn(model(X), Y)"
     else:
-        why = ("L_t is not the loss of the model as it was before step t (loss_fn(model(X), Y) "
-               "over all patterns, before optimizer.step())")
-    raise Verdict(f"train_full_batch's losses are wrong on {what}: {why}.{_shown_losses_detail(probe)}")
+        why = (
+            "L_t is not the loss of the model as it was before step t (loss_fn(model(X), Y) "
+            "over all patterns, before optimizer.step())"
+        )
+    raise Verdict(
+        f"train_full_batch's losses are wrong on {what}: {why}.{_shown_losses_detail(probe)}"
+    )
 
 
 def _shown_updates_detail(probe):
@@ -372,9 +429,11 @@ def _shown_updates_detail(probe):
     if _state_close(got["state"], want):
         return " It is right on the notebook's check, so look at the other models and losses."
     w, b = got["state"].get("0.weight", []), got["state"].get("0.bias", [])
-    return (f" On the notebook's check (a neuron learning OR, lr 0.5, 100 epochs) your neuron "
-            f"ends at w = {_fmt(w, 6)}, b = {_fmt(b, 6)}; expected w = {_fmt(want['0.weight'])}, "
-            f"b = {_fmt(want['0.bias'])}.")
+    return (
+        f" On the notebook's check (a neuron learning OR, lr 0.5, 100 epochs) your neuron "
+        f"ends at w = {_fmt(w, 6)}, b = {_fmt(b, 6)}; expected w = {_fmt(want['0.weight'])}, "
+        f"b = {_fmt(want['0.bias'])}."
+    )
 
 
 def _steps_diagnosis(call, start, got, epochs):
@@ -382,23 +441,35 @@ def _steps_diagnosis(call, start, got, epochs):
     if epochs == 0:
         return "0 epochs must leave the model exactly as it was"
     if _state_close(got, start):
-        return ("the model it is given is unchanged: train that model in place (an optimizer "
-                "over model.parameters()), not a new or copied one")
+        return (
+            "the model it is given is unchanged: train that model in place (an optimizer "
+            "over model.parameters()), not a new or copied one"
+        )
     if _state_close(got, _run(call, epochs, _without_zero_grad)[1]):
-        return ("zero_grad is missing: backward() adds to .grad, so from the second epoch on "
-                "each step uses the sum of all gradients so far; clear them every epoch "
-                "(optimizer.zero_grad())")
+        return (
+            "zero_grad is missing: backward() adds to .grad, so from the second epoch on "
+            "each step uses the sum of all gradients so far; clear them every epoch "
+            "(optimizer.zero_grad())"
+        )
     if _state_close(got, _run(call, epochs, _with_momentum)[1]):
         return "the steps use momentum; plain gradient descent has none (momentum=0)"
     if epochs == 1:
         ref = _run(call, 1)[1]
-        ratios = [(g - s) / (r - s) for k in ref for g, s, r in zip(got[k], start[k], ref[k])
-                  if abs(r - s) > 1e-6]
+        ratios = [
+            (g - s) / (r - s)
+            for k in ref
+            for g, s, r in zip(got[k], start[k], ref[k])
+            if abs(r - s) > 1e-6
+        ]
         if ratios and all(abs(q - ratios[0]) < 1e-3 * max(1, abs(ratios[0])) for q in ratios):
-            return (f"each step is {ratios[0]:.3g} times theta - lr dL/dtheta's step: step by "
-                    "exactly lr times the gradient")
-    return ("the parameters do not follow full-batch gradient descent, theta <- theta - lr "
-            "dL/dtheta, one step per epoch, with torch.optim.SGD(model.parameters(), lr=lr)")
+            return (
+                f"each step is {ratios[0]:.3g} times theta - lr dL/dtheta's step: step by "
+                "exactly lr times the gradient"
+            )
+    return (
+        "the parameters do not follow full-batch gradient descent, theta <- theta - lr "
+        "dL/dtheta, one step per epoch, with torch.optim.SGD(model.parameters(), lr=lr)"
+    )
 
 
 @pytest.mark.grade_cell("mlp_train_updates")
@@ -412,12 +483,16 @@ def test_parameters_follow_plain_sgd(probe, group):
         got = probe.result(calls[epochs])["state"]
         start = {k: _t(v).double().flatten().tolist() for k, v in call["state"].items()}
         if sorted(got) != sorted(start):
-            raise Verdict(f"after train_full_batch the model's parameters are {sorted(got)}, "
-                          f"not {sorted(start)}: train the given model's own parameters.")
+            raise Verdict(
+                f"after train_full_batch the model's parameters are {sorted(got)}, "
+                f"not {sorted(start)}: train the given model's own parameters."
+            )
         if not _state_close(got, _run(call, epochs)[1]):
-            raise Verdict(f"train_full_batch's steps are wrong on {what}: "
-                          f"{_steps_diagnosis(call, start, got, epochs)}."
-                          f"{_shown_updates_detail(probe)}")
+            raise Verdict(
+                f"train_full_batch's steps are wrong on {what}: "
+                f"{_steps_diagnosis(call, start, got, epochs)}."
+                f"{_shown_updates_detail(probe)}"
+            )
 
 
 # -- Problem 3: noise_std (grade cell mlp_noise_schedule 2) ----------------------------------
@@ -437,19 +512,22 @@ def _noise_ref(call, gamma=None, form="right"):
     if form == "variance":
         return (eta / (1 + t) ** gamma).flatten().tolist()
     if form == "power_of_t":
-        return ((eta / (1 + t ** gamma)) ** 0.5).flatten().tolist()
+        return ((eta / (1 + t**gamma)) ** 0.5).flatten().tolist()
     if form == "sqrt_eta_only":
-        return (eta ** 0.5 / (1 + t) ** gamma).flatten().tolist()
+        return (eta**0.5 / (1 + t) ** gamma).flatten().tolist()
     return REF.reference_noise_std(t, eta, gamma).flatten().tolist()
 
 
 def _noise_diagnosis(call, values):
     def like(want):
         return _close(values, want, NOISE_ATOL, NOISE_RTOL)
+
     gamma = call.get("gamma", 0.55)
     if like(_noise_ref(call, form="variance")):
-        return ("it returns the variance eta / (1 + t)^gamma, not the standard deviation "
-                "(its square root)")
+        return (
+            "it returns the variance eta / (1 + t)^gamma, not the standard deviation "
+            "(its square root)"
+        )
     if like(_noise_ref(call, form="power_of_t")):
         return "it computes 1 + t^gamma; the schedule divides by (1 + t)^gamma"
     if like(_noise_ref(call, form="sqrt_eta_only")):
@@ -469,8 +547,10 @@ def _shown_noise_detail(probe):
     want = _noise_ref(probe.calls["noise/shown"])
     if _close(got["values"], want, NOISE_ATOL, NOISE_RTOL):
         return " It is right on the notebook's check, so look at other steps, etas and gammas."
-    return (f" On the notebook's check, noise_std(torch.tensor({PROBES.SHOWN_STEPS}), 2.0) "
-            f"returns {_fmt(got['values'])}; expected {_fmt(want)}.")
+    return (
+        f" On the notebook's check, noise_std(torch.tensor({PROBES.SHOWN_STEPS}), 2.0) "
+        f"returns {_fmt(got['values'])}; expected {_fmt(want)}."
+    )
 
 
 @pytest.mark.grade_cell("mlp_noise_schedule")
@@ -484,17 +564,25 @@ def test_noise_std_is_the_standard_deviation(probe, group):
         call, got = probe.calls[cid], probe.result(cid)
         shape = list(torch.as_tensor(call["t"]).shape)
         if got.get("shape") is None:
-            raise Verdict(f"noise_std returns {got['returned']}, not a tensor: it must return a "
-                          "float tensor shaped like t (compute with torch operations on t).")
+            raise Verdict(
+                f"noise_std returns {got['returned']}, not a tensor: it must return a "
+                "float tensor shaped like t (compute with torch operations on t)."
+            )
         if not got["floating"]:
-            raise Verdict(f"noise_std returns a {got['dtype']} tensor for {what}; it must "
-                          "return a float tensor.")
+            raise Verdict(
+                f"noise_std returns a {got['dtype']} tensor for {what}; it must "
+                "return a float tensor."
+            )
         if got["shape"] != shape:
-            raise Verdict(f"noise_std returns shape {tuple(got['shape'])} for {what} of shape "
-                          f"{tuple(shape)}: it must keep the shape of t.")
+            raise Verdict(
+                f"noise_std returns shape {tuple(got['shape'])} for {what} of shape "
+                f"{tuple(shape)}: it must keep the shape of t."
+            )
         if not _close(got["values"], _noise_ref(call), NOISE_ATOL, NOISE_RTOL):
             failing += 1
             first = first or (call, got["values"])
     if failing:
-        raise Verdict(f"noise_std is wrong on {failing} of {len(ids)} unseen {what}: "
-                      f"{_noise_diagnosis(*first)}.{_shown_noise_detail(probe)}")
+        raise Verdict(
+            f"noise_std is wrong on {failing} of {len(ids)} unseen {what}: "
+            f"{_noise_diagnosis(*first)}.{_shown_noise_detail(probe)}"
+        )

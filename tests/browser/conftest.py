@@ -39,11 +39,17 @@ from byhand_grader.nbgrader_run import nbgrader
 from byhand_instructor.cli import main as byhand
 from byhand_instructor.sample_class import write_sample_class
 
-from ..repo import COURSE, copy_course
+from ..repo import copy_course, COURSE
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 #: the sample-class students graded for the session: a full score and the missing factor 2
 STUDENTS = ("correct", "missing-factor-2")
@@ -55,12 +61,12 @@ START_TIMEOUT = 120
 class Lab:
     """A running JupyterLab server: where it listens, its token and the folders it serves."""
 
-    base: str            #: http://127.0.0.1:PORT
+    base: str  #: http://127.0.0.1:PORT
     token: str
-    root: Path           #: the server's root: course/ and student/
+    root: Path  #: the server's root: course/ and student/
     course: Course
-    student: Path        #: the student's folder, with the release notebook
-    log: Path            #: the server's log
+    student: Path  #: the student's folder, with the release notebook
+    log: Path  #: the server's log
 
     def url(self, path, **query):
         """``base/path`` with the token (and ``query``), as a browser opens it."""
@@ -87,8 +93,9 @@ def browser_root(tmp_path_factory):
     sample = root / "sample-class"
     write_sample_class(COURSE, sample)
     for student in STUDENTS:
-        shutil.copytree(sample / "submitted" / student / "partb",
-                        course.submitted / student / "partb")
+        shutil.copytree(
+            sample / "submitted" / student / "partb", course.submitted / student / "partb"
+        )
     shutil.rmtree(sample)
     nbgrader(course, "generate_assignment", "partb", "--force")
     assert byhand(["grade", "partb", "--course", str(course.root), "--workers", "1"]) == 0
@@ -109,8 +116,12 @@ def _server_config(root, port, token, where):
     """The server's own configuration: nbgrader's extensions on, nothing fetched from outside."""
     return {
         "ServerApp": {
-            "ip": "127.0.0.1", "port": port, "port_retries": 0, "open_browser": False,
-            "allow_root": True, "root_dir": str(root),
+            "ip": "127.0.0.1",
+            "port": port,
+            "port_retries": 0,
+            "open_browser": False,
+            "allow_root": True,
+            "root_dir": str(root),
             "jpserver_extensions": {
                 "jupyterlab": True,
                 "nbgrader.server_extensions.formgrader": True,
@@ -118,14 +129,17 @@ def _server_config(root, port, token, where):
                 "nbgrader.server_extensions.assignment_list": True,
                 "nbgrader.server_extensions.course_list": True,
                 # not part of these flows, and slow to start
-                "jupyter_lsp": False, "jupyter_server_terminals": False,
+                "jupyter_lsp": False,
+                "jupyter_server_terminals": False,
             },
         },
         "IdentityProvider": {"token": token},
-        "LabApp": {"news_url": None,
-                   "check_for_updates_class": "jupyterlab.NeverCheckForUpdate",
-                   "user_settings_dir": str(where / "user-settings"),
-                   "workspaces_dir": str(where / "workspaces")},
+        "LabApp": {
+            "news_url": None,
+            "check_for_updates_class": "jupyterlab.NeverCheckForUpdate",
+            "user_settings_dir": str(where / "user-settings"),
+            "workspaces_dir": str(where / "workspaces"),
+        },
     }
 
 
@@ -133,8 +147,7 @@ def _server_config(root, port, token, where):
 #: the screenshots show), and every cell of a notebook in the page (no windowing), so a
 #: test finds cell n as the n-th ``.jp-Cell``
 USER_SETTINGS = {
-    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false",
-                                                    "checkForUpdates": False},
+    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
     "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
 }
 
@@ -158,8 +171,9 @@ def _wait_until_up(proc, base, token, log):
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.5)
-    raise RuntimeError(f"JupyterLab did not answer in {START_TIMEOUT} s:\n"
-                       f"{log.read_text()[-3000:]}")
+    raise RuntimeError(
+        f"JupyterLab did not answer in {START_TIMEOUT} s:\n{log.read_text()[-3000:]}"
+    )
 
 
 def _stop(proc):
@@ -171,7 +185,7 @@ def _stop(proc):
         except subprocess.TimeoutExpired:
             pass
     try:
-        os.killpg(proc.pid, signal.SIGKILL)   # kernels that outlived the server
+        os.killpg(proc.pid, signal.SIGKILL)  # kernels that outlived the server
     except ProcessLookupError:
         pass
     proc.wait()
@@ -189,17 +203,27 @@ def lab(browser_root, tmp_path_factory):
     config = where / "config" / "jupyter_server_config.json"
     config.write_text(json.dumps(_server_config(root, port, token, where), indent=1))
     # the server's own folders; the venv's scripts (nbgrader shells out to alembic) first
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(where / "config"),
-           "JUPYTER_RUNTIME_DIR": str(where / "runtime"), "JUPYTER_DATA_DIR": str(where / "data"),
-           "IPYTHONDIR": str(where / "ipython"),
-           "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")}
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(where / "config"),
+        "JUPYTER_RUNTIME_DIR": str(where / "runtime"),
+        "JUPYTER_DATA_DIR": str(where / "data"),
+        "IPYTHONDIR": str(where / "ipython"),
+        "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""),
+    }
     env.pop("JUPYTERHUB_USER", None)
     log = where / "server.log"
     with open(log, "wb") as out:
         # cwd is the course: formgrader and Validate read its nbgrader_config.py from there
-        proc = subprocess.Popen([sys.executable, "-m", "jupyterlab", f"--config={config}"],
-                                cwd=course.root, env=env, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "jupyterlab", f"--config={config}"],
+            cwd=course.root,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_until_up(proc, base, token, log)
@@ -212,6 +236,7 @@ def lab(browser_root, tmp_path_factory):
 def chromium():
     """Debian's Chromium, driven by Playwright."""
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:

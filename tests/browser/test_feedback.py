@@ -19,7 +19,7 @@ from byhand_grader.assignment import load_assignment
 from byhand_grader.judge import build_calls
 
 from ..repo import COURSE
-from .conftest import STUDENTS, shot
+from .conftest import shot, STUDENTS
 
 pytestmark = pytest.mark.browser
 
@@ -82,17 +82,20 @@ def hidden_test_text():
 @pytest.fixture
 def feedback(lab, page):
     """Open a student's feedback page at 1200 px and wait until MathJax has typeset it."""
+
     def open_page(student):
         page.set_viewport_size({"width": WIDTH, "height": 900})
         html = lab.course.feedback / student / "partb" / "partb.html"
-        missing = []   # files the page asked for that are not there (beside it, offline)
+        missing = []  # files the page asked for that are not there (beside it, offline)
         page.on("requestfailed", lambda r: missing.append(r.url))
         page.goto(html.as_uri())
-        has_mathjax = page.evaluate("() => typeof window.MathJax !== 'undefined' "
-                                    "&& !!window.MathJax.Hub")
+        has_mathjax = page.evaluate(
+            "() => typeof window.MathJax !== 'undefined' && !!window.MathJax.Hub"
+        )
         assert has_mathjax, "MathJax did not load without the network"
         page.evaluate("() => new Promise(done => MathJax.Hub.Queue(() => done(true)))")
         return page, missing
+
     return open_page
 
 
@@ -123,8 +126,10 @@ def test_feedback_page_reads_well_offline(feedback, offline, student):
             e => /\\$[^$\\s][^$]*\\$|\\\\frac|\\\\partial/.test(e.innerText)).length})""")
     assert maths["sources"] > 0 and maths["typeset"] >= maths["sources"], maths
     assert maths["raw"] == 0, f"{maths['raw']} text cells show TeX source, not maths"
-    assert maths["errors"] == 0, (f"{maths['errors']} formulas show [Math Processing Error] "
-                                  f"offline; files not found: {missing}")
+    assert maths["errors"] == 0, (
+        f"{maths['errors']} formulas show [Math Processing Error] "
+        f"offline; files not found: {missing}"
+    )
 
     captions = page.evaluate("""() => Array.from(document.querySelectorAll('.output_area img'))
         .map(img => {

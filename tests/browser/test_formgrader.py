@@ -40,7 +40,7 @@ def _formgrader(page, lab):
     page.get_by_role("menuitem", name="Nbgrader").click()
     page.get_by_text("Formgrader", exact=True).click()
     frame = page.frame_locator("iframe")
-    frame.locator("#main-table td.name", has_text="partb").wait_for()   # the table has loaded
+    frame.locator("#main-table td.name", has_text="partb").wait_for()  # the table has loaded
     return frame
 
 
@@ -74,8 +74,9 @@ def test_grading_problem5_in_formgrader(lab, page):
     score = frame.locator(f"input#{P5}")
     error = frame.get_by_role("heading", name="Error", exact=True)
     score.or_(error).first.wait_for()
-    assert not error.count(), ("formgrader could not show the submission; the server's log "
-                               f"ends:\n{lab.log_tail(8)}")
+    assert not error.count(), (
+        f"formgrader could not show the submission; the server's log ends:\n{lab.log_tail(8)}"
+    )
     # the code cell right above the hand-graded answer: the grader's record of the student's run
     p5_cell = frame.locator("div.cell", has=score)
     recorded = p5_cell.locator("xpath=preceding-sibling::div[contains(@class, 'code_cell')][1]")
@@ -91,14 +92,16 @@ def test_grading_problem5_in_formgrader(lab, page):
     assert plots.count() >= 1, "no plot recorded by the grader above Problem 5"
     assert plots.first.evaluate("img => img.complete && img.naturalWidth > 0")
 
-    with page.expect_response(lambda r: "/formgrader/api/grade/" in r.url
-                              and r.request.method == "PUT") as saved:
+    with page.expect_response(
+        lambda r: "/formgrader/api/grade/" in r.url and r.request.method == "PUT"
+    ) as saved:
         score.fill(str(P5_POINTS))
         score.press("Tab")
     assert saved.value.ok
     comment = frame.locator(f"textarea#{P5}-comment")
-    with page.expect_response(lambda r: "/formgrader/api/comment/" in r.url
-                              and r.request.method == "PUT") as saved:
+    with page.expect_response(
+        lambda r: "/formgrader/api/comment/" in r.url and r.request.method == "PUT"
+    ) as saved:
         comment.fill(P5_COMMENT)
         comment.press("Tab")
     assert saved.value.ok
@@ -120,13 +123,13 @@ def test_autograde_button_says_grading_is_byhand_grade(lab, page):
     record, score = notebook.read_bytes(), _submission_score(course)
     frame = _formgrader(page, lab)
     partb = frame.locator("#main-table tr", has=frame.locator("td.name", has_text="partb"))
-    partb.locator("td.num-submissions a").click()   # the assignment's submissions page
+    partb.locator("td.num-submissions a").click()  # the assignment's submissions page
     row = frame.locator("#main-table tr", has=frame.locator("td.student-id", has_text=STUDENT))
     row.locator("td.autograde a").click()
     modal = frame.locator("#error-modal")
     modal.wait_for(timeout=120_000)
     modal.get_by_text(REFUSAL).first.wait_for()
-    expect(modal).to_have_css("opacity", "1")   # faded in, for the screenshot
+    expect(modal).to_have_css("opacity", "1")  # faded in, for the screenshot
     shot(page, "grader-4-autograde-refuses")
     assert "Successfully autograded" not in modal.inner_text()
     assert notebook.read_bytes() == record

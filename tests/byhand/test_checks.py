@@ -9,9 +9,19 @@ The wrong answers here are written by hand in this file (the package holds none)
 import pytest
 import torch
 
-from byhand.checks import (CheckFailed, Raised, assert_grads_match, compare_with_autograd,
-                           fmt, fmt_list, forward_problem, grads_problem, run_example,
-                           show_update, update_problem)
+from byhand.checks import (
+    assert_grads_match,
+    CheckFailed,
+    compare_with_autograd,
+    fmt,
+    fmt_list,
+    forward_problem,
+    grads_problem,
+    Raised,
+    run_example,
+    show_update,
+    update_problem,
+)
 from byhand.data import X, Y_OR, Y_XOR
 from byhand.neuron import init_neuron, logistic, logistic_forward
 from byhand.xor import init_xor
@@ -24,6 +34,7 @@ def _logistic(scale=2.0, deriv=True):
         yhat = logistic_forward(params, x)["yhat"]
         d = scale * (yhat - y) * (yhat * (1 - yhat) if deriv else 1)
         return {"w": d * x, "b": d}
+
     return logistic_grads
 
 
@@ -41,15 +52,22 @@ def _xor_grads_without_hidden_derivative(params, x, y):
     return {"w_34": d_h * x, "b0": d_h, "w_012": d_y * torch.cat([x, out["h"]]), "b1": d_y}
 
 
-@pytest.mark.parametrize("scale, words", [(1.0, "0.5 times autograd's (half: a factor 2 short)"),
-                                          (-2.0, "-1 times autograd's (the opposite sign)"),
-                                          (4.0, "2 times autograd's (a factor 2 too many)")])
+@pytest.mark.parametrize(
+    "scale, words",
+    [
+        (1.0, "0.5 times autograd's (half: a factor 2 short)"),
+        (-2.0, "-1 times autograd's (the opposite sign)"),
+        (4.0, "2 times autograd's (a factor 2 too many)"),
+    ],
+)
 def test_a_constant_factor_is_named(scale, words):
     """Is a gradient off by a factor named by that factor, for every parameter, in one sentence?"""
     problem = grads_problem(_logistic(scale), logistic_forward, PARAMS, X, Y_OR)
-    assert problem.startswith("logistic_grads differs from autograd on 4 of 4 patterns: "
-                              f"dE/dw and dE/db are {words}; e.g. at x = ")
-    assert problem.endswith(".") and problem.count(". ") == 1   # the one ". " of "e.g. "
+    assert problem.startswith(
+        "logistic_grads differs from autograd on 4 of 4 patterns: "
+        f"dE/dw and dE/db are {words}; e.g. at x = "
+    )
+    assert problem.endswith(".") and problem.count(". ") == 1  # the one ". " of "e.g. "
 
 
 def test_a_missing_term_and_the_right_parameters_are_named():
@@ -79,6 +97,7 @@ def test_a_right_gradient_has_no_problem_and_passes():
 def test_an_unwritten_or_broken_function_is_a_sentence_not_an_exception(capsys):
     """Do the checks report a stub and a bug as sentences (with the student's line) instead
     of raising into this package?"""
+
     def logistic_grads(params, x, y):
         raise NotImplementedError()
 
@@ -86,7 +105,8 @@ def test_an_unwritten_or_broken_function_is_a_sentence_not_an_exception(capsys):
         return {"w": params["w"] @ "oops"}
 
     assert grads_problem(logistic_grads, logistic_forward, PARAMS, X, Y_OR) == (
-        "logistic_grads is not written yet (it raises NotImplementedError).")
+        "logistic_grads is not written yet (it raises NotImplementedError)."
+    )
     problem = grads_problem(tanh_grads, logistic_forward, PARAMS, X, Y_OR)
     assert problem.startswith("tanh_grads raised TypeError in tanh_grads, line ")
     assert problem.endswith("(call tanh_grads in a new cell to see the whole traceback).")
@@ -108,12 +128,12 @@ def test_update_check_prints_both_sides_alike_and_names_the_step(capsys):
     right = {"w": torch.tensor([0.95, 2.1]), "b": torch.tensor([0.35])}
     show_update(right, expected)
     out = capsys.readouterr().out.splitlines()
-    assert out == ["yours:    w = [0.95, 2.1], b = [0.35]",
-                   "expected: w = [0.95, 2.1], b = [0.35]"]
+    assert out == ["yours:    w = [0.95, 2.1], b = [0.35]", "expected: w = [0.95, 2.1], b = [0.35]"]
     assert update_problem(before, right, expected) is None
     uphill = {"w": torch.tensor([1.05, 1.9]), "b": torch.tensor([0.65])}
     assert update_problem(before, uphill, expected).startswith(
-        "the step is -1 times the expected step: it goes uphill, along +alpha * grads")
+        "the step is -1 times the expected step: it goes uphill, along +alpha * grads"
+    )
     still = {"w": torch.tensor([1.0, 2.0]), "b": torch.tensor([0.5])}
     assert "zero: the parameters did not move" in update_problem(before, still, expected)
     stub = run_example(lambda *a: (_ for _ in ()).throw(NotImplementedError()), 1)
@@ -122,8 +142,12 @@ def test_update_check_prints_both_sides_alike_and_names_the_step(capsys):
 
 def test_forward_check_names_the_wrong_value():
     """Does the forward check name the intermediate value that is wrong and the right ones?"""
-    hand = {"w_34": torch.tensor([20.0, 20.0]), "b0": torch.tensor([-30.0]),
-            "w_012": torch.tensor([20.0, 20.0, -60.0]), "b1": torch.tensor([-10.0])}
+    hand = {
+        "w_34": torch.tensor([20.0, 20.0]),
+        "b0": torch.tensor([-30.0]),
+        "w_012": torch.tensor([20.0, 20.0, -60.0]),
+        "b1": torch.tensor([-10.0]),
+    }
     expected = [_xor_forward(hand, x) for x in X]
 
     def tanh_hidden(params, x):
@@ -138,5 +162,10 @@ def test_forward_check_names_the_wrong_value():
 
 def test_numbers_read_as_people_write_them():
     """Four significant digits, no -0."""
-    assert [fmt(v) for v in (0.949999988079071, 2.0999999, -0.0, 1e-7)] == ["0.95", "2.1", "0", "1e-07"]
+    assert [fmt(v) for v in (0.949999988079071, 2.0999999, -0.0, 1e-7)] == [
+        "0.95",
+        "2.1",
+        "0",
+        "1e-07",
+    ]
     assert fmt_list([0.949999988079071, 2.0999999]) == "[0.95, 2.1]"

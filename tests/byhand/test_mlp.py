@@ -19,19 +19,19 @@ import pytest
 import torch
 from torch import nn
 
-from byhand.data import Y_OR, Y_XOR, X
+from byhand.data import X, Y_OR, Y_XOR
 from byhand.mlp import (
-    Nets,
     all_right_side,
     all_within,
     batched_loss,
     draw_nets,
     init_bounds,
+    Nets,
     threads,
     torch_loss,
     train_many,
 )
-from byhand.mlp_stats import Z95, Rate, compare, epochs_summary, rate, wilson
+from byhand.mlp_stats import compare, epochs_summary, Rate, rate, wilson, Z95
 from byhand.mlp_sweep import find, grid, noise_schedule, sweep
 from byhand.mlp_timing import (
     loop_contenders,
@@ -45,11 +45,18 @@ from ..repo import COURSE
 
 matplotlib.use("Agg")
 
-SETTINGS = [(2, "default", True), (3, "uniform01", False), (5, "uniform01", True),
-            (8, "default", False)]
-LOSS_MODULES = {"sse": lambda: nn.MSELoss(reduction="sum"),
-                "half_sse": lambda: (lambda a, b: 0.5 * nn.MSELoss(reduction="sum")(a, b)),
-                "mse": nn.MSELoss, "smooth_l1": nn.SmoothL1Loss}
+SETTINGS = [
+    (2, "default", True),
+    (3, "uniform01", False),
+    (5, "uniform01", True),
+    (8, "default", False),
+]
+LOSS_MODULES = {
+    "sse": lambda: nn.MSELoss(reduction="sum"),
+    "half_sse": lambda: lambda a, b: 0.5 * nn.MSELoss(reduction="sum")(a, b),
+    "mse": nn.MSELoss,
+    "smooth_l1": nn.SmoothL1Loss,
+}
 
 
 # --------------------------------------------------------------------------------------
@@ -58,8 +65,9 @@ LOSS_MODULES = {"sse": lambda: nn.MSELoss(reduction="sum"),
 
 def _sequential(hidden, init, bias, seed, dtype=torch.float32):
     """The per-seed network, filled by nn.init.uniform_ in parameter order (the stated rule)."""
-    model = nn.Sequential(nn.Linear(2, hidden, bias=bias), nn.Sigmoid(),
-                          nn.Linear(hidden, 1, bias=bias), nn.Sigmoid())
+    model = nn.Sequential(
+        nn.Linear(2, hidden, bias=bias), nn.Sigmoid(), nn.Linear(hidden, 1, bias=bias), nn.Sigmoid()
+    )
     gen = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for layer in (model[0], model[2]):
@@ -164,14 +172,14 @@ def test_batched_forward_equals_nn_sequential_in_float64(hidden, init, bias):
 def test_batched_losses_equal_torch_nn_losses(name):
     """Is each network's loss the torch.nn loss of its own column, in float64?"""
     gen = torch.Generator().manual_seed(5)
-    yhat = torch.rand(4, 6, generator=gen, dtype=torch.float64) * 3 - 1   # errors beyond |e| = 1 too
+    yhat = torch.rand(4, 6, generator=gen, dtype=torch.float64) * 3 - 1  # errors beyond |e| = 1 too
     y = Y_XOR.double()
     per_net = batched_loss(name, yhat, y)
     assert per_net.shape == (6,)
     for b in range(6):
-        want = LOSS_MODULES[name]()(yhat[:, b:b + 1], y)
+        want = LOSS_MODULES[name]()(yhat[:, b : b + 1], y)
         assert torch.allclose(per_net[b], want, atol=1e-15, rtol=0)
-        assert torch.allclose(torch_loss(name)(yhat[:, b:b + 1], y), want, atol=1e-15, rtol=0)
+        assert torch.allclose(torch_loss(name)(yhat[:, b : b + 1], y), want, atol=1e-15, rtol=0)
     with pytest.raises(ValueError, match="loss"):
         batched_loss("l1", yhat, y)
 
@@ -179,8 +187,14 @@ def test_batched_losses_equal_torch_nn_losses(name):
 def test_right_side_and_within_count_an_output_of_exactly_half_as_wrong():
     """Is 100% accuracy 'every error below 0.5' and success 'every error below 0.1'?"""
     y = Y_XOR
-    yhat = torch.tensor([[0.05, 0.49, 0.5, 0.0], [0.95, 0.51, 1.0, 0.91], [0.95, 0.9, 1.0, 0.95],
-                         [0.05, 0.2, 0.0, 0.05]])
+    yhat = torch.tensor(
+        [
+            [0.05, 0.49, 0.5, 0.0],
+            [0.95, 0.51, 1.0, 0.91],
+            [0.95, 0.9, 1.0, 0.95],
+            [0.05, 0.2, 0.0, 0.05],
+        ]
+    )
     assert all_right_side(yhat, y).tolist() == [True, True, False, True]
     assert all_within(yhat, y).tolist() == [True, False, False, True]
 
@@ -189,7 +203,9 @@ def test_right_side_and_within_count_an_output_of_exactly_half_as_wrong():
 # training: the engine against the per-seed nn.Sequential + optim.SGD loop
 
 
-@pytest.mark.parametrize("dtype,epochs,tol", [(torch.float32, 100, 1e-5), (torch.float64, 600, 1e-10)])
+@pytest.mark.parametrize(
+    "dtype,epochs,tol", [(torch.float32, 100, 1e-5), (torch.float64, 600, 1e-10)]
+)
 @pytest.mark.parametrize("loss", ["sse", "half_sse", "mse", "smooth_l1"])
 def test_batched_training_agrees_with_per_seed_sgd_loop(loss, dtype, epochs, tol):
     """Does one batch of networks train each like its own nn.Sequential + optim.SGD (same init draws)?
@@ -202,25 +218,34 @@ def test_batched_training_agrees_with_per_seed_sgd_loop(loss, dtype, epochs, tol
     seeds, lrs = [0, 1, 2], [1.0, 0.1, 0.5]
     for hidden, init, bias in SETTINGS:
         nets = draw_nets(hidden, init, bias, seeds).to(dtype)
-        run = train_many(nets, lr=torch.tensor(lrs, dtype=torch.float64), epochs=epochs, loss=loss,
-                         record_loss=True)
+        run = train_many(
+            nets,
+            lr=torch.tensor(lrs, dtype=torch.float64),
+            epochs=epochs,
+            loss=loss,
+            record_loss=True,
+        )
         for i, seed in enumerate(seeds):
             model = _sequential(hidden, init, bias, seed, dtype)
             losses, _ = _sgd_loop(model, lrs[i], epochs, LOSS_MODULES[loss]())
             assert _state_gap(run.nets, i, model) < tol, (hidden, init, bias, seed)
             assert torch.allclose(run.loss[:, i].double(), losses, atol=tol, rtol=0)
-            assert torch.allclose(run.yhat[:, i], model(X.to(dtype)).detach().flatten(), atol=tol, rtol=0)
+            assert torch.allclose(
+                run.yhat[:, i], model(X.to(dtype)).detach().flatten(), atol=tol, rtol=0
+            )
 
 
 def test_one_batch_may_mix_widths_schemes_and_learning_rates():
     """Do networks of different schemes and learning rates in one batch each train as if alone?"""
     seeds = [10, 11]
-    nets = Nets.cat([draw_nets(3, "default", True, seeds),
-                     draw_nets(3, "uniform01", False, seeds)]).to(torch.float64)
+    nets = Nets.cat(
+        [draw_nets(3, "default", True, seeds), draw_nets(3, "uniform01", False, seeds)]
+    ).to(torch.float64)
     lrs = [1.0, 0.3, 0.1, 1.0]
     run = train_many(nets, lr=torch.tensor(lrs, dtype=torch.float64), epochs=1000)
-    models = [_sequential(3, "default", True, s, torch.float64) for s in seeds] + \
-             [_sequential(3, "uniform01", False, s, torch.float64) for s in seeds]
+    models = [_sequential(3, "default", True, s, torch.float64) for s in seeds] + [
+        _sequential(3, "uniform01", False, s, torch.float64) for s in seeds
+    ]
     for i, model in enumerate(models):
         _sgd_loop(model, lrs[i], 1000, nn.MSELoss(reduction="sum"))
         assert _state_gap(run.nets, i, model) < 1e-10
@@ -228,7 +253,9 @@ def test_one_batch_may_mix_widths_schemes_and_learning_rates():
 
 def test_bias_free_networks_keep_zero_biases_even_with_noise():
     """Do networks without biases get neither gradient nor noise on their zero biases?"""
-    nets = Nets.cat([draw_nets(2, "default", False, range(5)), draw_nets(2, "default", True, range(5))])
+    nets = Nets.cat(
+        [draw_nets(2, "default", False, range(5)), draw_nets(2, "default", True, range(5))]
+    )
     run = train_many(nets, lr=1.0, epochs=50, noise_std=torch.full((50,), 2.0))
     assert torch.equal(run.nets.b1[:, :5], torch.zeros(2, 5))
     assert torch.equal(run.nets.b2[:5], torch.zeros(5))
@@ -239,8 +266,14 @@ def test_noise_is_added_to_the_gradient_with_the_given_standard_deviation():
     """Is the noisy step theta - lr (g + s_t z), z drawn per step in the order W1, b1, W2, b2?"""
     seeds, epochs, hidden, lr = [0, 1, 2, 3], 40, 2, 0.5
     nets = draw_nets(hidden, "default", True, seeds)
-    std = torch.stack([0.3 / (1 + torch.arange(float(epochs))) ** 0.275,
-                       torch.zeros(epochs), torch.full((epochs,), 1.0)], 1)
+    std = torch.stack(
+        [
+            0.3 / (1 + torch.arange(float(epochs))) ** 0.275,
+            torch.zeros(epochs),
+            torch.full((epochs,), 1.0),
+        ],
+        1,
+    )
     group = torch.tensor([0, 1, 2, 0])
     run = train_many(nets, lr=lr, epochs=epochs, noise_std=std, noise_group=group, noise_seed=9)
     gen = torch.Generator().manual_seed(9)
@@ -248,16 +281,22 @@ def test_noise_is_added_to_the_gradient_with_the_given_standard_deviation():
     draws = []
     for t in range(epochs):
         s = std[t][group]
-        z = [torch.randn(shape, generator=gen) * s
-             for shape in [(2, hidden, B), (hidden, B), (hidden, B), (B,)]]
+        z = [
+            torch.randn(shape, generator=gen) * s
+            for shape in [(2, hidden, B), (hidden, B), (hidden, B), (B,)]
+        ]
         draws.append(z)
     for i, seed in enumerate(seeds):
         model = _sequential(hidden, "default", True, seed)
-        noise = [[z[0][:, :, i].T, z[1][:, i], z[2][:, i].reshape(1, -1), z[3][i].reshape(1)]
-                 for z in draws]
+        noise = [
+            [z[0][:, :, i].T, z[1][:, i], z[2][:, i].reshape(1, -1), z[3][i].reshape(1)]
+            for z in draws
+        ]
         _sgd_loop(model, lr, epochs, nn.MSELoss(reduction="sum"), noise=noise)
         assert _state_gap(run.nets, i, model) < 1e-5
-    assert not torch.equal(run.nets.W1[..., 0], train_many(nets, lr=lr, epochs=epochs).nets.W1[..., 0])
+    assert not torch.equal(
+        run.nets.W1[..., 0], train_many(nets, lr=lr, epochs=epochs).nets.W1[..., 0]
+    )
 
 
 def test_noise_schedule_must_match_the_epochs():
@@ -275,8 +314,9 @@ def test_epochs_to_accuracy_is_the_first_epoch_with_every_output_right():
     nets = draw_nets(3, "default", True, seeds)
     run = train_many(nets, lr=1.0, epochs=epochs)
     for i, seed in enumerate(seeds):
-        _, outputs = _sgd_loop(_sequential(3, "default", True, seed), 1.0, epochs,
-                               nn.MSELoss(reduction="sum"))
+        _, outputs = _sgd_loop(
+            _sequential(3, "default", True, seed), 1.0, epochs, nn.MSELoss(reduction="sum")
+        )
         worst = (outputs - Y_XOR.flatten()).abs().max(1).values
         for first, bound in [(run.epochs_to_accuracy[i], 0.5), (run.epochs_to_within[i], 0.1)]:
             hits = (worst < bound).nonzero()
@@ -308,13 +348,20 @@ def test_threads_restores_the_thread_count():
 def test_sweep_returns_the_outcome_of_each_setting_in_order():
     """Does a mixed-width sweep give each setting exactly what training it alone gives?"""
     settings = grid(hidden=[3, 2], init=["default"], bias=[True, False], lr=[1.0, 0.1])
-    assert len(settings) == 8 and settings[1] == {"hidden": 3, "init": "default", "bias": True, "lr": 0.1}
+    assert len(settings) == 8 and settings[1] == {
+        "hidden": 3,
+        "init": "default",
+        "bias": True,
+        "lr": 0.1,
+    }
     outcomes = sweep(settings, range(5), 200)
     assert [o.setting for o in outcomes] == settings
     for st in (settings[2], settings[5]):
-        alone = train_many(draw_nets(st["hidden"], st["init"], st["bias"], range(5)), lr=st["lr"], epochs=200)
+        alone = train_many(
+            draw_nets(st["hidden"], st["init"], st["bias"], range(5)), lr=st["lr"], epochs=200
+        )
         o = find(outcomes, **st)
-        assert torch.allclose(o.yhat, alone.yhat, atol=1e-6, rtol=0)   # batch size may reorder sums
+        assert torch.allclose(o.yhat, alone.yhat, atol=1e-6, rtol=0)  # batch size may reorder sums
         assert torch.equal(o.epochs_to_accuracy, alone.epochs_to_accuracy)
         assert o.success == rate(alone.success)
 
@@ -345,14 +392,16 @@ def test_sweep_with_noise_calls_the_schedule_and_checks_it():
 # success rates and their intervals
 
 
-@pytest.mark.parametrize("k,n", [(0, 10), (1, 10), (5, 10), (9, 10), (10, 10), (3, 400), (397, 400)])
+@pytest.mark.parametrize(
+    "k,n", [(0, 10), (1, 10), (5, 10), (9, 10), (10, 10), (3, 400), (397, 400)]
+)
 def test_wilson_interval_solves_its_defining_equation(k, n):
     """Does each end p of the interval satisfy (k/n - p)^2 = z^2 p (1 - p) / n (float64)?"""
     lo, hi = wilson(k, n)
     phat = k / n
     assert 0 <= lo <= phat <= hi <= 1
     for p in (lo, hi):
-        assert abs((phat - p) ** 2 - Z95 ** 2 * p * (1 - p) / n) < 1e-12
+        assert abs((phat - p) ** 2 - Z95**2 * p * (1 - p) / n) < 1e-12
     assert lo < hi
 
 
@@ -389,7 +438,7 @@ def given_loop():
     """``manual_train`` as the notebook gives it: the source notebook's read-only cell, run alone."""
     nb = nbformat.read(COURSE.source_notebook("xor_mlp"), as_version=4)
     cell = next(c for c in nb.cells if c.get("id") == GIVEN_LOOP_CELL)
-    ns = {"torch": torch}    # the notebook's setup cell has imported torch before it
+    ns = {"torch": torch}  # the notebook's setup cell has imported torch before it
     exec(compile(cell.source, f"<xor_mlp:{GIVEN_LOOP_CELL}>", "exec"), ns)
     return ns["manual_train"]
 
@@ -399,8 +448,13 @@ def test_given_loop_is_a_locked_read_only_cell():
     nb = nbformat.read(COURSE.source_notebook("xor_mlp"), as_version=4)
     cell = next(c for c in nb.cells if c.get("id") == GIVEN_LOOP_CELL)
     assert cell.cell_type == "code"
-    assert cell.metadata["nbgrader"] == {"grade": False, "grade_id": GIVEN_LOOP_CELL, "locked": True,
-                                         "schema_version": 3, "solution": False}
+    assert cell.metadata["nbgrader"] == {
+        "grade": False,
+        "grade_id": GIVEN_LOOP_CELL,
+        "locked": True,
+        "schema_version": 3,
+        "solution": False,
+    }
     assert "def manual_train(" in cell.source and "SOLUTION" not in cell.source
 
 
@@ -416,11 +470,14 @@ def test_hand_written_loops_equal_autograd_in_float64(loss, bias):
     nets = draw_nets(5, "uniform01", bias, [4]).to(torch.float64)
     ref = train_many(nets, lr=1.0, epochs=500, loss=loss, record_loss=True)
     want = ref.nets.state(0)
-    got_np, losses_np = manual_train(numpy_net(nets.state(0)), X.double().numpy(),
-                                     Y_XOR.double().numpy(), 1.0, 500, loss)
+    got_np, losses_np = manual_train(
+        numpy_net(nets.state(0)), X.double().numpy(), Y_XOR.double().numpy(), 1.0, 500, loss
+    )
     got_t, losses_t = manual_train(nets.state(0), X.double(), Y_XOR.double(), 1.0, 500, loss)
-    for got, losses in [({k: torch.from_numpy(v) for k, v in got_np.items()}, torch.from_numpy(losses_np)),
-                        (got_t, losses_t)]:
+    for got, losses in [
+        ({k: torch.from_numpy(v) for k, v in got_np.items()}, torch.from_numpy(losses_np)),
+        (got_t, losses_t),
+    ]:
         assert sorted(got) == sorted(want)
         for k in want:
             assert torch.allclose(got[k], want[k], atol=1e-7, rtol=0), k
@@ -444,20 +501,35 @@ def test_loop_contenders_run_the_given_loop_from_one_start():
     seen = []
 
     def loop(net, X, Y, lr, epochs):
-        seen.append((type(net["0.weight"]).__module__.split(".")[0], str(net["0.weight"].dtype),
-                     tuple(X.shape), tuple(Y.shape), lr, epochs))
+        seen.append(
+            (
+                type(net["0.weight"]).__module__.split(".")[0],
+                str(net["0.weight"].dtype),
+                tuple(X.shape),
+                tuple(Y.shape),
+                lr,
+                epochs,
+            )
+        )
         return net, []
 
     runs = loop_contenders(loop, hidden=3, init="default", bias=True, seed=7, lr=0.5)
-    assert list(runs) == ["numpy, hand-written gradients", "torch, hand-written gradients",
-                          "torch autograd, the engine with 1 network"]
+    assert list(runs) == [
+        "numpy, hand-written gradients",
+        "torch, hand-written gradients",
+        "torch autograd, the engine with 1 network",
+    ]
     for run in runs.values():
         run(4)
-    assert seen == [("numpy", "float64", (4, 2), (4, 1), 0.5, 4),
-                    ("torch", "torch.float32", (4, 2), (4, 1), 0.5, 4)]
+    assert seen == [
+        ("numpy", "float64", (4, 2), (4, 1), 0.5, 4),
+        ("torch", "torch.float32", (4, 2), (4, 1), 0.5, 4),
+    ]
     start = draw_nets(3, "default", True, [7]).state(0)
     numpy_start = numpy_net(start)
-    runs = loop_contenders(lambda net, *a: seen.append(net), hidden=3, init="default", bias=True, seed=7)
+    runs = loop_contenders(
+        lambda net, *a: seen.append(net), hidden=3, init="default", bias=True, seed=7
+    )
     runs["numpy, hand-written gradients"](1)
     runs["torch, hand-written gradients"](1)
     for k in start:
@@ -473,19 +545,28 @@ def test_every_plot_labels_its_axes_and_has_a_title(monkeypatch):
     import matplotlib.pyplot as plt
 
     from byhand import mlp_plots
+
     monkeypatch.setattr(plt, "show", lambda: None)
     widths, lrs = (2, 3), (1.0, 0.1)
-    outcomes = sweep(grid(hidden=list(widths), init=["uniform01", "default"], bias=[False, True],
-                          lr=list(lrs)), range(4), 30)
-    noisy = sweep(grid(hidden=[2], init=["default"], bias=[True], lr=list(lrs), eta=[0.0, 1.0]),
-                  range(4), 30, noise_std=lambda t, eta: torch.sqrt(eta / (1 + t) ** 0.55))
+    outcomes = sweep(
+        grid(hidden=list(widths), init=["uniform01", "default"], bias=[False, True], lr=list(lrs)),
+        range(4),
+        30,
+    )
+    noisy = sweep(
+        grid(hidden=[2], init=["default"], bias=[True], lr=list(lrs), eta=[0.0, 1.0]),
+        range(4),
+        30,
+        noise_std=lambda t, eta: torch.sqrt(eta / (1 + t) ** 0.55),
+    )
     figures = [
         mlp_plots.plot_success_by_width(outcomes, widths, lrs, 4, 30),
         mlp_plots.plot_time_to_accuracy(outcomes, 2, lrs, 4, 30),
         mlp_plots.plot_noise(noisy, (0.0, 1.0), lrs, 4, 30, 2, "default, bias"),
         mlp_plots.plot_smooth_l1({"a": torch.ones(5) * 0.13}, "curves"),
-        mlp_plots.plot_epoch_costs({"numpy": 1e-5, "torch": 3e-5}, {"numpy": 1.0, "torch": 3.0},
-                                   "numpy", "costs"),
+        mlp_plots.plot_epoch_costs(
+            {"numpy": 1e-5, "torch": 3e-5}, {"numpy": 1.0, "torch": 3.0}, "numpy", "costs"
+        ),
         mlp_plots.plot_throughput({1: 10.0, 10: 100.0}, {"loop": 10.0}, "throughput"),
     ]
     for fig in figures:
@@ -507,9 +588,18 @@ def test_package_holds_none_of_the_answers():
     root = Path(__file__).resolve().parent.parent / "byhand"
     for path in sorted(root.glob("mlp*.py")):
         code = path.read_text(encoding="utf-8")
-        for pattern in [r"def build_mlp", r"def train_full_batch", r"def noise_std\b",
-                        r"optim\.SGD\(", r"zero_grad\(", r"nn\.Sequential\(\s*nn\.Linear",
-                        r"\*\*\s*-?0\.275", r"\(1 \+ t\)\s*\*\*",
-                        # the hand-written backward pass (close to Part B's Problem 4 answer)
-                        r"def manual_train", r"\(1(\.0)? - h\)", r"\(1(\.0)? - yhat\)"]:
+        for pattern in [
+            r"def build_mlp",
+            r"def train_full_batch",
+            r"def noise_std\b",
+            r"optim\.SGD\(",
+            r"zero_grad\(",
+            r"nn\.Sequential\(\s*nn\.Linear",
+            r"\*\*\s*-?0\.275",
+            r"\(1 \+ t\)\s*\*\*",
+            # the hand-written backward pass (close to Part B's Problem 4 answer)
+            r"def manual_train",
+            r"\(1(\.0)? - h\)",
+            r"\(1(\.0)? - yhat\)",
+        ]:
             assert not re.search(pattern, code), f"{path.name} contains {pattern!r}"

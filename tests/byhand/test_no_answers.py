@@ -21,30 +21,34 @@ PACKAGE = REPO / "byhand"
 
 def test_telltale_scan_finds_the_closed_forms():
     """Does the scan find every closed-form rule (all grader-side), in any algebraic form, and skip prose?"""
-    hits = closed_form_telltales((REPO / "grader_tests" / "partb" / "reference_rules.py").read_text(), "reference_rules")
+    hits = closed_form_telltales(
+        (REPO / "grader_tests" / "partb" / "reference_rules.py").read_text(), "reference_rules"
+    )
     funcs = {"xor_grads": 2, "logistic_grads": 1, "tanh_grads": 1}
     tree = ast.parse((REPO / "grader_tests" / "partb" / "reference_rules.py").read_text())
     for fn in (n for n in tree.body if isinstance(n, ast.FunctionDef)):
         lines = range(fn.lineno, fn.end_lineno + 1)
         assert sum(h[1] in lines for h in hits) >= funcs[fn.name], fn.name
-    variants = closed_form_telltales((REPO / "grader_tests" / "partb" / "xor_starts.py").read_text())
+    variants = closed_form_telltales(
+        (REPO / "grader_tests" / "partb" / "xor_starts.py").read_text()
+    )
     assert {"g (1 - g)", "g - g^2"} <= {h[2] for h in variants}
     odd_forms = [
-        "d = (1.0 - out) * out * err * 2",                     # commuted, 1.0, other names
-        "g = torch.sigmoid(z) * (1 - torch.sigmoid(z))",      # on a call
-        "d = 2 * (a - t) * (1 - a ** 2)",                     # tanh, power form
-        "d = e * (a - a * a)",                                # expanded logistic
+        "d = (1.0 - out) * out * err * 2",  # commuted, 1.0, other names
+        "g = torch.sigmoid(z) * (1 - torch.sigmoid(z))",  # on a call
+        "d = 2 * (a - t) * (1 - a ** 2)",  # tanh, power form
+        "d = e * (a - a * a)",  # expanded logistic
         "cell = 'd_net = 2 * (yhat - y) * yhat * (1 - yhat)'",  # code in a string
         "g = torch.ops.aten.sigmoid_backward(go, yhat)",
     ]
     for code in odd_forms:
         assert closed_form_telltales(code), code
     clean = [
-        '"""d_y = 2 (yhat - y) yhat (1 - yhat)"""\nx = 1',     # a docstring states the maths
-        "# d_h = d_y * w2 * h * (1 - h)\nx = 1",             # so does a comment
-        "half = z * math.sqrt(phat * (1 - phat) / n)",        # a binomial variance
-        "loss = ((yhat - y) ** 2).sum()",                     # the loss, not its derivative
-        "h = 1 / (1 + torch.exp(-net))",                      # a forward pass
+        '"""d_y = 2 (yhat - y) yhat (1 - yhat)"""\nx = 1',  # a docstring states the maths
+        "# d_h = d_y * w2 * h * (1 - h)\nx = 1",  # so does a comment
+        "half = z * math.sqrt(phat * (1 - phat) / n)",  # a binomial variance
+        "loss = ((yhat - y) ** 2).sum()",  # the loss, not its derivative
+        "h = 1 / (1 + torch.exp(-net))",  # a forward pass
     ]
     for code in clean:
         assert not closed_form_telltales(code), code
@@ -57,12 +61,15 @@ def test_simulator_has_no_closed_form_gradient():
     assert not hasattr(simulate, "xor_grads") and not hasattr(simulate, "logistic_grads")
 
 
-@pytest.mark.parametrize("path", sorted(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")))
+@pytest.mark.parametrize(
+    "path", sorted(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py"))
+)
 def test_package_has_no_closed_form_gradient(path):
     """Is each file of the given package free of closed-form gradients (the answers students derive)?"""
     hits = closed_form_telltales((PACKAGE / path).read_text(encoding="utf-8"), path)
     assert hits == [], "closed-form gradient in the package: " + "; ".join(
-        f"{w}:{line} {kind}: {code}" for w, line, kind, code in hits)
+        f"{w}:{line} {kind}: {code}" for w, line, kind, code in hits
+    )
 
 
 def test_package_defines_no_function_students_write():

@@ -22,7 +22,8 @@ def test_attempts_give_further_seeds_and_no_id_falls_back_to_the_model_answer():
     assert student_seed(None) == student_seed("") == NO_STUDENT_SEED
     assert "type your student id" in seed_sentence(None, NO_STUDENT_SEED)
     assert seed_sentence("alice", student_seed("alice")) == (
-        f"student id 'alice': SEED = {student_seed('alice')}")
+        f"student id 'alice': SEED = {student_seed('alice')}"
+    )
 
 
 def test_two_students_start_from_different_networks():
@@ -55,8 +56,18 @@ def test_errors_every_k_epochs_samples_the_same_run():
     def run(every):
         gen = torch.Generator().manual_seed(5)
         start = {"w": torch.randn(2, generator=gen), "b": torch.randn(1, generator=gen)}
-        return train(_linear, _linear_grads, _step, start, X, Y_OR.reshape(-1, 1), alpha=0.1,
-                     epochs=10, gen=gen, errors_every=every)
+        return train(
+            _linear,
+            _linear_grads,
+            _step,
+            start,
+            X,
+            Y_OR.reshape(-1, 1),
+            alpha=0.1,
+            epochs=10,
+            gen=gen,
+            errors_every=every,
+        )
 
     every, sampled = run(1), run(3)
     assert all(torch.equal(every.params[k], sampled.params[k]) for k in every.params)

@@ -17,7 +17,7 @@ from byhand.explain import explain_text, net_y_terms
 from byhand.training import student_seed, train
 from byhand.xor import init_xor
 from byhand_grader import judge
-from byhand_grader.annotate import EXPLAIN_CELL_ID, annotate, verdict_text
+from byhand_grader.annotate import annotate, EXPLAIN_CELL_ID, verdict_text
 from byhand_grader.assignment import load_assignment
 from byhand_grader.harness.protocol import Reply, Request
 from byhand_grader.harness.session import run_request
@@ -30,21 +30,31 @@ from ..repo import COURSE
 
 PARTB = load_assignment(COURSE, "partb")
 LEAD = "logistic_grads disagrees with autograd on {} unseen {}."
-SHARED = ("logistic_grads is off by a constant factor: on every case where it is wrong, every "
-          "component is 0.5 times autograd's. On the notebook's own check (x = [1.0, 1.0], "
-          "y = [1.0]) you return dE/dw[0] = -0.145452 where autograd gives -0.290904.")
+SHARED = (
+    "logistic_grads is off by a constant factor: on every case where it is wrong, every "
+    "component is 0.5 times autograd's. On the notebook's own check (x = [1.0, 1.0], "
+    "y = [1.0]) you return dE/dw[0] = -0.145452 where autograd gives -0.290904."
+)
 
 
 def _cell(messages):
-    return CellGrade("p1_logistic_grads_match_autograd", 10, 0.0, 0, len(messages),
-                     [Failure(m, m) for m in messages])
+    return CellGrade(
+        "p1_logistic_grads_match_autograd",
+        10,
+        0.0,
+        0,
+        len(messages),
+        [Failure(m, m) for m in messages],
+    )
 
 
 def test_what_every_failed_check_says_alike_is_said_once_and_lines_wrap():
     """Are the per-check leads listed and the shared diagnosis printed once, every line
     within the width?"""
-    messages = [LEAD.format("6 of the 6", "random parameters") + " " + SHARED,
-                LEAD.format("1 of the 1", "inputs x = [0, 0]") + " " + SHARED]
+    messages = [
+        LEAD.format("6 of the 6", "random parameters") + " " + SHARED,
+        LEAD.format("1 of the 1", "inputs x = [0, 0]") + " " + SHARED,
+    ]
     text = verdict_text(_cell(messages))
     assert text.count("is off by a constant factor") == 1
     assert text.count("6 of the 6") == 1 and text.count("inputs x = [0, 0]") == 1
@@ -64,8 +74,15 @@ def test_identical_messages_are_printed_once():
 def _explain(student, cells, call=None):
     call = call or judge.build_calls(PARTB, student)["p5/explain"]
     got = []
-    run_request(Request(cells=cells, calls=[call], call_kinds=list(PARTB.call_kinds),
-                        by_hand=list(PARTB.by_hand)), got.append)
+    run_request(
+        Request(
+            cells=cells,
+            calls=[call],
+            call_kinds=list(PARTB.call_kinds),
+            by_hand=list(PARTB.by_hand),
+        ),
+        got.append,
+    )
     [reply] = [g for g in got if "call" in g]
     return call, {k: v for k, v in reply.items() if k != "call"}
 
@@ -85,8 +102,10 @@ def _annotated(tmp_path, student, call, reply):
     nb = nbformat.read(path, as_version=4)
     at = next(n for n, c in enumerate(nb.cells) if c.get("id") == EXPLAIN_CELL_ID)
     assert nb.cells[at + 1].metadata["nbgrader"]["grade_id"] == "p5_explanation"
-    annotate(path, result, PARTB, probe)   # idempotent: still one recorded cell
-    assert [c.get("id") for c in nbformat.read(path, as_version=4).cells].count(EXPLAIN_CELL_ID) == 1
+    annotate(path, result, PARTB, probe)  # idempotent: still one recorded cell
+    assert [c.get("id") for c in nbformat.read(path, as_version=4).cells].count(
+        EXPLAIN_CELL_ID
+    ) == 1
     return nb.cells[at]
 
 
@@ -100,13 +119,23 @@ def test_the_recorded_table_is_the_one_the_students_notebook_prints(tmp_path, ce
     seed = student_seed("alice")
     assert run["seed"] == seed and run["tracked"] == call["track_epochs"]
     gen = torch.Generator().manual_seed(seed)
-    own = train(partb["xor_forward"], partb["xor_grads"], partb["sgd_update"], init_xor(gen),
-                *_data(), alpha=0.05, epochs=8000, gen=gen)
+    own = train(
+        partb["xor_forward"],
+        partb["xor_grads"],
+        partb["sgd_update"],
+        init_xor(gen),
+        *_data(),
+        alpha=0.05,
+        epochs=8000,
+        gen=gen,
+    )
     printed = explain_text(own.params, net_y_terms(own.params, partb["xor_forward"]))
     cell = _annotated(tmp_path, "alice", call, reply)
     text = "".join(o.get("text", "") for o in cell.outputs)
     assert printed in text
-    markdown = [o.data["text/markdown"] for o in cell.outputs if "text/markdown" in o.get("data", {})]
+    markdown = [
+        o.data["text/markdown"] for o in cell.outputs if "text/markdown" in o.get("data", {})
+    ]
     assert markdown[0].startswith("**Recorded by the grader**") and str(seed) in markdown[0]
     pngs = [o.data["image/png"] for o in cell.outputs if "image/png" in o.get("data", {})]
     assert len(pngs) == 2 and all(base64.b64decode(p)[:4] == b"\x89PNG" for p in pngs)
@@ -115,7 +144,8 @@ def test_the_recorded_table_is_the_one_the_students_notebook_prints(tmp_path, ce
 
 
 def _data():
-    from byhand.data import Y_XOR, X
+    from byhand.data import X, Y_XOR
+
     return X, Y_XOR
 
 
@@ -127,7 +157,7 @@ def test_a_run_unlike_a_correct_one_is_trained_through_the_students_functions(tm
     [answer] = [c for c in wrong if c["label"] == "answer cell 'p4_xor_grads_answer'"]
     answer["source"] = answer["source"].replace("d_y = 2 * (yhat - y)", "d_y = (yhat - y)")
     call = copy.deepcopy(judge.build_calls(PARTB, "bob")["p5/explain"])
-    call["epochs"] = 600           # a short run: the path, not the length, is the question
+    call["epochs"] = 600  # a short run: the path, not the length, is the question
     seed = call["seeds"][0]["seed"]
     track, final, errors = notebook_run.reference_run(seed, 600, 0.05, call["track_epochs"])
     call["seeds"] = [{"seed": seed, "track": track, "final": final, "errors": errors}]
@@ -142,13 +172,31 @@ def test_a_run_unlike_a_correct_one_is_trained_through_the_students_functions(tm
 
 def test_what_the_sandbox_sends_back_is_read_as_numbers_only(tmp_path):
     """Does a reply with text where numbers belong, or an error, stay out of markdown?"""
-    call = {"id": "p5/explain", "kind": "explain", "seeds": [{"seed": 1, "errors": [1.0]}],
-            "track_atol": 1e-3}
-    bad = {"ok": True, "value": {"runs": [{"seed": 1, "rows": [{"h": "<script>"}] * 4,
-                                           "params": {}, "tracked": None, "epoch_errors": []}],
-                                 "note": "<img src=x onerror=alert(1)>"}}
+    call = {
+        "id": "p5/explain",
+        "kind": "explain",
+        "seeds": [{"seed": 1, "errors": [1.0]}],
+        "track_atol": 1e-3,
+    }
+    bad = {
+        "ok": True,
+        "value": {
+            "runs": [
+                {
+                    "seed": 1,
+                    "rows": [{"h": "<script>"}] * 4,
+                    "params": {},
+                    "tracked": None,
+                    "epoch_errors": [],
+                }
+            ],
+            "note": "<img src=x onerror=alert(1)>",
+        },
+    }
     cell = _annotated(tmp_path, "eve", call, bad)
-    markdown = " ".join(o.data["text/markdown"] for o in cell.outputs if o.output_type == "display_data")
+    markdown = " ".join(
+        o.data["text/markdown"] for o in cell.outputs if o.output_type == "display_data"
+    )
     assert "<script>" not in markdown and "<img" not in markdown
     assert "could not be read" in markdown
     failed = _annotated(tmp_path, "eve", call, {"ok": False, "error": "TimeoutError: <b>x</b>"})

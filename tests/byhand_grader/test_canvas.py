@@ -45,8 +45,9 @@ def _download(course):
 
 
 def _collected(course):
-    return {str(p.relative_to(course.submitted)): p for p in course.submitted.rglob("*")
-            if p.is_file()}
+    return {
+        str(p.relative_to(course.submitted)): p for p in course.submitted.rglob("*") if p.is_file()
+    }
 
 
 def test_zip_collect_takes_a_canvas_download(tmp_path):
@@ -68,10 +69,13 @@ def test_nbgrader_alone_stops_at_a_notebook_uploaded_twice(tmp_path):
     """Is the later-upload rule needed: does nbgrader's own collector stop at the pair?"""
     course = copy_course(tmp_path / "course")
     _download(course)
-    proc = nbgrader(course, "zip_collect", "partb",
-                    "--ZipCollectApp.collector_plugin="
-                    "nbgrader.plugins.zipcollect.FileNameCollectorPlugin",
-                    "--FileNameCollectorPlugin.named_regexp="
-                    + CANVAS_FILENAME, check=False)
+    proc = nbgrader(
+        course,
+        "zip_collect",
+        "partb",
+        "--ZipCollectApp.collector_plugin=nbgrader.plugins.zipcollect.FileNameCollectorPlugin",
+        "--FileNameCollectorPlugin.named_regexp=" + CANVAS_FILENAME,
+        check=False,
+    )
     assert proc.returncode != 0
     assert "Duplicate submission file" in proc.stdout + proc.stderr

@@ -19,17 +19,22 @@ MOUNTINFO_V1 = """\
 34 25 0:30 / /sys/fs/cgroup/pids rw,nosuid,nodev,noexec,relatime shared:15 - cgroup cgroup rw,pids
 """
 CGROUP_V1 = "9:pids:/user.slice\n4:memory:/grading/worker\n0::/user.slice\n"
-MOUNTINFO_V2 = ("30 1 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - "
-                "cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot\n")
+MOUNTINFO_V2 = (
+    "30 1 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - "
+    "cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot\n"
+)
 CGROUP_V2 = "0::/user.slice/user-1000.slice/session-2.scope\n"
 
 
-@pytest.mark.parametrize("mountinfo, proc_cgroup, euid, why", [
-    (MOUNTINFO_V2, CGROUP_V2, 0, "cgroup v2 only"),
-    (MOUNTINFO_V1.replace(",memory", ",cpu"), CGROUP_V1, 0, "no cgroup memory controller"),
-    (MOUNTINFO_V1, "9:pids:/\n0::/\n", 0, "in no memory cgroup"),
-    (MOUNTINFO_V1, CGROUP_V1, 1000, "needs root"),
-])
+@pytest.mark.parametrize(
+    "mountinfo, proc_cgroup, euid, why",
+    [
+        (MOUNTINFO_V2, CGROUP_V2, 0, "cgroup v2 only"),
+        (MOUNTINFO_V1.replace(",memory", ",cpu"), CGROUP_V1, 0, "no cgroup memory controller"),
+        (MOUNTINFO_V1, "9:pids:/\n0::/\n", 0, "in no memory cgroup"),
+        (MOUNTINFO_V1, CGROUP_V1, 1000, "needs root"),
+    ],
+)
 def test_why_not(mountinfo, proc_cgroup, euid, why):
     """Is each reason there can be no memory cgroup named?"""
     with pytest.raises(cgroup.Unavailable, match=why):
@@ -49,8 +54,10 @@ def test_finds_this_process_memory_cgroup(tmp_path):
 def test_fallback_sentence(monkeypatch):
     """When none can be made, does memory_cgroup_available say why, and what that costs,
     in one sentence?"""
+
     def unavailable():
         raise cgroup.Unavailable("cgroup v2 only; this grader uses cgroup v1's memory controller")
+
     monkeypatch.setattr(cgroup, "current_memory_cgroup", unavailable)
     cgroup._probe.cache_clear()
     try:
@@ -58,9 +65,11 @@ def test_fallback_sentence(monkeypatch):
     finally:
         cgroup._probe.cache_clear()
     assert not ok
-    assert why == ("no memory cgroup (cgroup v2 only; this grader uses cgroup v1's memory "
-                   "controller): memory is limited per process only (RLIMIT_AS), so a "
-                   "submission that starts several processes can use that limit in each")
+    assert why == (
+        "no memory cgroup (cgroup v2 only; this grader uses cgroup v1's memory "
+        "controller): memory is limited per process only (RLIMIT_AS), so a "
+        "submission that starts several processes can use that limit in each"
+    )
 
 
 HOGS = """

@@ -29,9 +29,9 @@ from byhand_grader.cluster import folder_bytes, write_folder
 from byhand_grader.course import Course
 from byhand_grader.grade import grade
 from byhand_grader.nbgrader_run import nbgrader
-from byhand_instructor.sample_class import TIMESTAMP, scenarios, solved_release
+from byhand_instructor.sample_class import scenarios, solved_release, TIMESTAMP
 
-from ..repo import COURSE, copy_course
+from ..repo import copy_course, COURSE
 from .test_interrupted_run import scores
 
 CLASS = ("correct", "missing-factor-2", "blank", "corrupt-json")
@@ -45,9 +45,8 @@ def _free_port():
 
 
 def _start(argv, log):
-    with open(log, "w") as out:   # the child keeps its own copy of the descriptor
-        return subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+    with open(log, "w") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def _kill(proc):
@@ -66,15 +65,40 @@ def cluster(tmp_path_factory):
     address = f"tcp://127.0.0.1:{_free_port()}"
     procs = {}
     try:
-        procs["scheduler"] = _start([f"{BIN}/dask", "scheduler", "--host", "127.0.0.1",
-                                     "--port", address.rsplit(":", 1)[1], "--no-dashboard"],
-                                    logs / "scheduler.log")
+        procs["scheduler"] = _start(
+            [
+                f"{BIN}/dask",
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                address.rsplit(":", 1)[1],
+                "--no-dashboard",
+            ],
+            logs / "scheduler.log",
+        )
         for name in ("w0", "w1"):
-            procs[name] = _start([f"{BIN}/dask", "worker", address, "--name", name,
-                                  "--nworkers", "1", "--nthreads", "1",
-                                  "--resources", "grading=1", "--host", "127.0.0.1",
-                                  "--no-dashboard", "--death-timeout", "60"],
-                                 logs / f"{name}.log")
+            procs[name] = _start(
+                [
+                    f"{BIN}/dask",
+                    "worker",
+                    address,
+                    "--name",
+                    name,
+                    "--nworkers",
+                    "1",
+                    "--nthreads",
+                    "1",
+                    "--resources",
+                    "grading=1",
+                    "--host",
+                    "127.0.0.1",
+                    "--no-dashboard",
+                    "--death-timeout",
+                    "60",
+                ],
+                logs / f"{name}.log",
+            )
         with Client(address, timeout=60, set_as_default=False) as client:
             client.wait_for_workers(2, timeout=120)
         yield address, procs
@@ -89,7 +113,7 @@ def class_dir(tmp_path_factory):
     course = copy_course(tmp_path_factory.mktemp("course"), with_grader_tests=True)
     made = scenarios(COURSE, "partb")
     release = nbformat.read(COURSE.release_notebook("partb"), as_version=4)
-    for student in CLASS:   # as ``write_sample_class`` writes them
+    for student in CLASS:  # as ``write_sample_class`` writes them
         nb = made[student][1](solved_release(COURSE, "partb"), copy.deepcopy(release))
         filename, text = nb if isinstance(nb, tuple) else ("partb.ipynb", nbformat.writes(nb))
         folder = course.submitted / student / "partb"
@@ -129,14 +153,18 @@ def test_cluster_gives_the_local_scores(cluster, local, class_dir, tmp_path):
     assert sorted(by_student) == sorted(CLASS) and len(results) == len(CLASS)
     for student, r in by_student.items():
         assert (r.status, _cells(r), r.reasons) == (
-            local_results[student].status, _cells(local_results[student]),
-            local_results[student].reasons), student
+            local_results[student].status,
+            _cells(local_results[student]),
+            local_results[student].reasons,
+        ), student
     assert scores(course.root / "gradebook.db") == local_scores
-    for student in CLASS:   # the annotated notebooks came back into autograded/
+    for student in CLASS:  # the annotated notebooks came back into autograded/
         assert course.autograded_notebook(student, "partb").is_file()
     assert not list(course.work.glob("from-cluster-*"))
-    print(f"\ndask: {len(results)} submissions in {seconds:.1f} s, "
-          f"{seconds / len(results):.2f} s per submission")
+    print(
+        f"\ndask: {len(results)} submissions in {seconds:.1f} s, "
+        f"{seconds / len(results):.2f} s per submission"
+    )
 
 
 def test_killed_worker_loses_no_submission(cluster, local, class_dir, tmp_path):
@@ -149,7 +177,7 @@ def test_killed_worker_loses_no_submission(cluster, local, class_dir, tmp_path):
     def run():
         try:
             out["results"] = grade(course, ["partb"], scheduler=address, progress=False)
-        except BaseException as err:   # reported below, in the test's thread
+        except BaseException as err:  # reported below, in the test's thread
             out["error"] = err
 
     thread = threading.Thread(target=run)
@@ -158,11 +186,11 @@ def test_killed_worker_loses_no_submission(cluster, local, class_dir, tmp_path):
     with Client(address, timeout=30, set_as_default=False) as client:
         deadline = time.monotonic() + 240
         while thread.is_alive() and time.monotonic() < deadline:
-            if scores(db) if db.exists() else {}:    # one submission recorded: kill a busy worker
-                names = {a: w["name"] for a, w in
-                         client.scheduler_info(n_workers=-1)["workers"].items()}
-                busy = [names[a] for a, keys in client.processing().items()
-                        if keys and a in names]
+            if scores(db) if db.exists() else {}:  # one submission recorded: kill a busy worker
+                names = {
+                    a: w["name"] for a, w in client.scheduler_info(n_workers=-1)["workers"].items()
+                }
+                busy = [names[a] for a, keys in client.processing().items() if keys and a in names]
                 if busy:
                     killed = busy[0]
                     _kill(procs[killed])
@@ -172,15 +200,18 @@ def test_killed_worker_loses_no_submission(cluster, local, class_dir, tmp_path):
     assert killed, "no worker was busy once a submission was recorded"
     assert not thread.is_alive() and "error" not in out, out.get("error")
     results = out["results"]
-    assert sorted(r.student for r in results) == sorted(CLASS)   # each once
+    assert sorted(r.student for r in results) == sorted(CLASS)  # each once
     local_results, local_scores = local
     for r in results:
-        assert (r.status, _cells(r)) == (local_results[r.student].status,
-                                         _cells(local_results[r.student])), r.student
+        assert (r.status, _cells(r)) == (
+            local_results[r.student].status,
+            _cells(local_results[r.student]),
+        ), r.student
     assert scores(db) == local_scores
     with Gradebook(f"sqlite:///{db}") as gb:
-        assert sorted(s.student.id for s in gb.find_assignment("partb").submissions) \
-            == sorted(CLASS)
+        assert sorted(s.student.id for s in gb.find_assignment("partb").submissions) == sorted(
+            CLASS
+        )
 
 
 def test_no_scheduler_is_a_clear_error_and_touches_nothing(class_dir, tmp_path):
@@ -189,8 +220,12 @@ def test_no_scheduler_is_a_clear_error_and_touches_nothing(class_dir, tmp_path):
     db = course.root / "gradebook.db"
     before = db.read_bytes()
     address = f"tcp://127.0.0.1:{_free_port()}"
-    proc = subprocess.run([f"{BIN}/byhand", "grade", "partb", "--course", str(course.root),
-                           "--scheduler", address], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [f"{BIN}/byhand", "grade", "partb", "--course", str(course.root), "--scheduler", address],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 1, proc.stderr
     assert f"no Dask scheduler answers at {address}" in proc.stderr
     assert "nothing was graded" in proc.stderr and "Traceback" not in proc.stderr
@@ -208,4 +243,3 @@ def test_payload_stays_in_its_folder(tmp_path):
     with pytest.raises(ValueError, match="outside its folder"):
         write_folder(tmp_path / "c", {"../escape.txt": b"no"})
     assert not (tmp_path / "escape.txt").exists()
-

@@ -9,17 +9,34 @@ import nbgrader
 from nbconvert import HTMLExporter
 from traitlets.config import Config
 
-from byhand_grader.nbgrader_plugins.feedback import MATHJAX_FOLDER, LocalMathJax
+from byhand_grader.nbgrader_plugins.feedback import LocalMathJax, MATHJAX_FOLDER
 from byhand_grader.nbgrader_plugins.templates import FEEDBACK_TEMPLATE, TEMPLATES
 
-NBGRADER = (Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"
-            / "feedback" / "index.html.j2")
+NBGRADER = (
+    Path(nbgrader.__file__).parent
+    / "server_extensions"
+    / "formgrader"
+    / "templates"
+    / "feedback"
+    / "index.html.j2"
+)
 OURS = TEMPLATES / FEEDBACK_TEMPLATE / "index.html.j2"
 #: Where generate_feedback finds bootstrap.min.css (``GenerateFeedback.__init__``).
-BOOTSTRAP = (Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "static"
-             / "node_modules" / "bootstrap" / "dist" / "css")
-WRAP_CSS = re.compile(r"\n/\* byhand: verdicts .*?\*/\ndiv\.output_area pre, div\.output_text "
-                      r"pre \{\n.*?\}\n", re.S)
+BOOTSTRAP = (
+    Path(nbgrader.__file__).parent
+    / "server_extensions"
+    / "formgrader"
+    / "static"
+    / "node_modules"
+    / "bootstrap"
+    / "dist"
+    / "css"
+)
+WRAP_CSS = re.compile(
+    r"\n/\* byhand: verdicts .*?\*/\ndiv\.output_area pre, div\.output_text "
+    r"pre \{\n.*?\}\n",
+    re.S,
+)
 
 
 def test_template_differs_from_nbgraders_only_in_its_three_changes():
@@ -27,13 +44,25 @@ def test_template_differs_from_nbgraders_only_in_its_three_changes():
     byte for byte (an upgrade shows here)?"""
     ours = OURS.read_text()
     assert "pending" in ours and WRAP_CSS.search(ours)
-    undone = re.sub(r"\{\{ points\((cell\.metadata\.nbgrader\.score)\) \}\}",
-                    r"{{ \1 | float | round(2) }}", ours)
+    undone = re.sub(
+        r"\{\{ points\((cell\.metadata\.nbgrader\.score)\) \}\}",
+        r"{{ \1 | float | round(2) }}",
+        ours,
+    )
     undone = re.sub(r"\{% if nb\.cells .*?, with points still pending\{% endif %\}", "", undone)
-    undone = re.sub(r"\{#-.*?-#\}\n\{% macro points\(score\) -%\}.*?\{%- endmacro %\}\n", "",
-                    undone, count=1, flags=re.S)
-    undone = re.sub(r"\{\{ mathjax\(resources\.mathjax_url\) \}\}\n<!-- byhand: .*?</script>",
-                    "{{ mathjax() }}", undone, flags=re.S)
+    undone = re.sub(
+        r"\{#-.*?-#\}\n\{% macro points\(score\) -%\}.*?\{%- endmacro %\}\n",
+        "",
+        undone,
+        count=1,
+        flags=re.S,
+    )
+    undone = re.sub(
+        r"\{\{ mathjax\(resources\.mathjax_url\) \}\}\n<!-- byhand: .*?</script>",
+        "{{ mathjax() }}",
+        undone,
+        flags=re.S,
+    )
     undone = WRAP_CSS.sub("", undone)
     assert undone == NBGRADER.read_text()
 
@@ -41,6 +70,7 @@ def test_template_differs_from_nbgraders_only_in_its_three_changes():
 def test_course_config_uses_it():
     """Does nbgrader_config.py point generate_feedback at the template and the preprocessors?"""
     from ..repo import COURSE
+
     cfg = COURSE.config
     assert cfg.GenerateFeedback.HTMLExporter.template_name == FEEDBACK_TEMPLATE
     assert str(TEMPLATES) in cfg.GenerateFeedback.HTMLExporter.extra_template_basedirs
@@ -54,17 +84,37 @@ def test_course_config_uses_it():
 def _render(root, student="s1", assignment="partb"):
     """A feedback page for a notebook with maths and a long verdict, as generate_feedback
     renders it (the template, and LocalMathJax for the page's folder)."""
-    cfg = Config({"CourseDirectory": {"root": str(root)},
-                  "HTMLExporter": {"template_name": FEEDBACK_TEMPLATE,
-                                   "extra_template_basedirs": [str(TEMPLATES)],
-                                   "extra_template_paths": [str(BOOTSTRAP)]}})
+    cfg = Config(
+        {
+            "CourseDirectory": {"root": str(root)},
+            "HTMLExporter": {
+                "template_name": FEEDBACK_TEMPLATE,
+                "extra_template_basedirs": [str(TEMPLATES)],
+                "extra_template_paths": [str(BOOTSTRAP)],
+            },
+        }
+    )
     verdict = "Autograder: 0 / 10 points\n  - " + "a long verdict line " * 30 + "\n"
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("$E = (\\hat y - y)^2$", id="m"),
-        nbformat.v4.new_code_cell("pass", id="c", outputs=[
-            nbformat.v4.new_output("stream", name="stdout", text=verdict)])])
-    resources = {"nbgrader": {"notebook": "partb", "student": student, "assignment": assignment,
-                              "score": 0, "max_score": 10, "late_penalty": 0}}
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("$E = (\\hat y - y)^2$", id="m"),
+            nbformat.v4.new_code_cell(
+                "pass",
+                id="c",
+                outputs=[nbformat.v4.new_output("stream", name="stdout", text=verdict)],
+            ),
+        ]
+    )
+    resources = {
+        "nbgrader": {
+            "notebook": "partb",
+            "student": student,
+            "assignment": assignment,
+            "score": 0,
+            "max_score": 10,
+            "late_penalty": 0,
+        }
+    }
     exporter = HTMLExporter(config=cfg)
     exporter.register_preprocessor(LocalMathJax(config=cfg), enabled=True)
     html, _ = exporter.from_notebook_node(nb, resources=resources)

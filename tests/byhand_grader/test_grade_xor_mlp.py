@@ -20,22 +20,31 @@ from byhand_grader.grade import grade
 from byhand_grader.judge import build_calls
 from byhand_grader.nbgrader_run import nbgrader
 from byhand_instructor.release import release
-from byhand_instructor.sample_class import TIMESTAMP, solved_release
+from byhand_instructor.sample_class import solved_release, TIMESTAMP
 
-from ..repo import COURSE, REPO, copy_course
+from ..repo import copy_course, COURSE, REPO
 
 ASSIGNMENT = "xor_mlp"
 DESCRIPTION = load_assignment(COURSE, ASSIGNMENT)
 
 #: student -> (answer cell, text in the solution, replacement), each one common mistake.
 MISTAKES = {
-    "variance-not-std": ("mlp_noise_answer", "return torch.sqrt(eta / (1 + t) ** gamma)",
-                         "return eta / (1 + t) ** gamma"),
-    "loss-after-step": ("mlp_train_answer", "losses.append(loss.item())",
-                        "losses.append(loss_fn(model(X), Y).item())"),
+    "variance-not-std": (
+        "mlp_noise_answer",
+        "return torch.sqrt(eta / (1 + t) ** gamma)",
+        "return eta / (1 + t) ** gamma",
+    ),
+    "loss-after-step": (
+        "mlp_train_answer",
+        "losses.append(loss.item())",
+        "losses.append(loss_fn(model(X), Y).item())",
+    ),
     "missing-zero-grad": ("mlp_train_answer", "        optimizer.zero_grad()\n", ""),
-    "wrong-init-range": ("mlp_build_answer", "bound = 1 / math.sqrt(layer.in_features)",
-                         "bound = 1 / layer.in_features"),
+    "wrong-init-range": (
+        "mlp_build_answer",
+        "bound = 1 / math.sqrt(layer.in_features)",
+        "bound = 1 / layer.in_features",
+    ),
 }
 #: student -> the grade cell it must lose (all of it), and words its message must contain.
 LOSES = {
@@ -47,9 +56,11 @@ LOSES = {
 
 
 def _points(nb):
-    return {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
-            for c in nb.cells if c.cell_type == "code"
-            and (c.metadata.get("nbgrader") or {}).get("grade")}
+    return {
+        c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
+        for c in nb.cells
+        if c.cell_type == "code" and (c.metadata.get("nbgrader") or {}).get("grade")
+    }
 
 
 def _mistake(nb, cell_id, old, new):
@@ -68,8 +79,9 @@ def _submit(root, student, nb):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    course = copy_course(tmp_path_factory.mktemp("course"), with_release=False,
-                         with_grader_tests=True)
+    course = copy_course(
+        tmp_path_factory.mktemp("course"), with_release=False, with_grader_tests=True
+    )
     release(course, [ASSIGNMENT])
     root = course.root
     _submit(root, "solution", solved_release(course, ASSIGNMENT))
@@ -92,8 +104,10 @@ def test_in_process_grading_sets_no_side_channel(graded):
     byhand variables?  The sandboxed kernel's course and slot travel on its command line
     (``Execute.extra_arguments``); once they went through os.environ, and a value left
     behind told a later kernel to hide the wrong course."""
+
     def ours(env):
         return {k: v for k, v in env.items() if "BYHAND" in k.upper()}
+
     assert ours(ENVIRONMENT["after"]) == ours(ENVIRONMENT["before"]) == {}
 
 
@@ -105,8 +119,12 @@ def test_hidden_checks_cover_exactly_the_autograded_cells():
     """Do the hidden tests score every autograded cell of the notebook, and nothing else (10 points)?"""
     points = _points(nbformat.read(COURSE.source_notebook(ASSIGNMENT), as_version=4))
     assert sum(points.values()) == 10
-    marked = set(re.findall(r'grade_cell\("([^"]+)"\)',
-                            (REPO / "grader_tests" / ASSIGNMENT / f"test_{ASSIGNMENT}.py").read_text()))
+    marked = set(
+        re.findall(
+            r'grade_cell\("([^"]+)"\)',
+            (REPO / "grader_tests" / ASSIGNMENT / f"test_{ASSIGNMENT}.py").read_text(),
+        )
+    )
     assert marked == set(points)
 
 
@@ -150,8 +168,11 @@ def test_messages_never_quote_hidden_inputs(graded):
         text = " ".join(f.message for c in r.cells for f in c.failures)
         calls = build_calls(DESCRIPTION, student)
         for call in calls.values():
-            if call["kind"] == "build_mlp" and not call["id"].endswith("shown") and \
-                    not call["id"].startswith("build/shown"):
+            if (
+                call["kind"] == "build_mlp"
+                and not call["id"].endswith("shown")
+                and not call["id"].startswith("build/shown")
+            ):
                 assert str(call["seed"]) not in text, (student, call["id"])
         for needle in ("build/", "train/", "noise/", "SALT", "grader_tests", "Traceback"):
             assert needle not in text, (student, needle)
@@ -162,8 +183,11 @@ def test_gradebook_holds_the_judges_scores(graded):
     course, _, results = graded
     nbgrader(course, "export")
     with open(course.root / "grades.csv", newline="") as f:
-        exported = {row["student_id"]: float(row["raw_score"]) for row in csv.DictReader(f)
-                    if row["assignment"] == ASSIGNMENT}
+        exported = {
+            row["student_id"]: float(row["raw_score"])
+            for row in csv.DictReader(f)
+            if row["assignment"] == ASSIGNMENT
+        }
     assert exported == {s: pytest.approx(r.auto_score) for s, r in results.items()}
 
 
@@ -176,11 +200,18 @@ def _harness(source, calls):
 
     from byhand_grader.harness.protocol import Request
     from byhand_grader.harness.session import run_request
+
     out, alarm = {}, signal.getsignal(signal.SIGALRM)
     try:
-        run_request(Request(cells=[{"label": "answer", "source": "import torch\nfrom torch import nn\n"
-                                    + source}], calls=calls),
-                    lambda item: out.setdefault(item.get("call", "cells"), []).append(item))
+        run_request(
+            Request(
+                cells=[
+                    {"label": "answer", "source": "import torch\nfrom torch import nn\n" + source}
+                ],
+                calls=calls,
+            ),
+            lambda item: out.setdefault(item.get("call", "cells"), []).append(item),
+        )
     finally:
         signal.signal(signal.SIGALRM, alarm)
     assert [c["error"] for c in out["cells"]] == [None]
@@ -190,17 +221,28 @@ def _harness(source, calls):
 def test_harness_names_what_came_back_instead_of_the_contract():
     """Does a wrong return type give a plain, student-safe sentence, and never a crash?"""
     calls = build_calls(DESCRIPTION, "someone")
-    wanted = [calls["build/shown/2-default-bias"], calls["noise/shown"], calls["train/shown"],
-              calls["train/mse/2"]]
-    got = _harness("def build_mlp(hidden, init, bias, seed):\n    return [nn.Linear(2, hidden)]\n"
-                   "def noise_std(t, eta, gamma=0.55):\n    return 0.5\n"
-                   "def train_full_batch(model, X, Y, lr, epochs, loss_fn):\n"
-                   "    if epochs == 2:\n"
-                   "        return (loss_fn(model(X), Y), 1, 'x')\n", wanted)
+    wanted = [
+        calls["build/shown/2-default-bias"],
+        calls["noise/shown"],
+        calls["train/shown"],
+        calls["train/mse/2"],
+    ]
+    got = _harness(
+        "def build_mlp(hidden, init, bias, seed):\n    return [nn.Linear(2, hidden)]\n"
+        "def noise_std(t, eta, gamma=0.55):\n    return 0.5\n"
+        "def train_full_batch(model, X, Y, lr, epochs, loss_fn):\n"
+        "    if epochs == 2:\n"
+        "        return (loss_fn(model(X), Y), 1, 'x')\n",
+        wanted,
+    )
     assert got["build/shown/2-default-bias"] == {
-        "call": "build/shown/2-default-bias", "ok": False,
+        "call": "build/shown/2-default-bias",
+        "ok": False,
         "error": "TypeError: build_mlp returned a list, not an nn.Sequential",
-        "error_type": "TypeError", "missing": False, "cause": None}
+        "error_type": "TypeError",
+        "missing": False,
+        "cause": None,
+    }
     assert got["noise/shown"]["value"] == {"returned": "a float", "shape": None, "values": [0.5]}
     train = got["train/shown"]["value"]
     assert train["returned"] == "None" and train["losses"] is None
@@ -214,6 +256,7 @@ def test_harness_names_what_came_back_instead_of_the_contract():
 def test_harness_builds_the_exact_model_and_the_named_loss():
     """Does train_full_batch get an nn.Sequential holding exactly the given values, and the named loss?"""
     import torch
+
     calls = build_calls(DESCRIPTION, "someone")
     call = calls["train/sum_squared/3"]
     got = _harness(
@@ -221,9 +264,11 @@ def test_harness_builds_the_exact_model_and_the_named_loss():
         "    return [float(isinstance(model, nn.Sequential)), float(isinstance(loss_fn, nn.MSELoss)),\n"
         "            float(loss_fn.reduction == 'sum'), float(model[0].weight.detach().double().sum()),\n"
         "            float(X.dtype == Y.dtype == torch.float32), float(Y.shape[1]), lr, float(epochs)]\n",
-        [call])[call["id"]]["value"]
+        [call],
+    )[call["id"]]["value"]
     weight_sum = float(torch.tensor(call["state"]["0.weight"]).double().sum())
     assert got["returned"] == "a list" and all(got["float_entries"])
     assert got["losses"] == [1.0, 1.0, 1.0, weight_sum, 1.0, 1.0, call["lr"], 3.0]
-    assert got["state"] == {k: torch.tensor(v).double().flatten().tolist()
-                            for k, v in call["state"].items()}
+    assert got["state"] == {
+        k: torch.tensor(v).double().flatten().tolist() for k, v in call["state"].items()
+    }

@@ -18,11 +18,32 @@ from byhand_instructor.gradescope import build_gradescope
 
 from ..repo import COURSE
 
-TEST_KEYS = {"score", "max_score", "status", "name", "name_format", "number", "output",
-             "output_format", "tags", "visibility", "extra_data"}
-TOP_KEYS = {"score", "execution_time", "output", "output_format", "test_output_format",
-            "test_name_format", "visibility", "stdout_visibility", "extra_data", "tests",
-            "leaderboard"}
+TEST_KEYS = {
+    "score",
+    "max_score",
+    "status",
+    "name",
+    "name_format",
+    "number",
+    "output",
+    "output_format",
+    "tags",
+    "visibility",
+    "extra_data",
+}
+TOP_KEYS = {
+    "score",
+    "execution_time",
+    "output",
+    "output_format",
+    "test_output_format",
+    "test_name_format",
+    "visibility",
+    "stdout_visibility",
+    "extra_data",
+    "tests",
+    "leaderboard",
+}
 FORMATS = {"text", "html", "simple_format", "md", "ansi"}
 
 
@@ -74,14 +95,26 @@ def gradescope_schema_errors(results):
 
 def test_the_checker_catches_what_gradescope_rejects():
     """Does the schema checker fail on a status, visibility or score Gradescope does not know?"""
-    good = {"score": 1.0, "tests": [{"name": "a", "score": 1.0, "max_score": 1.0,
-                                     "status": "passed", "visibility": "visible"}]}
+    good = {
+        "score": 1.0,
+        "tests": [
+            {
+                "name": "a",
+                "score": 1.0,
+                "max_score": 1.0,
+                "status": "passed",
+                "visibility": "visible",
+            }
+        ],
+    }
     assert gradescope_schema_errors(good) == []
-    for broken in ({**good, "tests": [{**good["tests"][0], "status": "ok"}]},
-                   {**good, "tests": [{**good["tests"][0], "visibility": "students"}]},
-                   {**good, "score": 2.0},
-                   {"tests": [{"name": "a"}]},
-                   {**good, "tests": [{**good["tests"][0], "score": 3.0}]}):
+    for broken in (
+        {**good, "tests": [{**good["tests"][0], "status": "ok"}]},
+        {**good, "tests": [{**good["tests"][0], "visibility": "students"}]},
+        {**good, "score": 2.0},
+        {"tests": [{"name": "a"}]},
+        {**good, "tests": [{**good["tests"][0], "score": 3.0}]},
+    ):
         assert gradescope_schema_errors(broken), broken
 
 
@@ -94,7 +127,9 @@ def test_settings_refuse_a_visibility_gradescope_does_not_have():
 def test_the_submitter_is_the_first_user_by_id(tmp_path):
     """Does a group submission seed its hidden inputs by one fixed member, whatever the order?"""
     path = tmp_path / "submission_metadata.json"
-    path.write_text(json.dumps({"users": [{"id": 7321, "email": "b@x"}, {"id": 1204, "email": "a@x"}]}))
+    path.write_text(
+        json.dumps({"users": [{"id": 7321, "email": "b@x"}, {"id": 1204, "email": "a@x"}]})
+    )
     assert submitter(path) == "1204"
     assert submitter(tmp_path / "absent.json") == "student"
 
@@ -105,11 +140,11 @@ def test_a_grader_failure_writes_no_results_and_no_score(tmp_path, capsys):
     extract_zip(build_gradescope(COURSE, "partb", out=tmp_path / "gs.zip"), root / "source")
     db = root / "source" / "course" / "gradebook.db"
     db.unlink()
-    sqlite3.connect(db).close()             # a gradebook that knows no assignment
+    sqlite3.connect(db).close()  # a gradebook that knows no assignment
     (root / "submission").mkdir()
     shutil.copy2(COURSE.release_notebook("partb"), root / "submission" / "partb.ipynb")
     (root / "results").mkdir()
-    (root / "results" / "results.json").write_text('{"score": 35.0}')   # a previous run's
+    (root / "results" / "results.json").write_text('{"score": 35.0}')  # a previous run's
     assert gradescope.run(root) == 1
     assert not (root / "results" / "results.json").exists()
     assert "no score" in capsys.readouterr().out

@@ -11,11 +11,11 @@ import nbformat
 import pytest
 from nbgrader.converters.base import NbGraderException
 
-from byhand_grader.nbgrader_plugins.guard import REFUSAL, GradeWithByhand
+from byhand_grader.nbgrader_plugins.guard import GradeWithByhand, REFUSAL
 from byhand_grader.nbgrader_run import nbgrader
 from byhand_grader.submission import nbgrader_config
 
-from ..repo import COURSE, copy_course
+from ..repo import copy_course, COURSE
 
 
 def test_plain_nbgrader_autograde_refuses_and_changes_nothing(tmp_path):
@@ -27,7 +27,7 @@ def test_plain_nbgrader_autograde_refuses_and_changes_nothing(tmp_path):
     shutil.copy2(course.release_notebook("partb"), submitted / "partb.ipynb")
     graded = course.autograded_notebook("ada", "partb")
     graded.parent.mkdir(parents=True)
-    shutil.copy2(course.release_notebook("partb"), graded)   # as `byhand grade` left it
+    shutil.copy2(course.release_notebook("partb"), graded)  # as `byhand grade` left it
     before = graded.read_bytes()
 
     proc = nbgrader(course, "autograde", "partb", "--force", check=False)
@@ -51,10 +51,12 @@ def test_the_guard_refuses_unless_byhand_grade_says_so():
 def test_byhand_grade_lets_its_own_autograde_through(tmp_path):
     """Does the course's config put the guard on Autograde's exporter, and does the config
     `byhand grade` builds from it enable the guarded run?"""
-    scratch = SimpleNamespace(autograded=tmp_path / "autograded",
-                              db_url=f"sqlite:///{tmp_path / 'scratch.db'}")
+    scratch = SimpleNamespace(
+        autograded=tmp_path / "autograded", db_url=f"sqlite:///{tmp_path / 'scratch.db'}"
+    )
     cfg = nbgrader_config(COURSE, False, 0, scratch)
     assert cfg.Autograde.Exporter.preprocessors == [
-        "byhand_grader.nbgrader_plugins.guard.GradeWithByhand"]
+        "byhand_grader.nbgrader_plugins.guard.GradeWithByhand"
+    ]
     assert cfg.GradeWithByhand.in_byhand_grade is True
-    assert "GradeWithByhand" not in COURSE.config   # everywhere else it refuses
+    assert "GradeWithByhand" not in COURSE.config  # everywhere else it refuses

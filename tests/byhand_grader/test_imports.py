@@ -27,8 +27,11 @@ except nbformat.ValidationError:
 
 
 def test_grading_processes_skip_the_rfc3987_parser_and_still_validate_notebooks():
-    proc = subprocess.run([sys.executable, "-c", PROGRAM,
-                           str(REPO / "release" / "partb" / "partb.ipynb")],
-                          capture_output=True, text=True, cwd=REPO)
+    proc = subprocess.run(
+        [sys.executable, "-c", PROGRAM, str(REPO / "release" / "partb" / "partb.ipynb")],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split("\n")[:3] == ["None", "False", "invalid notebook refused"]

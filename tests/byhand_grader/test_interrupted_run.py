@@ -26,14 +26,28 @@ from byhand_grader.grade import grade
 from byhand_grader.nbgrader_run import nbgrader
 from byhand_instructor.sample_class import write_sample_class
 
-from ..repo import COURSE, copy_course
+from ..repo import copy_course, COURSE
 
-CLASS = ("correct", "blank", "missing-factor-2", "monkeypatch-cheat", "unlucky-seed",
-         "update-uses-dot-grad", "syntax-error", "tanh-forward-logistic-grads", "os-exit",
-         "duplicated-cell")
-AUTO = ("p1_logistic_grads_match_autograd", "p2_sgd_update_steps_against_gradient",
-        "p3_tanh_grads_match_autograd", "p4_xor_forward_values", "p4_xor_grads_match_autograd",
-        "p4_xor_learns")
+CLASS = (
+    "correct",
+    "blank",
+    "missing-factor-2",
+    "monkeypatch-cheat",
+    "unlucky-seed",
+    "update-uses-dot-grad",
+    "syntax-error",
+    "tanh-forward-logistic-grads",
+    "os-exit",
+    "duplicated-cell",
+)
+AUTO = (
+    "p1_logistic_grads_match_autograd",
+    "p2_sgd_update_steps_against_gradient",
+    "p3_tanh_grads_match_autograd",
+    "p4_xor_forward_values",
+    "p4_xor_grads_match_autograd",
+    "p4_xor_learns",
+)
 
 
 def scores(db_path):
@@ -45,10 +59,11 @@ def scores(db_path):
                 "select sa.student_id, bc.name, g.auto_score from grade g "
                 "join submitted_notebook sn on g.notebook_id = sn.id "
                 "join submitted_assignment sa on sn.assignment_id = sa.id "
-                "join base_cell bc on g.cell_id = bc.id").fetchall()
+                "join base_cell bc on g.cell_id = bc.id"
+            ).fetchall()
             con.close()
             break
-        except sqlite3.OperationalError:   # the writer holds the lock for a moment
+        except sqlite3.OperationalError:  # the writer holds the lock for a moment
             time.sleep(0.1)
     out = {}
     for student, cell, score in rows:
@@ -84,10 +99,21 @@ def _rerun_and_stop(graded_once, tmp_path, how):
             old.unlink()
         nbformat.write(blank, folder / "partb.ipynb")
     new = tuple(0.0 for _ in AUTO)
-    proc = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "byhand"), "grade", "partb",
-                             "--course", str(root), "--workers", "2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            os.path.join(os.path.dirname(sys.executable), "byhand"),
+            "grade",
+            "partb",
+            "--course",
+            str(root),
+            "--workers",
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and proc.poll() is None:
         if sum(v == new != before[s] for s, v in scores(db).items()) >= 2:
@@ -96,7 +122,9 @@ def _rerun_and_stop(graded_once, tmp_path, how):
     stopped_midway = proc.poll() is None
     if not stopped_midway:
         out, err = proc.communicate()
-        pytest.fail(f"the run ended before it could be stopped (exit {proc.returncode}):\n{err[-2000:]}")
+        pytest.fail(
+            f"the run ended before it could be stopped (exit {proc.returncode}):\n{err[-2000:]}"
+        )
     if how == "SIGKILL":
         os.killpg(proc.pid, signal.SIGKILL)
     else:
@@ -108,7 +136,9 @@ def _rerun_and_stop(graded_once, tmp_path, how):
 @pytest.mark.parametrize("how", ["SIGINT", "SIGTERM", "SIGKILL"])
 def test_stopped_run_leaves_previous_or_new_scores(graded_once, tmp_path, how):
     """After the stop, does every student hold the previous scores or the new ones, nothing else?"""
-    before, new, after, code, err, stopped_midway, root = _rerun_and_stop(graded_once, tmp_path, how)
+    before, new, after, code, err, stopped_midway, root = _rerun_and_stop(
+        graded_once, tmp_path, how
+    )
     assert set(after) == set(before)
     changed = [s for s in after if after[s] != before[s]]
     for student, vector in after.items():
@@ -125,11 +155,15 @@ def test_finished_rerun_records_the_new_scores_and_keeps_manual_grades(graded_on
     root = tmp_path / "class"
     shutil.copytree(graded_once.root, root, symlinks=True)
     from byhand_grader.course import Course
+
     course = Course(root)
-    results = grade(course, ["partb"], students=["correct", "missing-factor-2"], workers=1,
-                    progress=False)
-    assert {r.student: r.auto_score for r in results} == {"correct": 35, "missing-factor-2":
-                                                          results[1].auto_score}
+    results = grade(
+        course, ["partb"], students=["correct", "missing-factor-2"], workers=1, progress=False
+    )
+    assert {r.student: r.auto_score for r in results} == {
+        "correct": 35,
+        "missing-factor-2": results[1].auto_score,
+    }
     with Gradebook(course.db_url) as gb:
         p5 = gb.find_grade("p5_explanation", "partb", "partb", "correct")
         assert p5.manual_score == 7.5 and p5.auto_score is None
@@ -149,7 +183,7 @@ def test_a_stop_during_a_commit_waits_for_the_commit_to_end(how):
     with _stop_on_sigterm(), pytest.raises(KeyboardInterrupt):
         with _commit_whole():
             os.kill(os.getpid(), getattr(signal, how))
-            time.sleep(0.2)            # the signal is handled here, while "committing"
+            time.sleep(0.2)  # the signal is handled here, while "committing"
             done.append("committed")
     assert done == ["committed"]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

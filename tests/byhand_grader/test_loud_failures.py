@@ -20,7 +20,7 @@ from byhand_grader.record import GradebookNotReady
 from byhand_grader.report import format_table
 from byhand_grader.results import GradingStopped
 from byhand_instructor.cli import main
-from byhand_instructor.sample_class import TIMESTAMP, solved_release
+from byhand_instructor.sample_class import solved_release, TIMESTAMP
 
 from ..repo import copy_course
 
@@ -29,8 +29,10 @@ from ..repo import copy_course
 def course(tmp_path):
     course = copy_course(tmp_path / "course", with_grader_tests=True)
     nbgrader(course, "generate_assignment", "partb", "--force")
-    for student, nb in (("correct", solved_release(course, "partb")),
-                        ("blank", nbformat.read(course.release_notebook("partb"), as_version=4))):
+    for student, nb in (
+        ("correct", solved_release(course, "partb")),
+        ("blank", nbformat.read(course.release_notebook("partb"), as_version=4)),
+    ):
         folder = course.submitted / student / "partb"
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / "partb.ipynb")
@@ -59,7 +61,7 @@ def test_a_gradebook_without_the_assignment_stops_at_once(course, capsys):
 
 def test_a_harness_that_cannot_start_stops_the_run_and_blames_no_student(course, monkeypatch):
     """With the grader's own code missing from the sandbox, is the run stopped, nothing recorded?"""
-    monkeypatch.setattr(runner, "CODE", runner.CODE[:1])   # the harness module is not there
+    monkeypatch.setattr(runner, "CODE", runner.CODE[:1])  # the harness module is not there
     with pytest.raises(GradingStopped, match="the grading harness cannot start .*byhand_grader"):
         grade(course, ["partb"], workers=1, progress=False)
     assert _recorded(course, "correct") is None and _recorded(course, "blank") is None
@@ -81,11 +83,16 @@ def test_a_grader_error_fails_that_submission_only(course, monkeypatch, capsys):
     assert failed.failed and "the judge broke" in failed.reasons[0] and not failed.cells
     assert _recorded(course, "blank") is None
     from byhand_grader.assignment import load_assignment
-    row = next(line for line in format_table(list(results.values()),
-                                             load_assignment(course, "partb")).splitlines()
-               if line.startswith("blank"))
+
+    row = next(
+        line
+        for line in format_table(
+            list(results.values()), load_assignment(course, "partb")
+        ).splitlines()
+        if line.startswith("blank")
+    )
     assert "failed: the grader failed on this submission" in row
     assert row.split()[1:6] == ["-"] * 5, row
-    shutil.rmtree(course.autograded / "correct")   # graded again below: no leftovers needed
+    shutil.rmtree(course.autograded / "correct")  # graded again below: no leftovers needed
     assert main(["grade", "--course", str(course.root), "--workers", "1"]) == 1
     assert "the grader failed on 1 submission(s) (blank/partb)" in capsys.readouterr().err

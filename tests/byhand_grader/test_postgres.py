@@ -23,7 +23,7 @@ from byhand_grader import record
 from byhand_grader.grade import grade
 from byhand_grader.nbgrader_run import nbgrader
 
-from ..repo import REPO, copy_course
+from ..repo import copy_course, REPO
 from ..services import PostgresServer
 
 #: a few sample students: full marks, partial, unreadable (recorded as 0 with the reason)
@@ -89,10 +89,18 @@ def postgresql():
 def _open_at_once(url, *steps, n=4):
     """For each step (open, create_schema), ``n`` processes open the gradebook at the same
     moment; return ``"<step> ok"`` or ``"<step> <error>"`` per process and step."""
-    env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep
-               + os.environ.get("PATH", ""))
-    proc = subprocess.run([sys.executable, "-c", OPENERS, ",".join(steps), url, str(n)], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=180, check=False)
+    env = dict(
+        os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", OPENERS, ",".join(steps), url, str(n)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     outcomes = proc.stdout.strip().splitlines()
     assert len(outcomes) == n * len(steps), proc.stdout
@@ -111,8 +119,10 @@ def test_concurrent_first_opens_of_an_empty_database_race(postgresql):
         failed = [o for o in outcomes if o != "open ok"]
         if failed:
             break
-    print(f"{len(failed)} of {len(outcomes)} concurrent first opens failed (try {attempt + 1}): "
-          f"{failed[0] if failed else ''}")
+    print(
+        f"{len(failed)} of {len(outcomes)} concurrent first opens failed (try {attempt + 1}): "
+        f"{failed[0] if failed else ''}"
+    )
     assert failed, f"no concurrent first open failed in 3 tries: {outcomes}"
     assert "open ok" in outcomes, outcomes
     assert all("IntegrityError" in o or "ProgrammingError" in o for o in failed), failed
@@ -141,12 +151,12 @@ def _class(folder, db_url=None):
             f.write(f"\nc.CourseDirectory.db_url = {db_url!r}\n")
         assert course.db_url == db_url
     for student in STUDENTS:
-        shutil.copytree(REPO / "sample_class" / "submitted" / student,
-                        course.submitted / student)
+        shutil.copytree(REPO / "sample_class" / "submitted" / student, course.submitted / student)
     nbgrader(course, "generate_assignment", "partb", "--force")
     with Gradebook(course.db_url) as gb:
-        gb.update_or_create_student("absent", first_name="Ab", last_name="Sent",
-                                    email="absent@example.org")
+        gb.update_or_create_student(
+            "absent", first_name="Ab", last_name="Sent", email="absent@example.org"
+        )
     first = grade(course, ["partb"], workers=2, progress=False)
     with Gradebook(course.db_url) as gb:
         gb.find_grade("p5_explanation", "partb", "partb", "correct").manual_score = 7
@@ -155,17 +165,22 @@ def _class(folder, db_url=None):
     with open(course.grades_csv, newline="", encoding="utf-8") as f:
         exported = {row["student_id"]: row for row in csv.DictReader(f)}
     with Gradebook(course.db_url) as gb:
-        cells = {(g.student.id, g.name): (g.auto_score, g.manual_score, g.needs_manual_grade)
-                 for sub in gb.assignment_submissions("partb")
-                 for nb in sub.notebooks for g in nb.grades}
+        cells = {
+            (g.student.id, g.name): (g.auto_score, g.manual_score, g.needs_manual_grade)
+            for sub in gb.assignment_submissions("partb")
+            for nb in sub.notebooks
+            for g in nb.grades
+        }
     return course, {r.student: r.status for r in first}, exported, cells
 
 
 @pytest.fixture(scope="module")
 def both(tmp_path_factory, postgresql):
     url = postgresql.create_database("course")
-    return (_class(tmp_path_factory.mktemp("postgres"), url),
-            _class(tmp_path_factory.mktemp("sqlite")))
+    return (
+        _class(tmp_path_factory.mktemp("postgres"), url),
+        _class(tmp_path_factory.mktemp("sqlite")),
+    )
 
 
 def test_postgres_gradebook_holds_what_sqlite_holds(both):
@@ -189,8 +204,9 @@ def test_nothing_is_written_beside_the_configured_gradebook(both):
     assert (lite_course.root / "gradebook.db").is_file()
     found = sorted(p.relative_to(pg_course.root) for p in pg_course.root.rglob("*.db"))
     # the workers' scratch gradebooks: internal SQLite files, emptied at every run
-    assert found and all(p.parts[0] == ".byhand" and p.parts[1].startswith("worker-")
-                         for p in found), found
+    assert found and all(
+        p.parts[0] == ".byhand" and p.parts[1].startswith("worker-") for p in found
+    ), found
 
 
 def test_messages_never_show_the_password():

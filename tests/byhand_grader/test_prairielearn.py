@@ -35,8 +35,10 @@ def prairielearn_schema_errors(results):
             errors.append(f"a gradable result needs a score in [0, 1], not {score!r}")
     else:
         fmt = results.get("format_errors")
-        if not (isinstance(fmt, str) or (isinstance(fmt, list) and fmt
-                                         and all(isinstance(e, str) for e in fmt))):
+        if not (
+            isinstance(fmt, str)
+            or (isinstance(fmt, list) and fmt and all(isinstance(e, str) for e in fmt))
+        ):
             errors.append("a result that is not gradable needs its format_errors")
         if "score" in results:
             errors.append("a result that is not gradable carries a score")
@@ -59,9 +61,12 @@ def test_the_checker_catches_what_prairielearn_rejects():
     """Does the schema checker fail on a score out of range, or a failure without a reason?"""
     good = {"gradable": True, "score": 0.5, "tests": [{"name": "a", "points": 1, "max_points": 2}]}
     assert prairielearn_schema_errors(good) == []
-    for broken in ({**good, "score": 35}, {"gradable": False}, {"gradable": False, "score": 0,
-                   "format_errors": ["x"]}, {**good, "tests": [{"name": "a", "points": 3,
-                                                                 "max_points": 2}]}):
+    for broken in (
+        {**good, "score": 35},
+        {"gradable": False},
+        {"gradable": False, "score": 0, "format_errors": ["x"]},
+        {**good, "tests": [{"name": "a", "points": 3, "max_points": 2}]},
+    ):
         assert prairielearn_schema_errors(broken), broken
 
 
@@ -79,7 +84,7 @@ def test_a_grader_failure_is_not_gradable_and_has_no_score(tmp_path, capsys):
     bundle = out / "serverFilesCourse" / "byhand-partb"
     db = bundle / "course" / "gradebook.db"
     db.unlink()
-    sqlite3.connect(db).close()             # a gradebook that knows no assignment
+    sqlite3.connect(db).close()  # a gradebook that knows no assignment
     root = tmp_path / "grade"
     (root / "student").mkdir(parents=True)
     shutil.copy2(COURSE.release_notebook("partb"), root / "student" / "partb.ipynb")

@@ -8,7 +8,7 @@ from byhand_grader import sandbox
 from byhand_grader.course import Course
 from byhand_grader.harness.protocol import CHILD_LIMITS, Request
 from byhand_grader.limits import GraderLimits
-from byhand_grader.runner import HarnessUnavailable, Runner, out_of_memory
+from byhand_grader.runner import HarnessUnavailable, out_of_memory, Runner
 from byhand_grader.sandbox import cgroup
 
 from ..repo import REPO
@@ -19,8 +19,14 @@ needs_cgroup = pytest.mark.skipif(not BOUNDED, reason=WHY_NOT)
 OWN_SLOT = 900 + os.getpid() % 50
 
 FAST = {"cell_s": 3, "call_s": 3, "total_s": 15}
-GRADS = {"id": "g", "kind": "grads", "fn": "grads", "params": {"w": [1.0, 2.0], "b": [0.5]},
-         "x": [1.0, 0.0], "y": [1.0]}
+GRADS = {
+    "id": "g",
+    "kind": "grads",
+    "fn": "grads",
+    "params": {"w": [1.0, 2.0], "b": [0.5]},
+    "x": [1.0, 0.0],
+    "y": [1.0],
+}
 GOOD = "import torch\ndef grads(params, x, y):\n    return {'w': x * 2, 'b': torch.ones(1)}\n"
 
 
@@ -62,8 +68,10 @@ def test_hang_in_a_call_is_stopped(runner):
 
 def test_hang_that_swallows_the_alarm_is_killed(runner):
     """Is code that catches every exception in a loop still stopped at the time limit?"""
-    stubborn = ("while True:\n    try:\n        while True:\n            pass\n"
-                "    except BaseException:\n        pass\n")
+    stubborn = (
+        "while True:\n    try:\n        while True:\n            pass\n"
+        "    except BaseException:\n        pass\n"
+    )
     reply = _run(runner, GOOD, stubborn)
     assert reply.calls["g"]["ok"]
     assert "time limit" in reply.reason
@@ -78,8 +86,10 @@ def test_memory_bomb_is_a_memory_error(runner):
 
 def test_student_cannot_read_the_course(runner):
     """Are grader_tests/, source/ and the gradebook invisible from inside?"""
-    spy = (f"import os\nseen = os.listdir({str(REPO)!r})\n"
-           "def grads(params, x, y):\n    raise RuntimeError(str(seen))\n")
+    spy = (
+        f"import os\nseen = os.listdir({str(REPO)!r})\n"
+        "def grads(params, x, y):\n    raise RuntimeError(str(seen))\n"
+    )
     reply = _run(runner, spy)
     seen = reply.calls["g"]["error"]
     assert "grader_tests" not in seen and "source" not in seen and "gradebook" not in seen
@@ -94,23 +104,32 @@ def test_renamed_function_is_a_clear_error(runner):
 
 def test_wrong_shape_is_a_clear_error(runner):
     """Is a gradient of the wrong shape named, with the expected shape?"""
-    reply = _run(runner, "import torch\ndef grads(params, x, y):\n"
-                         "    return {'w': torch.ones(3), 'b': torch.ones(1)}\n")
+    reply = _run(
+        runner,
+        "import torch\ndef grads(params, x, y):\n"
+        "    return {'w': torch.ones(3), 'b': torch.ones(1)}\n",
+    )
     assert "shape (3,); expected (2,)" in reply.calls["g"]["error"]
 
 
 def test_nan_is_a_clear_error(runner):
     """Is a NaN gradient reported as such?"""
-    reply = _run(runner, "import torch\ndef grads(params, x, y):\n"
-                         "    return {'w': torch.full((2,), float('nan')), 'b': torch.ones(1)}\n")
+    reply = _run(
+        runner,
+        "import torch\ndef grads(params, x, y):\n"
+        "    return {'w': torch.full((2,), float('nan')), 'b': torch.ones(1)}\n",
+    )
     assert "NaN" in reply.calls["g"]["error"]
 
 
 def test_nothing_carries_over_between_submissions(runner):
     """Can one submission see a file another one wrote?"""
     _run(runner, "open('note.txt', 'w').write('answers')\nopen('/tmp/t', 'w').write('x')")
-    reply = _run(runner, "import os\nfound = os.listdir('.') + os.listdir('/tmp')\n"
-                         "def grads(params, x, y):\n    raise RuntimeError(str(found))\n")
+    reply = _run(
+        runner,
+        "import os\nfound = os.listdir('.') + os.listdir('/tmp')\n"
+        "def grads(params, x, y):\n    raise RuntimeError(str(found))\n",
+    )
     assert "note.txt" not in reply.calls["g"]["error"]
 
 
@@ -119,7 +138,9 @@ def test_harness_runs_in_its_memory_cgroup(runner):
     """Is every process of the harness's sandbox inside a cgroup sized for the harness plus
     one submission?"""
     inside = runner.cgroup.pids()
-    assert set(sandbox.uids._processes(sandbox.BASE_UID + 7)) <= inside and runner.proc.pid in inside
+    assert (
+        set(sandbox.uids._processes(sandbox.BASE_UID + 7)) <= inside and runner.proc.pid in inside
+    )
     assert runner.cgroup.limit == GraderLimits().harness_memory_bytes + CHILD_LIMITS["memory_bytes"]
 
 
@@ -127,9 +148,11 @@ def test_harness_runs_in_its_memory_cgroup(runner):
 #: (``CHILD_LIMITS["memory_bytes"]``), together well above it.
 EACH = 600 * 2**20
 HOG = f"x = b'x' * {EACH}; import time; time.sleep(60)"
-MANY_PROCESSES = ("import subprocess, sys\n"
-                  f"procs = [subprocess.Popen([sys.executable, '-c', {HOG!r}]) for _ in range(4)]\n"
-                  "for p in procs:\n    p.wait()\n")
+MANY_PROCESSES = (
+    "import subprocess, sys\n"
+    f"procs = [subprocess.Popen([sys.executable, '-c', {HOG!r}]) for _ in range(4)]\n"
+    "for p in procs:\n    p.wait()\n"
+)
 
 
 @needs_cgroup
@@ -138,18 +161,20 @@ def test_processes_together_are_bounded():
     RLIMIT_AS, stopped with the memory reason; does the next submission on the same harness
     still grade; and is the cgroup gone once the runner is closed?"""
     assert EACH < CHILD_LIMITS["memory_bytes"] < 4 * EACH
-    slow = {"cell_s": 30, "call_s": 5, "total_s": 60}   # the cap, not a timer, must stop it
+    slow = {"cell_s": 30, "call_s": 5, "total_s": 60}  # the cap, not a timer, must stop it
     with Runner(REPO, slot=OWN_SLOT) as r:
         r.start()
         where, harness = r.cgroup.path, r.proc.pid
         cells = [{"label": "cell 0", "source": GOOD}, {"label": "cell 1", "source": MANY_PROCESSES}]
         reply = r.run(Request(cells=cells, calls=[GRADS], limits=slow))
         reason = out_of_memory(CHILD_LIMITS["memory_bytes"])
-        assert reason == "ran out of memory (the grader's limit of 1.5 GiB for the whole submission)"
+        assert (
+            reason == "ran out of memory (the grader's limit of 1.5 GiB for the whole submission)"
+        )
         assert reply.cells[1]["error"] == reason and reason in reply.reason
-        assert reply.calls["g"]["ok"]              # the rest was graded after all
-        assert r.proc.pid == harness                  # by the same harness
-        assert r.cgroup.pids() == r._harness_pids     # and nothing of the submission is left
+        assert reply.calls["g"]["ok"]  # the rest was graded after all
+        assert r.proc.pid == harness  # by the same harness
+        assert r.cgroup.pids() == r._harness_pids  # and nothing of the submission is left
         assert _run(r, GOOD).status == "ok"
     assert not where.exists()
 
@@ -159,8 +184,11 @@ def test_harness_too_big_for_its_cgroup_says_so():
     """Does a harness that cannot even start within its cgroup say so, leaving no cgroup?"""
     limits = GraderLimits(harness_memory_mb=100 - CHILD_LIMITS["memory_bytes"] // 2**20)
     r = Runner(REPO, slot=OWN_SLOT, limits=limits)
-    with pytest.raises(HarnessUnavailable, match="needs more memory than its cgroup's 100.0 MiB "
-                       r"\(raise c.GraderLimits.harness_memory_mb in the course's nbgrader_config.py\)"):
+    with pytest.raises(
+        HarnessUnavailable,
+        match="needs more memory than its cgroup's 100.0 MiB "
+        r"\(raise c.GraderLimits.harness_memory_mb in the course's nbgrader_config.py\)",
+    ):
         r.start()
     assert r.cgroup is None and r.proc is None
     assert not list(cgroup.current_memory_cgroup().glob(f"byhand-{os.getpid()}-*-slot{OWN_SLOT}"))
@@ -169,8 +197,11 @@ def test_harness_too_big_for_its_cgroup_says_so():
 def test_without_a_cgroup_rlimits_still_bound(monkeypatch):
     """Where no memory cgroup can be made, does the harness start without one and still
     stop a memory bomb by its RLIMIT_AS?"""
-    monkeypatch.setattr(cgroup, "memory_cgroup_available",
-                        lambda: (False, cgroup.fallback_sentence("cgroup v2 only")))
+    monkeypatch.setattr(
+        cgroup,
+        "memory_cgroup_available",
+        lambda: (False, cgroup.fallback_sentence("cgroup v2 only")),
+    )
     with Runner(REPO, slot=OWN_SLOT) as r:
         r.start()
         assert r.cgroup is None
@@ -181,14 +212,19 @@ def test_without_a_cgroup_rlimits_still_bound(monkeypatch):
 def test_a_limit_set_in_nbgrader_config_reaches_the_harness(tmp_path):
     """Does ``c.GraderLimits.cell_s`` in a course's nbgrader_config.py, read where the
     course's config is, stop a slow cell in the sandboxed harness at that limit?"""
-    (tmp_path / "nbgrader_config.py").write_text("c = get_config()  # noqa: F821\n"
-                                                 "c.GraderLimits.cell_s = 1\n")
+    (tmp_path / "nbgrader_config.py").write_text(
+        "c = get_config()  # noqa: F821\nc.GraderLimits.cell_s = 1\n"
+    )
     course = Course(tmp_path)
     assert course.limits.cell_s == 1 and course.limits.call_s == CHILD_LIMITS["call_s"]
     slow = "import time\ntime.sleep(5)\n"
     with Runner(course.root, slot=OWN_SLOT, limits=course.limits) as r:
         r.start()
-        reply = r.run(Request(cells=[{"label": "slow cell", "source": slow},
-                                     {"label": "cell 1", "source": GOOD}], calls=[GRADS]))
+        reply = r.run(
+            Request(
+                cells=[{"label": "slow cell", "source": slow}, {"label": "cell 1", "source": GOOD}],
+                calls=[GRADS],
+            )
+        )
     assert reply.cells[0]["error_type"] == "TimeoutError", reply.cells
     assert reply.calls["g"]["ok"]

@@ -16,7 +16,7 @@ from byhand_grader.nbgrader_run import nbgrader
 from byhand_grader.report import format_table, problem_scores
 from byhand_instructor.sample_class import scenarios, write_sample_class
 
-from ..repo import COURSE, REPO, copy_course
+from ..repo import copy_course, COURSE, REPO
 
 PARTB = load_assignment(COURSE, "partb")
 
@@ -119,8 +119,15 @@ def test_feedback_never_shows_hidden_tests_or_inputs(graded):
     hidden_source = (REPO / "grader_tests" / "partb" / "test_partb.py").read_text()
     for html in (course.root / "feedback").glob("*/partb/partb.html"):
         text = html.read_text()
-        for needle in ("def test_", "_check_grads", "SALT", "p1/random", "xor_forward64",
-                       "grade_cell(", hidden_source.splitlines()[0]):
+        for needle in (
+            "def test_",
+            "_check_grads",
+            "SALT",
+            "p1/random",
+            "xor_forward64",
+            "grade_cell(",
+            hidden_source.splitlines()[0],
+        ):
             assert needle not in text, (html, needle)
 
 
@@ -140,8 +147,9 @@ def test_failure_messages_say_what_is_wrong(graded):
 def test_regrading_is_idempotent(graded):
     """Does grading the same submission twice give the same scores?"""
     course, results = graded
-    again = grade(course, ["partb"], students=["missing-factor-2", "corrupt-json"], workers=1,
-                  progress=False)
+    again = grade(
+        course, ["partb"], students=["missing-factor-2", "corrupt-json"], workers=1, progress=False
+    )
     for r in again:
         assert r.auto_score == results[r.student].auto_score
         assert r.status == results[r.student].status
@@ -155,14 +163,18 @@ EXECUTED = ["correct", "reads-hidden-tests", "os-exit"]
 def executed(tmp_path_factory):
     """Some of the sample class graded with ``--execute``: nbgrader re-runs each notebook
     in the sandboxed ``byhand-sandbox`` kernel before the hidden checks."""
-    return _grade_sample_class(tmp_path_factory.mktemp("course-execute"), students=EXECUTED,
-                               workers=1, execute=True)
+    return _grade_sample_class(
+        tmp_path_factory.mktemp("course-execute"), students=EXECUTED, workers=1, execute=True
+    )
 
 
 def _autograded_outputs(course, student):
     nb = nbformat.read(course.autograded_notebook(student, "partb"), as_version=4)
-    return {c.get("id"): "".join(o.get("text", "") for o in c.outputs)
-            for c in nb.cells if c.cell_type == "code"}
+    return {
+        c.get("id"): "".join(o.get("text", "") for o in c.outputs)
+        for c in nb.cells
+        if c.cell_type == "code"
+    }
 
 
 @pytest.mark.parametrize("scenario", EXECUTED)
@@ -187,13 +199,19 @@ def test_committed_sample_class_is_up_to_date(tmp_path):
     """Is sample_class/submitted/ exactly what `byhand sample-class` writes from source/?"""
     write_sample_class(COURSE, tmp_path)
     committed_root = COURSE.sample_class().class_folder
-    fresh = sorted(p.relative_to(tmp_path) for p in (tmp_path / "submitted").rglob("*") if p.is_file())
-    committed = sorted(p.relative_to(committed_root)
-                       for p in (committed_root / "submitted").rglob("*") if p.is_file())
+    fresh = sorted(
+        p.relative_to(tmp_path) for p in (tmp_path / "submitted").rglob("*") if p.is_file()
+    )
+    committed = sorted(
+        p.relative_to(committed_root)
+        for p in (committed_root / "submitted").rglob("*")
+        if p.is_file()
+    )
     assert fresh == committed, "run `byhand sample-class`"
     for rel in fresh:
         assert (tmp_path / rel).read_bytes() == (committed_root / rel).read_bytes(), (
-            f"{rel} is out of date: run `byhand sample-class`")
+            f"{rel} is out of date: run `byhand sample-class`"
+        )
 
 
 def test_the_sample_class_never_reaches_the_course_gradebook():
@@ -202,17 +220,23 @@ def test_the_sample_class_never_reaches_the_course_gradebook():
     assert sample.db_url != COURSE.db_url and sample.db_url.startswith("sqlite:///")
     assert sample.submitted == REPO / "sample_class" / "submitted"
     assert not (REPO / "submitted").exists(), "the course's own submitted/ is for a real class"
-    assert sample.root == COURSE.root and sample.assignment_tests("partb") == \
-        COURSE.assignment_tests("partb")
+    assert sample.root == COURSE.root and sample.assignment_tests(
+        "partb"
+    ) == COURSE.assignment_tests("partb")
 
 
 #: scenario -> the flags the instructor's record must carry for it
 FLAGS = {
-    "monkeypatch-cheat": "monkeypatch", "rebinds-the-trainer": "monkeypatch",
-    "reads-hidden-tests": "filesystem", "fork-bomb": "fork",
-    "autograd-in-inference-mode": "autograd", "autograd-backward": "autograd",
-    "edited-test-cell": "edited grade cells", "deleted-grade-cell": "deleted grade cells",
-    "memory-bomb": "limits", "infinite-loop": "limits",
+    "monkeypatch-cheat": "monkeypatch",
+    "rebinds-the-trainer": "monkeypatch",
+    "reads-hidden-tests": "filesystem",
+    "fork-bomb": "fork",
+    "autograd-in-inference-mode": "autograd",
+    "autograd-backward": "autograd",
+    "edited-test-cell": "edited grade cells",
+    "deleted-grade-cell": "deleted grade cells",
+    "memory-bomb": "limits",
+    "infinite-loop": "limits",
 }
 
 

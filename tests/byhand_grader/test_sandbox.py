@@ -23,9 +23,11 @@ needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="per-slot uids need ro
 SLOT = 100 + 2 * (os.getpid() % 400)  # and SLOT + 1 for a neighbour
 SMALL = Limits(wall_s=10, cpu_s=10, memory_bytes=512 * 2**20, nproc=32, output_bytes=2**16)
 
+
 def py(code, workdir, limits=SMALL, **kw):
-    return run_sandboxed([sys.executable, "-c", code], workdir=workdir, limits=limits,
-                         slot=SLOT, **kw)
+    return run_sandboxed(
+        [sys.executable, "-c", code], workdir=workdir, limits=limits, slot=SLOT, **kw
+    )
 
 
 @pytest.fixture
@@ -55,8 +57,11 @@ def test_normal_run():
 def test_hang(workdir):
     """Is a hang (with children) killed at the wall-clock limit, leaving nothing behind?"""
     start = time.monotonic()
-    got = py("import os, time\nos.fork(); os.fork()\nwhile True: time.sleep(0.01)", workdir,
-             limits=Limits(wall_s=1.5))
+    got = py(
+        "import os, time\nos.fork(); os.fork()\nwhile True: time.sleep(0.01)",
+        workdir,
+        limits=Limits(wall_s=1.5),
+    )
     assert time.monotonic() - start < 4
     assert not got.ok and got.returncode is None
     assert got.reason == "killed after the 1.5 s wall-clock limit"
@@ -70,10 +75,13 @@ def test_cpu_limit(workdir):
     assert got.reason == "used up its 1 s CPU-time limit"
 
 
-@pytest.mark.parametrize("bomb, limit", [
-    ("x = []\nwhile True: x.append(bytearray(10**7))", 512 * 2**20),
-    ("import torch\ntorch.ones(10**10)", 2**30),  # torch needs ~0.6 GiB to import
-])
+@pytest.mark.parametrize(
+    "bomb, limit",
+    [
+        ("x = []\nwhile True: x.append(bytearray(10**7))", 512 * 2**20),
+        ("import torch\ntorch.ones(10**10)", 2**30),  # torch needs ~0.6 GiB to import
+    ],
+)
 def test_memory_bomb(workdir, bomb, limit):
     """Does a memory bomb stop with 'ran out of memory' instead of hurting the machine?"""
     got = py(bomb, workdir, limits=Limits(wall_s=30, memory_bytes=limit))
@@ -101,14 +109,21 @@ time.sleep(%s)
 def test_fork_bomb(workdir, tmp_path):
     """Is a fork bomb held to its nproc quota, without starving another slot's sandbox?"""
     bomb = {}
-    thread = threading.Thread(target=lambda: bomb.update(
-        got=py(FORK_BOMB % (3, 3), workdir, limits=Limits(wall_s=10, nproc=16))))
+    thread = threading.Thread(
+        target=lambda: bomb.update(
+            got=py(FORK_BOMB % (3, 3), workdir, limits=Limits(wall_s=10, nproc=16))
+        )
+    )
     thread.start()
     time.sleep(1.0)  # the bomb now holds its whole quota
     other = tmp_path / "other"
     other.mkdir()
-    neighbour = run_sandboxed([sys.executable, "-c", FORK_BOMB % (0.5, 0.5)], workdir=other,
-                              limits=Limits(wall_s=10, nproc=16), slot=SLOT + 1)
+    neighbour = run_sandboxed(
+        [sys.executable, "-c", FORK_BOMB % (0.5, 0.5)],
+        workdir=other,
+        limits=Limits(wall_s=10, nproc=16),
+        slot=SLOT + 1,
+    )
     thread.join()
     assert bomb["got"].ok and 5 < int(bomb["got"].stdout) < 16
     assert neighbour.ok and int(neighbour.stdout) > 5
@@ -129,8 +144,11 @@ def test_signal(workdir):
 def test_output_flood(workdir):
     """Is flooded output capped and flagged without blocking the run?"""
     limits = Limits(wall_s=20, output_bytes=4096)
-    got = py("import sys\nfor _ in range(2000): sys.stdout.write('x' * 10000)\n"
-             "sys.stderr.write('done')", workdir, limits=limits)
+    got = py(
+        "import sys\nfor _ in range(2000): sys.stdout.write('x' * 10000)\nsys.stderr.write('done')",
+        workdir,
+        limits=limits,
+    )
     assert got.returncode == 0 and not got.ok
     assert got.stdout == b"x" * 4096 and got.stderr == b"done"
     assert got.reason == "printed more than 4.0 KiB on stdout; output cut"
@@ -152,7 +170,8 @@ def test_only_the_system_is_visible(workdir, outside):
     got = py("import os; print(sorted(os.listdir('/')))", workdir)
     top = set(eval(got.stdout))
     assert not top & {"home", "opt", "srv", "root", "var", "mnt", "media", "work"} - {
-        Path(p).parts[1] for p in (sys.prefix, sys.base_prefix, workdir)}
+        Path(p).parts[1] for p in (sys.prefix, sys.base_prefix, workdir)
+    }
     assert {"usr", "etc", "tmp", "proc", "dev"} <= top
 
 
@@ -164,8 +183,12 @@ def test_readable_inside_hidden(workdir, outside):
     (outside / "secret.txt").write_text("answers")
     for path in (outside / "pkg", outside / "pkg" / "data.txt", outside / "secret.txt"):
         path.chmod(0o755 if path.is_dir() else 0o644)
-    got = py(f"import os; print(open('{outside}/pkg/data.txt').read(), os.listdir('{outside}'))",
-             workdir, hide=[outside], readable=[outside / "pkg"])
+    got = py(
+        f"import os; print(open('{outside}/pkg/data.txt').read(), os.listdir('{outside}'))",
+        workdir,
+        hide=[outside],
+        readable=[outside / "pkg"],
+    )
     assert got.ok, got.reason
     assert got.stdout == b"given ['pkg']\n"
 
@@ -176,8 +199,9 @@ def test_workdir_inside_hidden(outside):
     workdir = outside / "autograded" / "student" / "a1"
     workdir.mkdir(parents=True)
     (outside / "source").mkdir(mode=0o755)
-    got = py(f"import os; print(os.listdir({str(outside)!r}), os.listdir('..'))", workdir,
-             hide=[outside])
+    got = py(
+        f"import os; print(os.listdir({str(outside)!r}), os.listdir('..'))", workdir, hide=[outside]
+    )
     assert got.ok, got.stderr
     assert got.stdout == b"['autograded'] ['a1']\n"
 
@@ -185,10 +209,18 @@ def test_workdir_inside_hidden(outside):
 @needs_bwrap
 def test_course_root_hidden(workdir):
     """With the course root hidden, are grader_tests/ and source/ gone but byhand importable?"""
-    code = ("import os, byhand\n"
-            f"print((os.listdir({str(REPO)!r}), os.path.exists({str(REPO / 'source')!r})))")
-    got = py(code, workdir, limits=Limits(wall_s=20), hide=[REPO],
-             readable=[REPO / "byhand"], env={"PYTHONPATH": str(REPO)})
+    code = (
+        "import os, byhand\n"
+        f"print((os.listdir({str(REPO)!r}), os.path.exists({str(REPO / 'source')!r})))"
+    )
+    got = py(
+        code,
+        workdir,
+        limits=Limits(wall_s=20),
+        hide=[REPO],
+        readable=[REPO / "byhand"],
+        env={"PYTHONPATH": str(REPO)},
+    )
     assert got.ok, got.stderr
     listing, source_seen = eval(got.stdout)
     assert set(listing) <= {".venv", "byhand"} and not source_seen
@@ -209,11 +241,13 @@ def test_writes_stay_in_workdir(workdir, outside):
     """Can the sandbox write only in its workdir: not into the host /tmp, and not into a
     world-writable folder it may read?"""
     leak = Path("/tmp", f"byhand-sandbox-leak-{os.getpid()}")
-    code = ("import os\n"
-            "open('result.txt', 'w').write('mine')\n"
-            f"open({str(leak)!r}, 'w').write('private tmp')\n"
-            "os.symlink('/etc/passwd', 'trap')\n"
-            f"open({str(outside / 'planted.py')!r}, 'w')\n")
+    code = (
+        "import os\n"
+        "open('result.txt', 'w').write('mine')\n"
+        f"open({str(leak)!r}, 'w').write('private tmp')\n"
+        "os.symlink('/etc/passwd', 'trap')\n"
+        f"open({str(outside / 'planted.py')!r}, 'w')\n"
+    )
     got = py(code, workdir, readable=[outside])
     assert b"Read-only file system" in got.stderr
     assert not (outside / "planted.py").exists() and not leak.exists()
@@ -234,8 +268,10 @@ def test_unprivileged(workdir):
 
 def test_import_torch_default_limits(workdir):
     """Does `import torch` (and a little autograd) work under the default limits?"""
-    code = ("import torch\nx = torch.ones(3, requires_grad=True)\n"
-            "(x * x).sum().backward()\nprint(x.grad.tolist())")
+    code = (
+        "import torch\nx = torch.ones(3, requires_grad=True)\n"
+        "(x * x).sum().backward()\nprint(x.grad.tolist())"
+    )
     got = py(code, workdir, limits=Limits())
     assert got.ok, got.stderr
     assert got.stdout == b"[2.0, 2.0, 2.0]\n"
@@ -252,7 +288,9 @@ def test_scrubbed_environment(workdir, monkeypatch):
 
 def test_fallback_still_limits(workdir, monkeypatch):
     """Without bwrap, are the wall-clock and memory limits still enforced?"""
-    monkeypatch.setattr(sandbox, "confinement", lambda: sandbox.Confinement(sandbox.RLIMITS, "test"))
+    monkeypatch.setattr(
+        sandbox, "confinement", lambda: sandbox.Confinement(sandbox.RLIMITS, "test")
+    )
     assert py("x = bytearray(2**30)", workdir).reason == "ran out of memory (limit 512.0 MiB)"
     got = py("while True: pass", workdir, limits=Limits(wall_s=1))
     assert got.reason == "killed after the 1 s wall-clock limit"
@@ -265,8 +303,11 @@ def _ways_down(*paths):
     ways = {}
     for path in (Path(p).resolve() for p in paths):
         for folder in path.parents:
-            if folder == Path("/") or folder in sandbox.FRESH or any(
-                    Path(d) == folder or Path(d) in folder.parents for d in sandbox.SYSTEM):
+            if (
+                folder == Path("/")
+                or folder in sandbox.FRESH
+                or any(Path(d) == folder or Path(d) in folder.parents for d in sandbox.SYSTEM)
+            ):
                 continue
             ways.setdefault(folder, set()).add(path.relative_to(folder).parts[0])
     return ways
@@ -289,9 +330,14 @@ def test_sandboxed_kernel(tmp_path, monkeypatch):
 
     def execute(*cells):
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
-        NotebookClient(nb, kernel_name="byhand-sandbox-test", timeout=30, allow_errors=True,
-                       extra_arguments=kernel_arguments(REPO, SLOT),
-                       resources={"metadata": {"path": str(workdir)}}).execute()
+        NotebookClient(
+            nb,
+            kernel_name="byhand-sandbox-test",
+            timeout=30,
+            allow_errors=True,
+            extra_arguments=kernel_arguments(REPO, SLOT),
+            resources={"metadata": {"path": str(workdir)}},
+        ).execute()
         return [cell.outputs[0] for cell in nb.cells]
 
     ways = _ways_down(REPO, REPO / "byhand", sys.prefix, sys.base_prefix, workdir)
@@ -301,7 +347,8 @@ def test_sandboxed_kernel(tmp_path, monkeypatch):
         f"print({{d: sorted(os.listdir(d)) for d in {sorted(map(str, ways))!r}}})",
         "print(sorted(n for d in ('/home', '/work', '/srv', '/opt', '/root', '/var')\n"
         "             if os.path.isdir(d) for n in os.listdir(d)))",
-        f"open({str(REPO / 'pyproject.toml')!r})")
+        f"open({str(REPO / 'pyproject.toml')!r})",
+    )
     assert imported["text"].split()[1] == "byhand"
     assert set(eval(listing["text"])) <= {".venv", "byhand"}
     # No other checkout, Python or file beside these: every folder on the way to the

@@ -24,19 +24,25 @@ import pytest
 from byhand_grader import sandbox
 from byhand_grader.harness.protocol import Request
 from byhand_grader.runner import Runner
-from byhand_grader.sandbox import CONTAINER, Limits, run_sandboxed
+from byhand_grader.sandbox import CONTAINER, Limits
 
-from ..repo import REPO, copy_course
+from ..repo import copy_course, REPO
 
 #: The container tier's uid reads the grader and its venv by ordinary permissions: a
 #: checkout under a folder closed to other users (root's home) cannot run it, and the
 #: tier says so (the Docker tests, tests/byhand_instructor/test_docker_platforms.py, run
 #: it where the platforms do).
-CLOSED = sandbox.unreachable([Path(sandbox.__file__).parents[1],
-                              Path(sysconfig.get_paths()["purelib"])])
-pytestmark = [pytest.mark.skipif(os.geteuid() != 0, reason="the container tier needs root"),
-              pytest.mark.skipif(bool(CLOSED), reason=f"the container tier cannot run from "
-                                 f"here: {CLOSED[0][1] if CLOSED else ''} is closed to others")]
+CLOSED = sandbox.unreachable(
+    [Path(sandbox.__file__).parents[1], Path(sysconfig.get_paths()["purelib"])]
+)
+pytestmark = [
+    pytest.mark.skipif(os.geteuid() != 0, reason="the container tier needs root"),
+    pytest.mark.skipif(
+        bool(CLOSED),
+        reason=f"the container tier cannot run from "
+        f"here: {CLOSED[0][1] if CLOSED else ''} is closed to others",
+    ),
+]
 
 #: Slots of this module's own (test_sandbox uses 100-899, test_runner 7 and 900-949).
 SLOT = 960 + os.getpid() % 20
@@ -60,22 +66,25 @@ def workdir(tmp_path):
 
 def test_runs_as_its_own_uid_with_no_privileges_and_the_filter(workdir):
     """Own uid and gid, no groups, no capabilities, no_new_privs, a seccomp filter."""
-    got = py("""
+    got = py(
+        """
         import os
         status = dict(line.split(':', 1) for line in open('/proc/self/status'))
         print(os.getuid(), os.getgid(), os.getgroups(), status['CapEff'].strip(),
               status['NoNewPrivs'].strip(), status['Seccomp'].strip())
-        """, workdir)
+        """,
+        workdir,
+    )
     assert got.ok, got.stderr
     uid = sandbox.BASE_UID + SLOT
-    assert got.stdout.decode().split() == [str(uid), str(uid), "[]", "0000000000000000", "1",
-                                           "2"]
+    assert got.stdout.decode().split() == [str(uid), str(uid), "[]", "0000000000000000", "1", "2"]
 
 
 @pytest.mark.parametrize("family", ["AF_INET", "AF_INET6", "AF_NETLINK", "AF_PACKET"])
 def test_no_network_socket(workdir, family):
     """Every socket but AF_UNIX is refused with an ordinary PermissionError."""
-    got = py(f"""
+    got = py(
+        f"""
         import socket
         socket.socket(socket.AF_UNIX).close()
         try:
@@ -83,12 +92,15 @@ def test_no_network_socket(workdir, family):
                           socket.SOCK_DGRAM)
         except PermissionError:
             print('refused')
-        """, workdir)
+        """,
+        workdir,
+    )
     assert got.stdout == b"refused\n", got.stderr
 
 
 def test_no_namespaces_ptrace_mounts_or_keyrings(workdir):
-    got = py("""
+    got = py(
+        """
         import ctypes, os
         libc = ctypes.CDLL(None, use_errno=True)
         def refused(result):
@@ -102,7 +114,9 @@ def test_no_namespaces_ptrace_mounts_or_keyrings(workdir):
         if pid == 0:
             os._exit(0)
         os.waitpid(pid, 0)
-        """, workdir)
+        """,
+        workdir,
+    )
     assert got.stdout == b"True True True True True\n", got.stderr
 
 
@@ -110,20 +124,24 @@ def test_root_only_files_are_unreadable_and_the_workdir_is_its_own(workdir, tmp_
     secret = tmp_path / "secret.txt"
     secret.write_text("hidden line")
     secret.chmod(0o600)
-    got = py(f"""
+    got = py(
+        f"""
         open('mine.txt', 'w').write('ok')
         try:
             open({str(secret)!r}).read()
         except PermissionError:
             print('refused')
-        """, workdir)
+        """,
+        workdir,
+    )
     assert got.stdout == b"refused\n", got.stderr
     assert (workdir / "mine.txt").read_text() == "ok"
-    assert (workdir / "mine.txt").stat().st_uid == os.geteuid()    # taken back afterwards
+    assert (workdir / "mine.txt").stat().st_uid == os.geteuid()  # taken back afterwards
 
 
 def test_fork_bomb_is_bounded_by_its_uid(workdir):
-    got = py("""
+    got = py(
+        """
         import os
         n = 0
         try:
@@ -133,20 +151,26 @@ def test_fork_bomb_is_bounded_by_its_uid(workdir):
                 n += 1
         except BlockingIOError:
             print('stopped at', n)
-        """, workdir, limits=Limits(wall_s=20, nproc=16))
+        """,
+        workdir,
+        limits=Limits(wall_s=20, nproc=16),
+    )
     assert got.stdout.startswith(b"stopped at"), got.stderr
     assert int(got.stdout.split()[-1]) < 16
-    assert sandbox.uids._processes(sandbox.BASE_UID + SLOT) == []     # all swept
+    assert sandbox.uids._processes(sandbox.BASE_UID + SLOT) == []  # all swept
 
 
 def test_files_left_in_shared_tmp_are_swept(workdir):
     name = f"byhand-left-{os.getpid()}"
-    got = py(f"""
+    got = py(
+        f"""
         open('/tmp/{name}', 'w').write('x')
         open('/dev/shm/{name}', 'w').write('x')
         os = __import__('os'); os.mkdir('/var/tmp/{name}')
         print('wrote')
-        """, workdir)
+        """,
+        workdir,
+    )
     assert got.stdout == b"wrote\n", got.stderr
     for top in sandbox.SHARED_TMP:
         assert not Path(top, name).exists()
@@ -178,49 +202,61 @@ def test_close_keeps_the_code_and_closes_the_rest(open_folder):
     assert set(closed) == {course / "grader_tests", course / "notes.txt"}
     work = tmp_path / "work"
     work.mkdir()
-    got = py(f"""
+    got = py(
+        f"""
         import os, runpy
-        runpy.run_path({str(course / 'code' / 'pkg' / 'm.py')!r})
-        for path in ({str(course / 'grader_tests' / 'test_x.py')!r}, {str(course / 'notes.txt')!r}):
+        runpy.run_path({str(course / "code" / "pkg" / "m.py")!r})
+        for path in ({str(course / "grader_tests" / "test_x.py")!r}, {str(course / "notes.txt")!r}):
             try:
                 open(path).read(); print('read', path)
             except PermissionError:
                 print('refused')
         try:
-            open({str(course / 'code' / 'pkg' / 'm.py')!r}, 'a').write('# changed')
+            open({str(course / "code" / "pkg" / "m.py")!r}, 'a').write('# changed')
         except PermissionError:
             print('refused')
-        """, work)
-    assert got.stdout.decode().split("\n")[:4] == ["code ok", "refused", "refused", "refused"], \
+        """,
+        work,
+    )
+    assert got.stdout.decode().split("\n")[:4] == ["code ok", "refused", "refused", "refused"], (
         got.stderr
+    )
 
 
 def test_a_container_that_refuses_namespaces_gets_the_container_tier(tmp_path):
     """The tier is chosen by itself: under a filter that refuses namespaces (what Docker's
     default profile does), bwrap's self-check fails, and the sentence says why."""
-    probe = ("from byhand_grader.sandbox import confinement; c = confinement(); "
-             "print(c.tier); print(c.sentence)")
-    out = subprocess.run([sys.executable, "-I", str(sandbox.SECCOMP_SCRIPT), "--",
-                          sys.executable, "-c", probe], capture_output=True, text=True,
-                         cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120)
+    probe = (
+        "from byhand_grader.sandbox import confinement; c = confinement(); "
+        "print(c.tier); print(c.sentence)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-I", str(sandbox.SECCOMP_SCRIPT), "--", sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=120,
+    )
     tier, sentence = out.stdout.splitlines()[:2]
     assert tier == CONTAINER, out.stdout + out.stderr
     assert "refuses new namespaces" in sentence and "container tier" in sentence
-    assert "install" not in sentence.lower()     # bubblewrap is installed: not the advice
+    assert "install" not in sentence.lower()  # bubblewrap is installed: not the advice
 
 
 def test_harness_in_the_container_tier_cannot_read_the_hidden_checks(open_folder, monkeypatch):
     """The real harness, in this tier: a cell that reads or writes beside the hidden checks
     is refused, and the course is closed before any student code runs."""
-    monkeypatch.setattr(sandbox, "confinement",
-                        lambda: sandbox.Confinement(CONTAINER, "test: container tier"))
+    monkeypatch.setattr(
+        sandbox, "confinement", lambda: sandbox.Confinement(CONTAINER, "test: container tier")
+    )
     course = copy_course(open_folder / "course", with_grader_tests=True)
-    course.root.chmod(0o755)   # as a zip unpacks it: every user could read it
+    course.root.chmod(0o755)  # as a zip unpacks it: every user could read it
     tests = course.root / "grader_tests" / "partb"
     cell = textwrap.dedent(f"""
         import os
-        for act in (lambda: open({str(tests / 'test_partb.py')!r}).read(),
-                    lambda: open({str(tests / 'conftest.py')!r}, 'w').write('x'),
+        for act in (lambda: open({str(tests / "test_partb.py")!r}).read(),
+                    lambda: open({str(tests / "conftest.py")!r}, 'w').write('x'),
                     lambda: os.listdir({str(course.root)!r})):
             try:
                 act(); print('DONE')
@@ -241,11 +277,14 @@ def test_harness_in_the_container_tier_cannot_read_the_hidden_checks(open_folder
 def test_a_cell_that_ends_the_process_costs_only_that_cell(open_folder, monkeypatch):
     """In this tier the harness's working folder lies in the machine's /tmp, which the
     harness empties after each try: a restarted try must still find its folder."""
-    monkeypatch.setattr(sandbox, "confinement",
-                        lambda: sandbox.Confinement(CONTAINER, "test: container tier"))
+    monkeypatch.setattr(
+        sandbox, "confinement", lambda: sandbox.Confinement(CONTAINER, "test: container tier")
+    )
     course = copy_course(open_folder / "course")
-    cells = [{"label": "first", "source": "import os\nos._exit(0)\n"},
-             {"label": "second", "source": "print('after')\n"}]
+    cells = [
+        {"label": "first", "source": "import os\nos._exit(0)\n"},
+        {"label": "second", "source": "print('after')\n"},
+    ]
     runner = Runner(course.root, slot=SLOT).start()
     try:
         reply = runner.run(Request(cells=cells))

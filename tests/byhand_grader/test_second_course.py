@@ -14,7 +14,7 @@ from byhand_grader.assignment import load_assignment
 from byhand_grader.grade import grade
 from byhand_grader.nbgrader_run import nbgrader
 from byhand_grader.report import problem_scores
-from byhand_instructor.sample_class import TIMESTAMP, solved_release
+from byhand_instructor.sample_class import solved_release, TIMESTAMP
 
 from ..repo import copy_course
 
@@ -42,10 +42,13 @@ def graded(tmp_path_factory):
     tests = b.assignment_tests("partb")
     _edit(tests / "test_partb.py", "ATOL, RTOL = 1e-5, 1e-3", "ATOL, RTOL = -1.0, 0.0")
     _edit(tests / "assignment.py", 'Problem("P1"', 'Problem("B1"')
-    runs = [(course, grade(course, ["partb"], workers=1, progress=False)[0])
-            for course in (a, b, a)]
-    return [(course, problem_scores(r, load_assignment(course, "partb")), r.auto_score)
-            for course, r in runs]
+    runs = [
+        (course, grade(course, ["partb"], workers=1, progress=False)[0]) for course in (a, b, a)
+    ]
+    return [
+        (course, problem_scores(r, load_assignment(course, "partb")), r.auto_score)
+        for course, r in runs
+    ]
 
 
 def test_each_course_uses_its_own_hidden_checks(graded):
@@ -59,6 +62,7 @@ def test_each_course_uses_its_own_hidden_checks(graded):
 def test_each_course_keeps_its_own_gradebook(graded):
     """Does each course's gradebook hold its own score for the same student?"""
     from nbgrader.api import Gradebook
+
     (a, _, total_a), (b, _, total_b), _ = graded
     assert total_a == 35 and total_b < 35
     for course, total in ((a, total_a), (b, total_b)):

@@ -23,9 +23,21 @@ def test_platform_ids_become_folder_safe_student_ids():
 
 def test_the_short_verdict_is_the_head_and_one_summary_per_failed_check():
     """Does the short verdict keep the score line and say each failure in one line, not in full?"""
-    cell = CellGrade("p1", 10.0, 5.0, 2, 4, [Failure("the whole story, at length", "short one"),
-                                             Failure("another long story", "short two")])
+    cell = CellGrade(
+        "p1",
+        10.0,
+        5.0,
+        2,
+        4,
+        [
+            Failure("the whole story, at length", "short one"),
+            Failure("another long story", "short two"),
+        ],
+    )
     text = summary_text(cell)
-    assert text.splitlines() == [verdict_text(cell).splitlines()[0], "  - short one",
-                                 "  - short two"]
+    assert text.splitlines() == [
+        verdict_text(cell).splitlines()[0],
+        "  - short one",
+        "  - short two",
+    ]
     assert "at length" in verdict_text(cell) and "at length" not in text

@@ -8,7 +8,7 @@ def test_slots_are_unique_per_machine(tmp_path):
     first, lock = slots.claim(*slots.CLUSTER, locks=tmp_path)
     second, other = slots.claim(*slots.CLUSTER, locks=tmp_path)
     assert slots.CLUSTER[0] <= first != second
-    lock.close()             # what the kernel does when the holder dies
+    lock.close()  # what the kernel does when the holder dies
     assert slots.claim(*slots.CLUSTER, locks=tmp_path)[0] == first
     other.close()
 

@@ -16,7 +16,7 @@ from byhand_grader.grade import grade
 from byhand_grader.nbgrader_run import nbgrader
 from byhand_instructor.sample_class import write_sample_class
 
-from ..repo import COURSE, copy_course
+from ..repo import copy_course, COURSE
 
 #: The scenarios compared: correct, a common bug, the blank release, an unreadable notebook.
 COMPARED = ("correct", "missing-factor-2", "blank", "corrupt-json")
@@ -35,5 +35,7 @@ def graded(tmp_path_factory):
     course = copy_course(tmp_path_factory.mktemp("course"), with_grader_tests=True)
     write_sample_class(COURSE, course.root)
     nbgrader(course, "generate_assignment", "partb", "--force")
-    return course, {r.student: r for r in grade(course, ["partb"], students=list(COMPARED),
-                                                workers=2, progress=False)}
+    return course, {
+        r.student: r
+        for r in grade(course, ["partb"], students=list(COMPARED), workers=2, progress=False)
+    }

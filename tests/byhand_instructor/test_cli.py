@@ -8,8 +8,18 @@ from byhand_instructor.cli import build_parser, main
 
 from ..repo import REPO
 
-VERBS = ("release", "solutions", "grade", "sample-class", "luck", "setup-sandbox",
-         "student-package", "gradescope", "prairielearn", "all")
+VERBS = (
+    "release",
+    "solutions",
+    "grade",
+    "sample-class",
+    "luck",
+    "setup-sandbox",
+    "student-package",
+    "gradescope",
+    "prairielearn",
+    "all",
+)
 
 
 def _help(argv, capsys, monkeypatch):

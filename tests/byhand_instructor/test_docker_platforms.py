@@ -32,25 +32,40 @@ from byhand_grader.grade import grade
 from byhand_grader.nbgrader_run import nbgrader
 from byhand_instructor.sample_class import write_sample_class
 
-from ..docker_engine import (DockerEngine, gradescope_image, prairielearn_image,
-                             run_gradescope, run_prairielearn, skip_reason)
-from ..repo import COURSE, REPO, copy_course
+from ..docker_engine import (
+    DockerEngine,
+    gradescope_image,
+    prairielearn_image,
+    run_gradescope,
+    run_prairielearn,
+    skip_reason,
+)
+from ..repo import copy_course, COURSE, REPO
 from .conftest import byhand
 from .test_gradescope import _hidden_numbers, _leaks
 
-pytestmark = [pytest.mark.docker,
-              pytest.mark.skipif(skip_reason() is not None, reason=skip_reason() or "")]
+pytestmark = [
+    pytest.mark.docker,
+    pytest.mark.skipif(skip_reason() is not None, reason=skip_reason() or ""),
+]
 
 #: Sample-class scenarios graded in the containers.
-SCENARIOS = ("correct", "missing-factor-2", "fork-bomb", "memory-bomb", "os-exit",
-             "reads-hidden-tests")
+SCENARIOS = (
+    "correct",
+    "missing-factor-2",
+    "fork-bomb",
+    "memory-bomb",
+    "os-exit",
+    "reads-hidden-tests",
+)
 #: What a student hostile to the platform adds after its answers, and the scenario it
 #: starts from.  ``SABOTAGE`` breaks the student's own answers: it runs only where the
 #: hostile act succeeded, so a score equal to the host's shows that it failed.
-SABOTAGE = ("def logistic_grads(params, x, y):\n"
-            "    return {k: v * 0 for k, v in params.items()}\n")
+SABOTAGE = "def logistic_grads(params, x, y):\n    return {k: v * 0 for k, v in params.items()}\n"
 HOSTILE = {
-    "reads-everything": ("correct", """
+    "reads-everything": (
+        "correct",
+        """
         import os
         seen = []
         for top in ("/autograder", "/grade"):
@@ -67,8 +82,11 @@ HOSTILE = {
         # the grader's code and Python are readable by design; the course, the hidden
         # checks, the settings, who submitted and the results are not
         if [path for path in seen if "/code/" not in path]:
-        """),
-    "writes-results": ("missing-factor-2", """
+        """,
+    ),
+    "writes-results": (
+        "missing-factor-2",
+        """
         import json, os
         wrote = False
         for path in ("/autograder/results/results.json", "/grade/results/results.json"):
@@ -80,8 +98,11 @@ HOSTILE = {
             except OSError as err:
                 print(err)
         if wrote:
-        """),
-    "plants-conftest": ("missing-factor-2", """
+        """,
+    ),
+    "plants-conftest": (
+        "missing-factor-2",
+        """
         import glob
         planted = False
         for tests in glob.glob("/autograder/source/course/grader_tests/partb") + glob.glob(
@@ -99,8 +120,11 @@ HOSTILE = {
             except OSError as err:
                 print(err)
         if planted:
-        """),
-    "opens-socket": ("correct", """
+        """,
+    ),
+    "opens-socket": (
+        "correct",
+        """
         import socket
         opened = False
         for family, address in ((socket.AF_INET, ("127.0.0.1", 0)), (socket.AF_INET6, ("::1", 0))):
@@ -112,7 +136,8 @@ HOSTILE = {
             except OSError as err:
                 print(err)
         if opened:
-        """),
+        """,
+    ),
 }
 STUDENTS = SCENARIOS + tuple(HOSTILE)
 #: The sandbox's uids start here (``byhand_grader.sandbox.BASE_UID``).
@@ -156,8 +181,9 @@ def on_host(klass):
     """``{student: StudentResult}``: ``byhand grade`` on this host, in bubblewrap's sandbox."""
     course, _ = klass
     wanted = [*STUDENTS, *(f"variant-{n}" for n in range(1, len(STUDENTS) + 1))]
-    return {r.student: r for r in grade(course, ["partb"], students=wanted, workers=2,
-                                        progress=False)}
+    return {
+        r.student: r for r in grade(course, ["partb"], students=wanted, workers=2, progress=False)
+    }
 
 
 @pytest.fixture(scope="module")
@@ -189,15 +215,23 @@ def prairielearn(klass, engine, tmp_path_factory):
     image = prairielearn_image(engine, out)
     variants = {s: n for n, s in enumerate(STUDENTS, start=1)}
     with ThreadPoolExecutor(2) as pool:
-        runs = pool.map(lambda s: (s, run_prairielearn(engine, image, out, notebooks[s],
-                                                       variant_seed=variants[s])), STUDENTS)
+        runs = pool.map(
+            lambda s: (
+                s,
+                run_prairielearn(engine, image, out, notebooks[s], variant_seed=variants[s]),
+            ),
+            STUDENTS,
+        )
         return {s: (variants[s], run) for s, run in runs}
 
 
 def _hidden_lines():
-    return [ln.strip() for name in ("test_partb.py", "probes.py", "reference_rules.py")
-            for ln in (REPO / "grader_tests" / "partb" / name).read_text().splitlines()
-            if len(ln.strip()) >= 40]
+    return [
+        ln.strip()
+        for name in ("test_partb.py", "probes.py", "reference_rules.py")
+        for ln in (REPO / "grader_tests" / "partb" / name).read_text().splitlines()
+        if len(ln.strip()) >= 40
+    ]
 
 
 def _assert_nothing_hidden(desc, student, text):
@@ -234,8 +268,9 @@ def test_gradescope_scores_equal_the_hosts(on_host, gradescope, student):
     run = gradescope[student]
     expected = _expected(on_host, student, student)
     assert run.returncode == 0 and run.results is not None, run.log[-3000:]
-    scored = {t["name"].rsplit(": ", 1)[1]: t["score"] for t in run.results["tests"]
-              if t["max_score"] > 0}
+    scored = {
+        t["name"].rsplit(": ", 1)[1]: t["score"] for t in run.results["tests"] if t["max_score"] > 0
+    }
     assert scored == {c.grade_id: c.score for c in expected.cells}, run.log[-2000:]
     assert run.results["score"] == pytest.approx(expected.auto_score)
     assert run.results["extra_data"]["confinement"] == "container"
@@ -268,8 +303,11 @@ def test_nothing_the_student_wrote_survives_beside_the_checks(klass, gradescope,
     """After the hostile runs, the hidden checks are byte for byte the bundle's, with no
     conftest.py beside them, and the shared temporary folders hold nothing of the student."""
     course = klass[0]
-    original = {p.name: p.read_bytes() for p in (course.root / "grader_tests" / "partb").glob("*.py")
-                if p.name != "sample_scenarios.py"}
+    original = {
+        p.name: p.read_bytes()
+        for p in (course.root / "grader_tests" / "partb").glob("*.py")
+        if p.name != "sample_scenarios.py"
+    }
     for student in ("plants-conftest", "writes-results", "reads-everything"):
         run = gradescope[student]
         tests = "/autograder/source/course/grader_tests/partb"
@@ -277,9 +315,12 @@ def test_nothing_the_student_wrote_survives_beside_the_checks(klass, gradescope,
         assert names == set(original), student
         for name, data in original.items():
             assert run.read(f"{tests}/{name}") == data, (student, name)
-        added = [path for kind, path in run.changes() if kind == "A"
-                 and path.startswith("/autograder/source") and "/__pycache__" not in path]
-        assert added == [], (student, added)      # (the grader's own bytecode aside)
+        added = [
+            path
+            for kind, path in run.changes()
+            if kind == "A" and path.startswith("/autograder/source") and "/__pycache__" not in path
+        ]
+        assert added == [], (student, added)  # (the grader's own bytecode aside)
         for top in ("/tmp", "/var/tmp"):
             with run._tar(top) as tar:
                 left = [m.name for m in tar.getmembers() if m.uid >= SANDBOX_UID]
@@ -303,8 +344,10 @@ def test_seconds_per_submission(engine, gradescope, prairielearn, capsys):
     gs = sorted(run.seconds for run in gradescope.values())
     pl = sorted(run.seconds for _, run in prairielearn.values())
     with capsys.disabled():
-        print(f"\nseconds per submission in the container: Gradescope median "
-              f"{gs[len(gs) // 2]:.1f} (min {gs[0]:.1f}, max {gs[-1]:.1f}); PrairieLearn median "
-              f"{pl[len(pl) // 2]:.1f} (min {pl[0]:.1f}, max {pl[-1]:.1f}); "
-              f"engine steps: {engine.timings[:6]}")
+        print(
+            f"\nseconds per submission in the container: Gradescope median "
+            f"{gs[len(gs) // 2]:.1f} (min {gs[0]:.1f}, max {gs[-1]:.1f}); PrairieLearn median "
+            f"{pl[len(pl) // 2]:.1f} (min {pl[0]:.1f}, max {pl[-1]:.1f}); "
+            f"engine steps: {engine.timings[:6]}"
+        )
     assert gs[0] > 0 and pl[0] > 0

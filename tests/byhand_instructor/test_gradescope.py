@@ -21,8 +21,8 @@ from byhand_grader.judge import build_calls
 
 from ..byhand_grader.test_gradescope import gradescope_schema_errors
 from ..repo import REPO
-from .conftest import COMPARED as SCENARIOS
 from .conftest import byhand
+from .conftest import COMPARED as SCENARIOS
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +44,9 @@ def tried(graded, built):
     """``{scenario: results.json}`` of `byhand gradescope --try` on each scenario."""
     out = {}
     for student in SCENARIOS:
-        proc = byhand("gradescope", "--try", built, submission(graded[0], student),
-                      "--student", student)
+        proc = byhand(
+            "gradescope", "--try", built, submission(graded[0], student), "--student", student
+        )
         assert proc.returncode == 0, proc.stderr[-3000:]
         out[student] = json.loads(proc.stdout)
     return out
@@ -83,10 +84,12 @@ def test_scores_match_byhand_grade(graded, tried, student):
     expected = graded[1][student]
     results = tried[student]
     scored = {t["name"].rsplit(": ", 1)[1]: t for t in results["tests"] if t["max_score"] > 0}
-    assert {g: t["score"] for g, t in scored.items()} == \
-        {c.grade_id: c.score for c in expected.cells}
-    assert {g: t["max_score"] for g, t in scored.items()} == \
-        {c.grade_id: c.points for c in expected.cells}
+    assert {g: t["score"] for g, t in scored.items()} == {
+        c.grade_id: c.score for c in expected.cells
+    }
+    assert {g: t["max_score"] for g, t in scored.items()} == {
+        c.grade_id: c.points for c in expected.cells
+    }
     assert results["score"] == pytest.approx(expected.auto_score)
     assert results["extra_data"]["byhand_status"] == expected.status
     for t in scored.values():
@@ -123,8 +126,11 @@ def test_verdicts_are_the_feedback_text_with_their_visibility(graded, tried):
     lost = [c for c in expected.cells if c.failures]
     assert lost and set(details) == {c.grade_id for c in lost}
     nb = nbformat.read(graded[0].autograded_notebook("missing-factor-2", "partb"), as_version=4)
-    printed = {c.metadata["nbgrader"]["grade_id"]: c.outputs[0]["text"] for c in nb.cells
-               if (c.metadata.get("nbgrader") or {}).get("grade_id") in details}
+    printed = {
+        c.metadata["nbgrader"]["grade_id"]: c.outputs[0]["text"]
+        for c in nb.cells
+        if (c.metadata.get("nbgrader") or {}).get("grade_id") in details
+    }
     for cell in lost:
         assert details[cell.grade_id]["output"] == verdict_text(cell) == printed[cell.grade_id]
         assert details[cell.grade_id]["visibility"] == "after_due_date"
@@ -133,6 +139,7 @@ def test_verdicts_are_the_feedback_text_with_their_visibility(graded, tried):
 
 def _hidden_numbers(desc, student):
     """The hidden inputs' non-integer numbers that the notebook's own examples do not hold."""
+
     def numbers(value):
         if isinstance(value, float):
             yield value
@@ -142,6 +149,7 @@ def _hidden_numbers(desc, student):
         elif isinstance(value, (list, tuple)):
             for v in value:
                 yield from numbers(v)
+
     calls = build_calls(desc, student)
     shown = {v for cid, c in calls.items() if cid.endswith("/shown") for v in numbers(c)}
     hidden = {v for cid, c in calls.items() if not cid.endswith("/shown") for v in numbers(c)}
@@ -162,9 +170,12 @@ def _leaks(hidden, text):
 def test_no_hidden_input_or_test_source_in_the_results(graded, tried):
     """Do the results quote no hidden input and no line of the hidden checks?"""
     desc = load_assignment(graded[0], "partb")
-    hidden_lines = [ln.strip() for name in ("test_partb.py", "probes.py")
-                    for ln in (REPO / "grader_tests" / "partb" / name).read_text().splitlines()
-                    if len(ln.strip()) >= 40]
+    hidden_lines = [
+        ln.strip()
+        for name in ("test_partb.py", "probes.py")
+        for ln in (REPO / "grader_tests" / "partb" / name).read_text().splitlines()
+        if len(ln.strip()) >= 40
+    ]
     for student, results in tried.items():
         text = json.dumps(results)
         hidden = _hidden_numbers(desc, student)

@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from byhand import mlp_stats, outcomes
-from byhand.data import Y_OR, Y_XOR, X
+from byhand.data import X, Y_OR, Y_XOR
 from byhand.neuron import init_neuron
 from byhand.training import epoch_orders, train
 from byhand.xor import init_xor
@@ -39,10 +39,19 @@ def plain_xor_run(seed, epochs, alpha=0.05):
             yhat = torch.sigmoid(w0 * x0 + w1 * x1 + w2 * h + b1)
             d_y = 2 * (yhat - y) * yhat * (1 - yhat)
             d_h = d_y * w2 * h * (1 - h)
-            w0, w1, w2, b1 = w0 - alpha * d_y * x0, w1 - alpha * d_y * x1, w2 - alpha * d_y * h, b1 - alpha * d_y
+            w0, w1, w2, b1 = (
+                w0 - alpha * d_y * x0,
+                w1 - alpha * d_y * x1,
+                w2 - alpha * d_y * h,
+                b1 - alpha * d_y,
+            )
             w3, w4, b0 = w3 - alpha * d_h * x0, w4 - alpha * d_h * x1, b0 - alpha * d_h
-    return {"w_34": torch.stack([w3, w4]), "b0": b0.reshape(1),
-            "w_012": torch.stack([w0, w1, w2]), "b1": b1.reshape(1)}
+    return {
+        "w_34": torch.stack([w3, w4]),
+        "b0": b0.reshape(1),
+        "w_012": torch.stack([w0, w1, w2]),
+        "b1": b1.reshape(1),
+    }
 
 
 def plain_neuron_run(seed, epochs, activation, alpha=0.05):
@@ -89,6 +98,7 @@ def test_batched_xor_agrees_with_plain_loop(seed):
 
 def test_batched_xor_agrees_with_the_course_training_loop():
     """Does the simulator reproduce byhand.training.train (outputs and epoch errors) for the same seed?"""
+
     def forward(p, x):
         h = torch.sigmoid((x * p["w_34"]).sum().reshape(1) + p["b0"])
         yhat = torch.sigmoid((x * p["w_012"][:2]).sum().reshape(1) + p["w_012"][2] * h + p["b1"])
@@ -105,11 +115,17 @@ def test_batched_xor_agrees_with_the_course_training_loop():
 
     epochs = 300
     gen = torch.Generator().manual_seed(5)
-    result = train(forward, grads, update, init_xor(gen), X, Y_XOR, alpha=0.05, epochs=epochs, gen=gen)
+    result = train(
+        forward, grads, update, init_xor(gen), X, Y_XOR, alpha=0.05, epochs=epochs, gen=gen
+    )
     sim = simulate.simulate_xor(*simulate.draw_xor_starts([5], epochs), record_errors=True)
     torch.testing.assert_close(sim["yhat"][0], result.yhat.flatten(), atol=1e-5, rtol=0)
-    torch.testing.assert_close(sim["epoch_errors"][0].double(), torch.tensor(result.epoch_errors, dtype=torch.float64),
-                               atol=1e-5, rtol=0)
+    torch.testing.assert_close(
+        sim["epoch_errors"][0].double(),
+        torch.tensor(result.epoch_errors, dtype=torch.float64),
+        atol=1e-5,
+        rtol=0,
+    )
 
 
 @pytest.mark.parametrize("activation", ["logistic", "tanh"])
@@ -135,17 +151,19 @@ def test_float64_simulation_stays_close():
 
 def test_classify_hand_made_outputs():
     """Are hand-made outputs sorted into solved / within 0.2 / 0.1 / slow / stuck / other as documented?"""
-    yhat = torch.tensor([
-        [0.05, 0.95, 0.95, 0.05],    # solved, within 0.1
-        [0.15, 0.85, 0.90, 0.10],    # solved, within 0.2 only
-        [0.45, 0.55, 0.52, 0.49],    # solved, barely (every output on the right side of 0.5)
-        [0.502, 0.500, 0.500, 0.498],  # slow: the plateau
-        [0.55, 0.45, 0.52, 0.60],    # slow: off the plateau a little, not yet solved
-        [0.05, 0.0001, 0.94, 0.04],  # stuck at 01
-        [0.06, 0.96, 0.96, 0.9999],  # stuck at 11
-        [0.9995, 0.93, 0.93, 0.08],  # stuck at 00
-        [0.80, 0.90, 0.90, 0.10],    # other: 00 wrong, but not confidently
-    ])
+    yhat = torch.tensor(
+        [
+            [0.05, 0.95, 0.95, 0.05],  # solved, within 0.1
+            [0.15, 0.85, 0.90, 0.10],  # solved, within 0.2 only
+            [0.45, 0.55, 0.52, 0.49],  # solved, barely (every output on the right side of 0.5)
+            [0.502, 0.500, 0.500, 0.498],  # slow: the plateau
+            [0.55, 0.45, 0.52, 0.60],  # slow: off the plateau a little, not yet solved
+            [0.05, 0.0001, 0.94, 0.04],  # stuck at 01
+            [0.06, 0.96, 0.96, 0.9999],  # stuck at 11
+            [0.9995, 0.93, 0.93, 0.08],  # stuck at 00
+            [0.80, 0.90, 0.90, 0.10],  # other: 00 wrong, but not confidently
+        ]
+    )
     m = outcomes.classify_runs(yhat)
     as_list = {k: v.tolist() for k, v in m.items()}
     assert as_list["solved"] == [True, True, True, False, False, False, False, False, False]
@@ -160,9 +178,14 @@ def test_classify_hand_made_outputs():
 def test_hidden_families_of_hand_made_units():
     """Does each hand-made hidden unit get its family's name, and a constant unit 'none'?"""
     units = {  # w3, w4, b0
-        "NOR": (-10, -10, 5), "OR": (10, 10, -5), "x0 AND NOT x1": (10, -10, -5),
-        "x1 AND NOT x0": (-10, 10, -5), "NOT x0 OR x1": (-10, 10, 5),
-        "x0 OR NOT x1": (10, -10, 5), "AND": (10, 10, -15), "NAND": (-10, -10, 15),
+        "NOR": (-10, -10, 5),
+        "OR": (10, 10, -5),
+        "x0 AND NOT x1": (10, -10, -5),
+        "x1 AND NOT x0": (-10, 10, -5),
+        "NOT x0 OR x1": (-10, 10, 5),
+        "x0 OR NOT x1": (10, -10, 5),
+        "AND": (10, 10, -15),
+        "NAND": (-10, -10, 15),
         "none": (0, 0, 5),
     }
     w = torch.tensor([[u[0], u[1]] for u in units.values()], dtype=torch.float32)
@@ -185,8 +208,24 @@ def test_cli_json_is_reproducible(tmp_path, capsys):
     """Does the CLI write the same bytes twice for the same seeds (sorted keys, no timestamps)?"""
     paths = [tmp_path / "a.json", tmp_path / "b.json"]
     for path in paths:
-        assert cli.main(["luck", "--runs", "24", "--seed-start", "3", "--xor-epochs", "150",
-                         "--neuron-epochs", "100", "--json", str(path)]) == 0
+        assert (
+            cli.main(
+                [
+                    "luck",
+                    "--runs",
+                    "24",
+                    "--seed-start",
+                    "3",
+                    "--xor-epochs",
+                    "150",
+                    "--neuron-epochs",
+                    "100",
+                    "--json",
+                    str(path),
+                ]
+            )
+            == 0
+        )
     assert paths[0].read_bytes() == paths[1].read_bytes()
     results = json.loads(paths[0].read_text())
     assert results["settings"]["runs"] == 24
@@ -208,6 +247,7 @@ def test_committed_results_cover_what_the_prose_quotes():
 # ---------------------------------------------------------------------------
 # autograd rules in the package, closed-form rules in grader_tests
 
+
 def _random_columns(names, n, gen, scale=3.0):
     return {k: scale * torch.randn(n, generator=gen) for k in names}
 
@@ -218,7 +258,12 @@ def _random_patterns(n, gen):
 
 
 RULE_CASES = [  # (package rule, closed-form rule, columns, targets)
-    (simulate.XOR_RULE, reference_rules.XOR_RULE, ("w3", "w4", "b0", "w0", "w1", "w2", "b1"), Y_XOR),
+    (
+        simulate.XOR_RULE,
+        reference_rules.XOR_RULE,
+        ("w3", "w4", "b0", "w0", "w1", "w2", "b1"),
+        Y_XOR,
+    ),
     (simulate.LOGISTIC_RULE, reference_rules.LOGISTIC_RULE, ("w0", "w1", "b"), Y_OR),
     (simulate.TANH_RULE, reference_rules.TANH_RULE, ("w0", "w1", "b"), Y_OR),
 ]
@@ -234,14 +279,14 @@ def test_autograd_rules_agree_with_closed_form(case, dtype, atol):
     p = {k: v.to(dtype) for k, v in _random_columns(names, n, gen).items()}
     x0, x1, idx = _random_patterns(n, gen)
     x0, x1, y = x0.to(dtype), x1.to(dtype), targets.reshape(-1)[idx].to(dtype)
-    with torch.no_grad():                       # as in the simulator
+    with torch.no_grad():  # as in the simulator
         got = rule.grads(p, rule.forward(p, x0, x1), x0, x1, y)
         want = closed.grads(p, closed.forward(p, x0, x1), x0, x1, y)
     assert set(got) == set(want) == set(names)
     for k in names:
         assert got[k].dtype == dtype and not got[k].requires_grad
         torch.testing.assert_close(got[k], want[k], atol=atol, rtol=0)
-    assert all(not v.requires_grad for v in p.values())   # the caller's columns are untouched
+    assert all(not v.requires_grad for v in p.values())  # the caller's columns are untouched
 
 
 def test_autograd_gradient_of_the_sum_is_each_runs_own():
@@ -253,11 +298,16 @@ def test_autograd_gradient_of_the_sum_is_each_runs_own():
     y = Y_XOR.reshape(-1)[idx]
     batch = simulate.XOR_RULE.grads(p, simulate.XOR_RULE.forward(p, x0, x1), x0, x1, y)
     for i in range(8):
-        q = {k: v[i:i + 1] for k, v in p.items()}
-        one = simulate.XOR_RULE.grads(q, simulate.XOR_RULE.forward(q, x0[i:i + 1], x1[i:i + 1]), x0[i:i + 1],
-                                  x1[i:i + 1], y[i:i + 1])
+        q = {k: v[i : i + 1] for k, v in p.items()}
+        one = simulate.XOR_RULE.grads(
+            q,
+            simulate.XOR_RULE.forward(q, x0[i : i + 1], x1[i : i + 1]),
+            x0[i : i + 1],
+            x1[i : i + 1],
+            y[i : i + 1],
+        )
         for k in names:
-            torch.testing.assert_close(batch[k][i:i + 1], one[k], atol=1e-7, rtol=0)
+            torch.testing.assert_close(batch[k][i : i + 1], one[k], atol=1e-7, rtol=0)
 
 
 def test_simulator_with_either_rule_ends_in_the_same_place():

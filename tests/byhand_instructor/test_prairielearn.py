@@ -15,14 +15,22 @@ import pytest
 from ..byhand_grader.test_prairielearn import prairielearn_schema_errors
 from .conftest import byhand
 
-SCENARIOS = ("correct", "missing-factor-2", "corrupt-json")   # of conftest.COMPARED
+SCENARIOS = ("correct", "missing-factor-2", "corrupt-json")  # of conftest.COMPARED
 
 
 @pytest.fixture(scope="module")
 def built(graded, tmp_path_factory):
     out = tmp_path_factory.mktemp("pl") / "grader"
-    proc = byhand("prairielearn", "partb", "--course", graded[0].root, "--out", out,
-                  "--image", "example/byhand-grader:1")
+    proc = byhand(
+        "prairielearn",
+        "partb",
+        "--course",
+        graded[0].root,
+        "--out",
+        out,
+        "--image",
+        "example/byhand-grader:1",
+    )
     assert proc.returncode == 0, proc.stderr
     return out
 
@@ -60,12 +68,13 @@ def test_scores_match_byhand_grade(graded, tried, student):
     """Does every grade cell score on PrairieLearn what `byhand grade` gave it?"""
     expected, results = graded[1][student], tried[student]
     assert prairielearn_schema_errors(results) == []
-    if expected.status == "ungradable":     # nothing could be read: no points, no attempt lost
+    if expected.status == "ungradable":  # nothing could be read: no points, no attempt lost
         assert results["gradable"] is False and "score" not in results
         assert results["format_errors"] == expected.reasons
         return
-    assert {t["name"].split(": ")[1]: (t["points"], t["max_points"]) for t in results["tests"]} \
-        == {c.grade_id: (c.score, c.points) for c in expected.cells}
+    assert {t["name"].split(": ")[1]: (t["points"], t["max_points"]) for t in results["tests"]} == {
+        c.grade_id: (c.score, c.points) for c in expected.cells
+    }
     assert results["score"] == pytest.approx(expected.auto_score / expected.max_auto)
 
 

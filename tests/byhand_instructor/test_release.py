@@ -6,7 +6,7 @@ from nbclient import NotebookClient
 
 from byhand_instructor.release import release
 
-from ..repo import COURSE, copy_course
+from ..repo import copy_course, COURSE
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,8 @@ def test_release_is_regenerated_byte_for_byte(regenerated, assignment):
     """Does a fresh `release` from a fresh gradebook give the committed bytes?"""
     fresh = regenerated.release_notebook(assignment).read_bytes()
     assert COURSE.release_notebook(assignment).read_bytes() == fresh, (
-        f"release/{assignment} drifted from source/: run `byhand release`")
+        f"release/{assignment} drifted from source/: run `byhand release`"
+    )
 
 
 @pytest.mark.parametrize("assignment", COURSE.assignments())
@@ -37,8 +38,12 @@ def test_release_holds_no_solution_and_no_grader_text(assignment):
 def test_release_has_no_partb_solution_code():
     """Is none of Part B's solution code left in the student notebook?"""
     text = COURSE.release_notebook("partb").read_text(encoding="utf-8")
-    for line in ("d_net = 2 * (yhat - y)", "d_h = d_y *", "value - alpha * grads[name] for",
-                 "net_h = (params"):
+    for line in (
+        "d_net = 2 * (yhat - y)",
+        "d_h = d_y *",
+        "value - alpha * grads[name] for",
+        "net_h = (params",
+    ):
         assert line not in text
 
 
@@ -48,9 +53,10 @@ def test_run_all_on_a_blank_release_reaches_the_end_with_one_sentence_per_check(
     failing with a one-sentence CheckFailed raised from the cell itself, not from the
     package?"""
     nb = nbformat.read(COURSE.release_notebook("partb"), as_version=4)
-    client = NotebookClient(nb, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(tmp_path)}})
-    client.execute()   # an error in an untagged cell raises CellExecutionError here
+    client = NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
+    client.execute()  # an error in an untagged cell raises CellExecutionError here
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.get("execution_count") for c in code)
     assert "this notebook ran in" in "".join(o.get("text", "") for o in code[-1].outputs)

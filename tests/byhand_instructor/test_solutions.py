@@ -5,7 +5,7 @@ import re
 import nbformat
 import pytest
 
-from byhand_instructor.solutions import TIMED, cell_errors, without_timings
+from byhand_instructor.solutions import cell_errors, TIMED, without_timings
 
 from ..repo import COURSE, git
 
@@ -28,7 +28,8 @@ def test_solutions_are_regenerated_byte_for_byte(regenerated, assignment):
     """Does executing source/ again give the committed solutions (timings aside), byte for byte?"""
     fresh = regenerated.solutions_notebook(assignment)
     assert _without_timings(COURSE.solutions_notebook(assignment)) == _without_timings(fresh), (
-        f"solutions/{assignment} drifted from source/: run `byhand solutions`")
+        f"solutions/{assignment} drifted from source/: run `byhand solutions`"
+    )
 
 
 @pytest.mark.parametrize("assignment", COURSE.assignments())
@@ -55,34 +56,47 @@ def test_partb_model_answer_quotes_numbers_the_notebook_printed():
     """Is every number in Problem 5's model answer printed by the explain cell above it?"""
     nb = nbformat.read(COURSE.solutions_notebook("partb"), as_version=4)
     answer = next(c for c in nb.cells if c.get("id") == "p5_explanation").source
-    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
-                      and "explain_xor" in c.source for o in c.outputs)
+    printed = "".join(
+        o.get("text", "")
+        for c in nb.cells
+        if c.cell_type == "code" and "explain_xor" in c.source
+        for o in c.outputs
+    )
     numbers = re.findall(r"-?\d+\.\d+", answer.split("Why it works")[0])
     shown = [float(v) for v in re.findall(r"-?\d+\.\d+", printed)]
     assert len(numbers) >= 10
     for n in numbers:
         decimals = len(n.split(".")[1])
         assert any(abs(abs(float(n)) - abs(round(v, decimals))) < 1e-9 for v in shown), (
-            f"{n} in the model answer is not a rounding of any number the notebook printed")
+            f"{n} in the model answer is not a rounding of any number the notebook printed"
+        )
 
 
 def test_split_streams_are_merged(tmp_path):
     """Does a print that the kernel happened to flush in two messages become one output,
     so the solutions' bytes do not depend on how busy the machine was?"""
     from byhand_instructor.solutions import merge_streams
-    cell = nbformat.v4.new_code_cell("print(1); f(); print(2)", outputs=[
-        nbformat.v4.new_output("stream", name="stdout", text="1\n"),
-        nbformat.v4.new_output("stream", name="stdout", text="2\n"),
-        nbformat.v4.new_output("stream", name="stderr", text="warning\n"),
-        nbformat.v4.new_output("display_data", data={"text/plain": "<Figure>"}),
-        nbformat.v4.new_output("stream", name="stdout", text="3\n")])
+
+    cell = nbformat.v4.new_code_cell(
+        "print(1); f(); print(2)",
+        outputs=[
+            nbformat.v4.new_output("stream", name="stdout", text="1\n"),
+            nbformat.v4.new_output("stream", name="stdout", text="2\n"),
+            nbformat.v4.new_output("stream", name="stderr", text="warning\n"),
+            nbformat.v4.new_output("display_data", data={"text/plain": "<Figure>"}),
+            nbformat.v4.new_output("stream", name="stdout", text="3\n"),
+        ],
+    )
     path = tmp_path / "nb.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=[cell]), path)
     merge_streams(path)
     outputs = nbformat.read(path, as_version=4).cells[0].outputs
     assert [(o.output_type, o.get("name"), o.get("text")) for o in outputs] == [
-        ("stream", "stdout", "1\n2\n"), ("stream", "stderr", "warning\n"),
-        ("display_data", None, None), ("stream", "stdout", "3\n")]
+        ("stream", "stdout", "1\n2\n"),
+        ("stream", "stderr", "warning\n"),
+        ("display_data", None, None),
+        ("stream", "stdout", "3\n"),
+    ]
 
 
 def test_byhand_all_passes_and_leaves_git_status_empty(made_clone):
@@ -96,4 +110,5 @@ def test_byhand_all_passes_and_leaves_git_status_empty(made_clone):
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     status = git("status", "--porcelain", "--untracked-files=all", cwd=course.root)
     assert status == "", f"`byhand all` left the tree dirty:\n{status}\n" + git(
-        "diff", "--stat", cwd=course.root)
+        "diff", "--stat", cwd=course.root
+    )

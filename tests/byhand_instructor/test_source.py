@@ -5,7 +5,7 @@ import re
 import pytest
 
 from byhand_grader.course import Course
-from byhand_instructor.source import SourceError, build_source, read_twin, render
+from byhand_instructor.source import build_source, read_twin, render, SourceError
 
 from ..repo import COURSE
 
@@ -15,8 +15,10 @@ def test_committed_source_notebook_matches_its_twin(assignment):
     """Does the committed source notebook equal a fresh build of source/<a>.py, byte for byte?"""
     built = render(read_twin(COURSE, assignment))
     committed = COURSE.source_notebook(assignment).read_text(encoding="utf-8")
-    assert committed == built, (f"source/{assignment}/{assignment}.ipynb is out of date: run "
-                                f"`byhand release` (it rebuilds it from source/{assignment}.py)")
+    assert committed == built, (
+        f"source/{assignment}/{assignment}.ipynb is out of date: run "
+        f"`byhand release` (it rebuilds it from source/{assignment}.py)"
+    )
 
 
 @pytest.mark.parametrize("assignment", COURSE.assignments())
@@ -36,8 +38,10 @@ def test_cell_ids_are_fixed_and_unique(assignment):
 def test_duplicate_grade_id_is_refused(tmp_path):
     """Does a twin with a repeated grade_id fail with a message naming it?"""
     (tmp_path / "source").mkdir()
-    cell = ('# %% nbgrader={"grade": false, "grade_id": "same", "locked": false, '
-            '"schema_version": 3, "solution": true}\nx = 1\n\n')
+    cell = (
+        '# %% nbgrader={"grade": false, "grade_id": "same", "locked": false, '
+        '"schema_version": 3, "solution": true}\nx = 1\n\n'
+    )
     (tmp_path / "source" / "dup.py").write_text(cell + cell)
     with pytest.raises(SourceError, match="'same' is used twice"):
         build_source(Course(tmp_path), "dup")

@@ -26,14 +26,14 @@ def fairness():
 
 
 def _binomial_cdf(f, n, p):
-    return sum(math.comb(n, j) * p ** j * (1 - p) ** (n - j) for j in range(f + 1))
+    return sum(math.comb(n, j) * p**j * (1 - p) ** (n - j) for j in range(f + 1))
 
 
 @pytest.mark.parametrize("failures, trials", [(0, 20), (0, 3_031_040), (1, 50), (3, 200)])
 def test_upper_bound_is_clopper_pearson(fairness, failures, trials):
     """Is p_u the rate at which seeing so few failures has probability exactly 5%?"""
     p_u = fairness.upper95(failures, trials)
-    if failures == 0:   # closed form: (1 - p)^T = 0.05
+    if failures == 0:  # closed form: (1 - p)^T = 0.05
         assert p_u == pytest.approx(1 - 0.05 ** (1 / trials), rel=1e-6)
     else:
         assert _binomial_cdf(failures, trials, p_u) == pytest.approx(0.05, rel=1e-6)
@@ -46,14 +46,14 @@ def test_the_readme_figure_follows_from_the_count(fairness):
     markov = fairness.DESIGN["k"] * p_u / (fairness.DESIGN["k"] - fairness.DESIGN["required"] + 1)
     assert (fairness.DESIGN["k"], fairness.DESIGN["required"]) == (1, 1)
     assert markov == p_u and markov <= 1e-6
-    assert fairness.check_false_fail(p_u, 3, 2) == pytest.approx(3 * p_u ** 2 * (1 - p_u) + p_u ** 3)
+    assert fairness.check_false_fail(p_u, 3, 2) == pytest.approx(3 * p_u**2 * (1 - p_u) + p_u**3)
     assert fairness.check_false_fail(p_u, 1, 1) == pytest.approx(p_u)
 
 
 def test_workers_split_the_same_trials(fairness):
     """Do two worker processes count exactly what one process counts for the same batches?"""
     starts = fairness.DESIGN["starts"]
-    trials = 2 * fairness.REPLICAS * len(starts)    # two batches
+    trials = 2 * fairness.REPLICAS * len(starts)  # two batches
     one = fairness.run_trials_parallel(starts, None, trials, True, 1)
     two = fairness.run_trials_parallel(starts, None, trials, True, 2)
     assert one[0] == two[0] and one[1] == two[1]

@@ -23,13 +23,13 @@ from byhand.neuron import logistic_forward, tanh_forward
 from byhand_grader.assignment import load_assignment
 from byhand_grader.harness.protocol import Reply, Request
 from byhand_grader.harness.session import run_request
-from byhand_grader.judge import Probe, build_calls, judge
+from byhand_grader.judge import build_calls, judge, Probe
 
 from ..conftest import solution_namespace
 from ..repo import COURSE
 
 PARTB = load_assignment(COURSE, "partb")
-with warnings.catch_warnings():   # its grade_cell marks are the judge's, not this session's
+with warnings.catch_warnings():  # its grade_cell marks are the judge's, not this session's
     warnings.simplefilter("ignore", pytest.PytestUnknownMarkWarning)
     HIDDEN = PARTB.module("test_partb")
 
@@ -37,13 +37,19 @@ with warnings.catch_warnings():   # its grade_cell marks are the judge's, not th
 STUDENTS = ("ada", "grace", "missing-factor-2")
 TRAINED = STUDENTS[0]
 
-GRADIENT_CELLS = ("p1_logistic_grads_match_autograd", "p3_tanh_grads_match_autograd",
-                  "p4_xor_grads_match_autograd")
+GRADIENT_CELLS = (
+    "p1_logistic_grads_match_autograd",
+    "p3_tanh_grads_match_autograd",
+    "p4_xor_grads_match_autograd",
+)
 FORWARD_CELL, UPDATE_CELL = "p4_xor_forward_values", "p2_sgd_update_steps_against_gradient"
 LEARN_CELL = "p4_xor_learns"
 #: the grade cell of each function's checks
-CELL_OF = {"logistic_grads": GRADIENT_CELLS[0], "tanh_grads": GRADIENT_CELLS[1],
-           "xor_grads": GRADIENT_CELLS[2]}
+CELL_OF = {
+    "logistic_grads": GRADIENT_CELLS[0],
+    "tanh_grads": GRADIENT_CELLS[1],
+    "xor_grads": GRADIENT_CELLS[2],
+}
 
 GRADS = ("logistic_grads", "tanh_grads", "xor_grads")
 
@@ -56,22 +62,28 @@ def _wrap(fn, body):
 MUTATIONS = {
     "correct": "",
     # every gradient zero, and an update that returns zeros
-    "zero": "".join(f"def {fn}(params, x, y):\n    return {{k: torch.zeros_like(v) for k, v in "
-                    "params.items()}\n" for fn in GRADS)
-            + "def sgd_update(params, grads, alpha):\n"
-              "    return {k: torch.zeros_like(v) for k, v in params.items()}\n",
+    "zero": "".join(
+        f"def {fn}(params, x, y):\n    return {{k: torch.zeros_like(v) for k, v in "
+        "params.items()}\n"
+        for fn in GRADS
+    )
+    + "def sgd_update(params, grads, alpha):\n"
+    "    return {k: torch.zeros_like(v) for k, v in params.items()}\n",
     "zero-forward": "def xor_forward(params, x):\n"
-                    "    return {k: torch.zeros(1) for k in ('net_h', 'h', 'net_y', 'yhat')}\n",
+    "    return {k: torch.zeros(1) for k in ('net_h', 'h', 'net_y', 'yhat')}\n",
     # every gradient sign-flipped, and an update that steps uphill
-    "negated": "".join(_wrap(fn, f"return {{k: -v for k, v in _ref_{fn}(params, x, y).items()}}")
-                       for fn in GRADS)
-               + "def sgd_update(params, grads, alpha):\n"
-                 "    return {k: v + alpha * grads[k] for k, v in params.items()}\n",
+    "negated": "".join(
+        _wrap(fn, f"return {{k: -v for k, v in _ref_{fn}(params, x, y).items()}}") for fn in GRADS
+    )
+    + "def sgd_update(params, grads, alpha):\n"
+    "    return {k: v + alpha * grads[k] for k, v in params.items()}\n",
     "negated-forward": "_ref_forward = xor_forward\ndef xor_forward(params, x):\n"
-                       "    return {k: -v for k, v in _ref_forward(params, x).items()}\n",
+    "    return {k: -v for k, v in _ref_forward(params, x).items()}\n",
     # the 2 of d(yhat - y)^2 / dyhat is missing everywhere (the sample class's missing-factor-2)
-    "half": "".join(_wrap(fn, f"return {{k: v / 2 for k, v in _ref_{fn}(params, x, y).items()}}")
-                    for fn in GRADS),
+    "half": "".join(
+        _wrap(fn, f"return {{k: v / 2 for k, v in _ref_{fn}(params, x, y).items()}}")
+        for fn in GRADS
+    ),
     # monkeypatch-cheat's bug: dE/dnet = yhat - y (no 2, no yhat (1 - yhat)); tanh_grads
     # without tanh's derivative; xor_grads with d_h lacking h (1 - h)
     "missing-terms": (
@@ -88,7 +100,8 @@ MUTATIONS = {
         "    h, yhat = out['h'], out['yhat']\n"
         "    d_y = 2 * (yhat - y) * yhat * (1 - yhat)\n"
         "    d_h = d_y * params['w_012'][2]\n"
-        "    return {'w_34': d_h * x, 'b0': d_h, 'w_012': d_y * torch.cat([x, h]), 'b1': d_y}\n"),
+        "    return {'w_34': d_h * x, 'b0': d_h, 'w_012': d_y * torch.cat([x, h]), 'b1': d_y}\n"
+    ),
     # xor_grads with monkeypatch-cheat's d_y = yhat - y; tanh_grads with the logistic's
     # derivative and logistic_grads with tanh's: wrong, but by no single relation
     "other-terms": (
@@ -105,38 +118,50 @@ MUTATIONS = {
         "def logistic_grads(params, x, y):\n"
         "    yhat = logistic_forward(params, x)['yhat']\n"
         "    d_net = 2 * (yhat - y) * (1 - yhat ** 2)\n"
-        "    return {'w': d_net * x, 'b': d_net}\n"),
+        "    return {'w': d_net * x, 'b': d_net}\n"
+    ),
     # legitimate: float64 inside, other algebraic forms of the derivatives, another update
     "variants": (
-        _wrap("logistic_grads", "return {k: v.float() for k, v in _ref_logistic_grads("
-              "{n: p.double() for n, p in params.items()}, x.double(), y.double()).items()}")
+        _wrap(
+            "logistic_grads",
+            "return {k: v.float() for k, v in _ref_logistic_grads("
+            "{n: p.double() for n, p in params.items()}, x.double(), y.double()).items()}",
+        )
         + "def tanh_grads(params, x, y):\n"
-          "    yhat = tanh_forward(params, x)['yhat']\n"
-          "    d_net = 2 * (yhat - y) * (1 - yhat) * (1 + yhat)\n"
-          "    return {'w': x * d_net, 'b': d_net}\n"
-          "def xor_grads(params, x, y):\n"
-          "    out = xor_forward(params, x)\n"
-          "    h, yhat = out['h'], out['yhat']\n"
-          "    d_y = 2 * (yhat - y) * (yhat - yhat ** 2)\n"
-          "    d_h = params['w_012'][2] * d_y * (h - h ** 2)\n"
-          "    return {'w_34': x * d_h, 'b0': d_h, 'w_012': torch.cat([x, h]) * d_y, 'b1': d_y}\n"
-          "def sgd_update(params, grads, alpha):\n"
-          "    return {k: v.clone().sub_(grads[k], alpha=alpha) for k, v in params.items()}\n"),
+        "    yhat = tanh_forward(params, x)['yhat']\n"
+        "    d_net = 2 * (yhat - y) * (1 - yhat) * (1 + yhat)\n"
+        "    return {'w': x * d_net, 'b': d_net}\n"
+        "def xor_grads(params, x, y):\n"
+        "    out = xor_forward(params, x)\n"
+        "    h, yhat = out['h'], out['yhat']\n"
+        "    d_y = 2 * (yhat - y) * (yhat - yhat ** 2)\n"
+        "    d_h = params['w_012'][2] * d_y * (h - h ** 2)\n"
+        "    return {'w_34': x * d_h, 'b0': d_h, 'w_012': torch.cat([x, h]) * d_y, 'b1': d_y}\n"
+        "def sgd_update(params, grads, alpha):\n"
+        "    return {k: v.clone().sub_(grads[k], alpha=alpha) for k, v in params.items()}\n"
+    ),
     # the sample class's tanh-forward-logistic-grads: h = tanh(net_h) in xor_forward
     "tanh-forward": (
         "def xor_forward(params, x):\n"
         "    net_h = (params['w_34'] * x).sum().reshape(1) + params['b0']\n"
         "    h = torch.tanh(net_h)\n"
         "    net_y = (params['w_012'] * torch.cat([x, h])).sum().reshape(1) + params['b1']\n"
-        "    return {'net_h': net_h, 'h': h, 'net_y': net_y, 'yhat': logistic(net_y)}\n"),
+        "    return {'net_h': net_h, 'h': h, 'net_y': net_y, 'yhat': logistic(net_y)}\n"
+    ),
 }
 
 
 def _solution_cells():
     nb = nbformat.read(COURSE.source_notebook("partb"), as_version=4)
-    return [{"label": cell.get("id"), "source": cell.source} for cell in nb.cells
-            if cell.cell_type == "code" and (cell.get("id") in PARTB.setup_cells
-                                             or (cell.metadata.get("nbgrader") or {}).get("solution"))]
+    return [
+        {"label": cell.get("id"), "source": cell.source}
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        and (
+            cell.get("id") in PARTB.setup_cells
+            or (cell.metadata.get("nbgrader") or {}).get("solution")
+        )
+    ]
 
 
 def _reply(calls, mutation, train):
@@ -149,9 +174,12 @@ def _reply(calls, mutation, train):
         else:
             reply.calls[item["call"]] = {k: v for k, v in item.items() if k != "call"}
 
-    request = Request(cells=_solution_cells() + [{"label": "mutation", "source": mutation}],
-                      calls=[c for c in calls.values() if train or c["kind"] != "train"],
-                      call_kinds=list(PARTB.call_kinds), by_hand=list(PARTB.by_hand))
+    request = Request(
+        cells=_solution_cells() + [{"label": "mutation", "source": mutation}],
+        calls=[c for c in calls.values() if train or c["kind"] != "train"],
+        call_kinds=list(PARTB.call_kinds),
+        by_hand=list(PARTB.by_hand),
+    )
     alarm = signal.getsignal(signal.SIGALRM)
     try:
         run_request(request, emit)
@@ -180,8 +208,12 @@ def judged(student, mutation):
 
 
 def _checks(cells, only=None):
-    return {(gid, name): ok for gid, cell in cells.items() if only is None or gid in only
-            for name, ok in cell.checks.items()}
+    return {
+        (gid, name): ok
+        for gid, cell in cells.items()
+        if only is None or gid in only
+        for name, ok in cell.checks.items()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -206,8 +238,12 @@ def test_correct_answers_pass_every_check(student, mutation, every_check):
 def test_every_cell_has_checks(every_check):
     """Are all autograded cells of Part B scored by at least one hidden check here?"""
     assert {gid for gid, _ in every_check} == set(PARTB.autograded_cells)
-    assert {gid for gid, _ in every_check} >= {*GRADIENT_CELLS, FORWARD_CELL, UPDATE_CELL,
-                                                LEARN_CELL}
+    assert {gid for gid, _ in every_check} >= {
+        *GRADIENT_CELLS,
+        FORWARD_CELL,
+        UPDATE_CELL,
+        LEARN_CELL,
+    }
 
 
 #: kind of wrong answer -> (the mutation for gradients, update and training; for the forward pass)
@@ -220,8 +256,10 @@ def test_zero_and_negated_answers_fail_every_check(student, kind, every_check):
     """Does a zero answer, and a sign-flipped one, fail every hidden check: each group of the
     three gradient cells, both update checks, both forward checks and the XOR training?"""
     main, forward = WRONG[kind]
-    checks = {**_checks(judged(student, main), only=set(PARTB.autograded_cells) - {FORWARD_CELL}),
-              **_checks(judged(student, forward), only={FORWARD_CELL})}
+    checks = {
+        **_checks(judged(student, main), only=set(PARTB.autograded_cells) - {FORWARD_CELL}),
+        **_checks(judged(student, forward), only={FORWARD_CELL}),
+    }
     expected = every_check if student == TRAINED else {c for c in every_check if c[0] != LEARN_CELL}
     assert set(checks) == expected
     assert not any(checks.values()), {c: ok for c, ok in checks.items() if ok}
@@ -242,30 +280,44 @@ def test_wrong_gradients_score_zero(student, mutation):
 DIAGNOSES = {}
 for _fn in GRADS:
     DIAGNOSES[("half", _fn)] = (
-        ("every component is 0.5 times autograd's: the factor 2 of d(yhat - y)^2/dyhat is "
-         "missing"), f"{_fn} is off by a constant factor: the factor 2 is missing")
+        ("every component is 0.5 times autograd's: the factor 2 of d(yhat - y)^2/dyhat is missing"),
+        f"{_fn} is off by a constant factor: the factor 2 is missing",
+    )
     DIAGNOSES[("negated", _fn)] = (
         "every component is -1 times autograd's: it has the opposite sign",
-        f"{_fn} is off by a constant factor: has the opposite sign")
+        f"{_fn} is off by a constant factor: has the opposite sign",
+    )
     DIAGNOSES[("zero", _fn)] = (f"{_fn} returns 0 for every gradient", f"{_fn} returns zeros")
 DIAGNOSES[("missing-terms", "logistic_grads")] = (
-    ("logistic_grads lacks the logistic's derivative yhat (1 - yhat) and the factor 2 of "
-     "d(yhat - y)^2/dyhat: on every case where it is wrong, yours / autograd's = "
-     "1 / (2 yhat (1 - yhat)) for every component"),
-    "logistic_grads lacks yhat (1 - yhat) and the factor 2")
+    (
+        "logistic_grads lacks the logistic's derivative yhat (1 - yhat) and the factor 2 of "
+        "d(yhat - y)^2/dyhat: on every case where it is wrong, yours / autograd's = "
+        "1 / (2 yhat (1 - yhat)) for every component"
+    ),
+    "logistic_grads lacks yhat (1 - yhat) and the factor 2",
+)
 DIAGNOSES[("missing-terms", "tanh_grads")] = (
-    ("tanh_grads lacks tanh's derivative 1 - yhat^2: on every case where it is wrong, "
-     "yours / autograd's = 1 / (1 - yhat^2)"),
-    "tanh_grads lacks 1 - yhat^2")
+    (
+        "tanh_grads lacks tanh's derivative 1 - yhat^2: on every case where it is wrong, "
+        "yours / autograd's = 1 / (1 - yhat^2)"
+    ),
+    "tanh_grads lacks 1 - yhat^2",
+)
 DIAGNOSES[("missing-terms", "xor_grads")] = (
-    ("On every case where xor_grads is wrong, dE/dw_34 and dE/db0 lack the hidden unit's "
-     "derivative h (1 - h); dE/dw_012 and dE/db1 are right."),
-    "xor_grads: dE/dw_34, dE/db0 lack h (1 - h)")
+    (
+        "On every case where xor_grads is wrong, dE/dw_34 and dE/db0 lack the hidden unit's "
+        "derivative h (1 - h); dE/dw_012 and dE/db1 are right."
+    ),
+    "xor_grads: dE/dw_34, dE/db0 lack h (1 - h)",
+)
 DIAGNOSES[("other-terms", "xor_grads")] = (
-    ("xor_grads lacks the output unit's derivative yhat (1 - yhat) and the factor 2 of "
-     "d(yhat - y)^2/dyhat: on every case where it is wrong, yours / autograd's = "
-     "1 / (2 yhat (1 - yhat))"),
-    "xor_grads lacks yhat (1 - yhat) and the factor 2")
+    (
+        "xor_grads lacks the output unit's derivative yhat (1 - yhat) and the factor 2 of "
+        "d(yhat - y)^2/dyhat: on every case where it is wrong, yours / autograd's = "
+        "1 / (2 yhat (1 - yhat))"
+    ),
+    "xor_grads lacks yhat (1 - yhat) and the factor 2",
+)
 #: words that state a relation: a neutral message has none of them
 RELATION_WORDS = ("factor", "lack", "opposite sign", "returns 0", "times autograd")
 
@@ -288,8 +340,10 @@ def test_missing_derivative_is_no_constant_factor(student):
     """Is monkeypatch-cheat's dE/dnet = yhat - y no longer called "off by a constant factor"
     (on the shown example, where every component equals dE/dnet, it looks like one)?"""
     cell = judged(student, "missing-terms")[CELL_OF["logistic_grads"]]
-    assert all("constant factor" not in f.message and "times autograd's" not in f.message
-               for f in cell.failures)
+    assert all(
+        "constant factor" not in f.message and "times autograd's" not in f.message
+        for f in cell.failures
+    )
 
 
 @pytest.mark.parametrize("student", STUDENTS)
@@ -301,8 +355,9 @@ def test_no_single_relation_gives_a_neutral_message(student, fn):
     assert cell.passed == 0 and len(cell.failures) == 4
     for failure in cell.failures:
         assert f"{fn} disagrees with autograd on" in failure.message
-        assert not any(w in failure.message or w in failure.summary for w in RELATION_WORDS), \
+        assert not any(w in failure.message or w in failure.summary for w in RELATION_WORDS), (
             failure.message
+        )
 
 
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
@@ -311,8 +366,11 @@ _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 def _numbers(text):
     """The numbers a text prints with 3 significant digits or more (fewer say too little:
     0.2 is also a gap the XOR training verdict quotes, and a hidden 0.2003 to 3 digits)."""
-    return {n for n in _NUMBER.findall(text)
-            if len(n.split("e")[0].replace("-", "").replace(".", "").lstrip("0")) >= 3}
+    return {
+        n
+        for n in _NUMBER.findall(text)
+        if len(n.split("e")[0].replace("-", "").replace(".", "").lstrip("0")) >= 3
+    }
 
 
 def _hidden_values(calls):
@@ -341,12 +399,19 @@ def _shown_values(calls, reply):
         got = reply.calls.get(cid, {}).get("value") or {}
         values.update(v for k, vs in got.items() if not k.endswith(".shape") for v in vs)
         if call["kind"] == "grads":
-            ref = autograd_grads(FORWARDS[call["fn"]], HIDDEN._params(call), HIDDEN._t(call["x"]),
-                                 HIDDEN._t(call["y"]))
+            ref = autograd_grads(
+                FORWARDS[call["fn"]],
+                HIDDEN._params(call),
+                HIDDEN._t(call["x"]),
+                HIDDEN._t(call["y"]),
+            )
             values.update(v for r in ref.values() for v in r.flatten().tolist())
         if call["kind"] == "update":
-            values.update(p - call["alpha"] * g for k in call["params"]
-                          for p, g in zip(call["params"][k], call["grads"][k]))
+            values.update(
+                p - call["alpha"] * g
+                for k in call["params"]
+                for p, g in zip(call["params"][k], call["grads"][k])
+            )
     return values
 
 
@@ -388,14 +453,19 @@ def test_training_verdict_says_what_it_checks():
     assert summary.startswith("trains unlike a correct implementation: solved XOR, outputs ")
 
 
-@pytest.mark.parametrize("solved, expected", [
-    (3, "solved XOR (every output on the right side of 0.5) from 3 of the 3 starts, but"),
-    (0, "solved XOR (every output on the right side of 0.5) from 0 of the 3 starts, and")])
+@pytest.mark.parametrize(
+    "solved, expected",
+    [
+        (3, "solved XOR (every output on the right side of 0.5) from 3 of the 3 starts, but"),
+        (0, "solved XOR (every output on the right side of 0.5) from 0 of the 3 starts, and"),
+    ],
+)
 def test_training_verdict_reads_for_several_starts(solved, expected):
     """Worded for a design of 2 of 3 starts too (``xor_starts.K`` may change): does it say
     how many starts solved XOR and trained like a correct implementation?"""
-    message, summary = HIDDEN._training_verdict({"epochs": 2000}, 3, 2, 1, solved,
-                                                [0.1, 0.01, float("inf")])
+    message, summary = HIDDEN._training_verdict(
+        {"epochs": 2000}, 3, 2, 1, solved, [0.1, 0.01, float("inf")]
+    )
     assert expected in message
     assert "on at least 2 of the 3 starts" in message
     assert "so it trained like one from 1 of the 3 starts (2 needed)" in message
@@ -406,8 +476,11 @@ def test_training_verdict_reads_for_several_starts(solved, expected):
 # -- the hidden inputs themselves, for many students (no student code) --------------------
 
 MANY = [f"student-{n}" for n in range(150)]
-FORWARDS = {"logistic_grads": logistic_forward, "tanh_grads": tanh_forward,
-            "xor_grads": HIDDEN.xor_forward64}
+FORWARDS = {
+    "logistic_grads": logistic_forward,
+    "tanh_grads": tanh_forward,
+    "xor_grads": HIDDEN.xor_forward64,
+}
 
 
 def _float32_variants():
@@ -423,7 +496,7 @@ def _float32_variants():
 
     def logistic_expanded(params, x, y):
         yhat = logistic_forward(params, x)["yhat"]
-        d_net = 2 * (yhat - y) * (yhat - yhat ** 2)
+        d_net = 2 * (yhat - y) * (yhat - yhat**2)
         return {"w": d_net * x, "b": d_net}
 
     def tanh_cosh(params, x, y):
@@ -434,13 +507,15 @@ def _float32_variants():
     def xor_expanded(params, x, y):
         out = ns["xor_forward"](params, x)
         h, yhat = out["h"], out["yhat"]
-        d_y = 2 * (yhat - y) * (yhat - yhat ** 2)
-        d_h = params["w_012"][2] * d_y * (h - h ** 2)
+        d_y = 2 * (yhat - y) * (yhat - yhat**2)
+        d_h = params["w_012"][2] * d_y * (h - h**2)
         return {"w_34": x * d_h, "b0": d_h, "w_012": torch.cat([x, h]) * d_y, "b1": d_y}
 
-    return {"logistic_grads": [ns["logistic_grads"], logistic_sigmoid_minus, logistic_expanded],
-            "tanh_grads": [ns["tanh_grads"], tanh_cosh],
-            "xor_grads": [ns["xor_grads"], xor_expanded]}
+    return {
+        "logistic_grads": [ns["logistic_grads"], logistic_sigmoid_minus, logistic_expanded],
+        "tanh_grads": [ns["tanh_grads"], tanh_cosh],
+        "xor_grads": [ns["xor_grads"], xor_expanded],
+    }
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ saturated units and the zero input.
 import torch
 
 from byhand.autograd import autograd_grads
-from byhand.data import Y_OR, Y_XOR, X
+from byhand.data import X, Y_OR, Y_XOR
 from byhand.neuron import init_neuron, logistic_forward, tanh_forward
 from byhand.xor import init_xor
 
@@ -16,9 +16,12 @@ from byhand.xor import init_xor
 def _cases(n=200, seed=1234):
     gen = torch.Generator().manual_seed(seed)
     for _ in range(n):
-        yield (torch.randn(2, generator=gen, dtype=torch.float64) * 3,
-               torch.rand(2, generator=gen, dtype=torch.float64) * 4 - 2,
-               torch.randint(0, 2, (1,), generator=gen).double(), gen)
+        yield (
+            torch.randn(2, generator=gen, dtype=torch.float64) * 3,
+            torch.rand(2, generator=gen, dtype=torch.float64) * 4 - 2,
+            torch.randint(0, 2, (1,), generator=gen).double(),
+            gen,
+        )
 
 
 def _assert_close(mine, ref, tol=1e-12):
@@ -32,8 +35,9 @@ def test_logistic_grads_match_autograd(partb):
     """Does Problem 1's dE/dw, dE/db equal autograd's, in float64, on 200 random cases?"""
     for w, x, y, gen in _cases():
         params = {"w": w, "b": torch.randn(1, generator=gen, dtype=torch.float64)}
-        _assert_close(partb["logistic_grads"](params, x, y),
-                      autograd_grads(logistic_forward, params, x, y))
+        _assert_close(
+            partb["logistic_grads"](params, x, y), autograd_grads(logistic_forward, params, x, y)
+        )
 
 
 def test_tanh_grads_match_autograd(partb):
@@ -59,8 +63,12 @@ def test_xor_forward_matches_the_formulas(partb):
         net_h = w3 * x[0] + w4 * x[1] + p["b0"]
         h = 1 / (1 + torch.exp(-net_h))
         net_y = w0 * x[0] + w1 * x[1] + w2 * h + p["b1"]
-        for key, want in (("net_h", net_h), ("h", h), ("net_y", net_y),
-                          ("yhat", 1 / (1 + torch.exp(-net_y)))):
+        for key, want in (
+            ("net_h", net_h),
+            ("h", h),
+            ("net_y", net_y),
+            ("yhat", 1 / (1 + torch.exp(-net_y))),
+        ):
             assert out[key].shape == (1,)
             assert torch.allclose(out[key], want.reshape(1), atol=1e-12), key
 
@@ -77,7 +85,10 @@ def test_xor_grads_match_autograd(partb):
 
 def test_gradients_at_saturation_and_zero_input(partb):
     """Are the gradients right where units saturate (|net| = 20) and at x = [0, 0]?"""
-    sat = {"w": torch.tensor([10.0, 9.0], dtype=torch.float64), "b": torch.tensor([1.0], dtype=torch.float64)}
+    sat = {
+        "w": torch.tensor([10.0, 9.0], dtype=torch.float64),
+        "b": torch.tensor([1.0], dtype=torch.float64),
+    }
     for fn, fwd in (("logistic_grads", logistic_forward), ("tanh_grads", tanh_forward)):
         for x in (torch.ones(2, dtype=torch.float64), torch.zeros(2, dtype=torch.float64)):
             for y in (0.0, 1.0):
@@ -112,12 +123,34 @@ def test_sgd_update_steps_against_the_gradient(partb):
 def test_reference_trains_or_and_xor(partb):
     """Does the solution learn OR (both neurons) and XOR from seed 0, as the notebook says?"""
     from byhand.training import train
-    for fwd, grads in ((logistic_forward, partb["logistic_grads"]), (tanh_forward, partb["tanh_grads"])):
+
+    for fwd, grads in (
+        (logistic_forward, partb["logistic_grads"]),
+        (tanh_forward, partb["tanh_grads"]),
+    ):
         gen = torch.Generator().manual_seed(0)
-        run = train(fwd, grads, partb["sgd_update"], init_neuron(gen), X, Y_OR,
-                    alpha=0.05, epochs=5000, gen=gen)
+        run = train(
+            fwd,
+            grads,
+            partb["sgd_update"],
+            init_neuron(gen),
+            X,
+            Y_OR,
+            alpha=0.05,
+            epochs=5000,
+            gen=gen,
+        )
         assert float((run.yhat - Y_OR).abs().max()) < 0.1
     gen = torch.Generator().manual_seed(0)
-    run = train(partb["xor_forward"], partb["xor_grads"], partb["sgd_update"], init_xor(gen),
-                X, Y_XOR, alpha=0.05, epochs=8000, gen=gen)
+    run = train(
+        partb["xor_forward"],
+        partb["xor_grads"],
+        partb["sgd_update"],
+        init_xor(gen),
+        X,
+        Y_XOR,
+        alpha=0.05,
+        epochs=8000,
+        gen=gen,
+    )
     assert float((run.yhat - Y_XOR).abs().max()) < 0.5

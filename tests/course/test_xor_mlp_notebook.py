@@ -16,7 +16,7 @@ import torch
 from nbclient import NotebookClient
 from torch import nn
 
-from byhand.data import Y_OR, Y_XOR, X
+from byhand.data import X, Y_OR, Y_XOR
 from byhand_grader.assignment import load_assignment
 from byhand_grader.course import Course
 from byhand_grader.nbgrader_run import nbgrader
@@ -26,20 +26,59 @@ from ..conftest import solution_namespace
 from ..repo import COURSE, REPO
 
 ASSIGNMENT = "xor_mlp"
-ANSWERS = {"mlp_build_answer": "build_mlp", "mlp_train_answer": "train_full_batch",
-           "mlp_noise_answer": "noise_std"}
-GRADE_CELLS = {"mlp_build_shapes": 2, "mlp_build_init": 2, "mlp_train_losses": 2,
-               "mlp_train_updates": 2, "mlp_noise_schedule": 2}
+ANSWERS = {
+    "mlp_build_answer": "build_mlp",
+    "mlp_train_answer": "train_full_batch",
+    "mlp_noise_answer": "noise_std",
+}
+GRADE_CELLS = {
+    "mlp_build_shapes": 2,
+    "mlp_build_init": 2,
+    "mlp_train_losses": 2,
+    "mlp_train_updates": 2,
+    "mlp_noise_schedule": 2,
+}
 #: Cells whose outputs are wall-clock measurements (they differ from run to run).
 TIMING_CELLS = ("timing_epoch_costs", "timing_throughput", "timing_sweep_1000", "closing_note")
 #: Numbers the prose may quote: settings, definitions, shown examples and citations.
 #: A measured number must be printed by a cell, never typed into the text.
-PROSE_NUMBERS = {"0", "0.01", "0.03", "0.1", "0.125", "0.25", "0.3", "0.4", "0.5", "0.55",
-                 "0.8", "1", "1.96", "2", "3", "4", "5", "6.1", "7", "8", "10", "95", "100",
-                 "200", "1000", "2000", "10000", "2015", "2016"}
-SOLUTION_LINES = ("optimizer.zero_grad()", "torch.sqrt(eta / (1 + t) ** gamma)",
-                  "for layer in (model[0], model[2]):", "losses.append(loss.item())")
-
+PROSE_NUMBERS = {
+    "0",
+    "0.01",
+    "0.03",
+    "0.1",
+    "0.125",
+    "0.25",
+    "0.3",
+    "0.4",
+    "0.5",
+    "0.55",
+    "0.8",
+    "1",
+    "1.96",
+    "2",
+    "3",
+    "4",
+    "5",
+    "6.1",
+    "7",
+    "8",
+    "10",
+    "95",
+    "100",
+    "200",
+    "1000",
+    "2000",
+    "10000",
+    "2015",
+    "2016",
+}
+SOLUTION_LINES = (
+    "optimizer.zero_grad()",
+    "torch.sqrt(eta / (1 + t) ** gamma)",
+    "for layer in (model[0], model[2]):",
+    "losses.append(loss.item())",
+)
 
 
 def _meta(cell):
@@ -55,16 +94,26 @@ def _reference():
 
 
 def _execute(nb, cwd, timeout=170):
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(cwd)}})
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(cwd)}},
+    )
     start = time.perf_counter()
     client.execute()
     return time.perf_counter() - start
 
 
 def _errors(nb):
-    return {c.id: out.ename for c in nb.cells if c.cell_type == "code"
-            for out in c.get("outputs", []) if out.output_type == "error"}
+    return {
+        c.id: out.ename
+        for c in nb.cells
+        if c.cell_type == "code"
+        for out in c.get("outputs", [])
+        if out.output_type == "error"
+    }
 
 
 def _text(cell):
@@ -125,7 +174,8 @@ def test_prose_quotes_no_measured_number():
 def test_no_grader_file_sits_beside_the_source_notebook():
     """Is the source folder only the notebook (nbgrader copies every other file to students)?"""
     assert sorted(p.name for p in COURSE.source_notebook(ASSIGNMENT).parent.iterdir()) == [
-        f"{ASSIGNMENT}.ipynb"]
+        f"{ASSIGNMENT}.ipynb"
+    ]
 
 
 # --------------------------------------------------------------------------------------
@@ -157,8 +207,14 @@ def test_build_mlp_solution_matches_reference_on_unseen_inputs(solution, referen
 
 
 def _copy(model):
-    clone = type(model)(*[type(m)(m.in_features, m.out_features, bias=m.bias is not None)
-                          if isinstance(m, nn.Linear) else type(m)() for m in model])
+    clone = type(model)(
+        *[
+            type(m)(m.in_features, m.out_features, bias=m.bias is not None)
+            if isinstance(m, nn.Linear)
+            else type(m)()
+            for m in model
+        ]
+    )
     clone.load_state_dict(model.state_dict())
     return clone
 
@@ -166,9 +222,11 @@ def _copy(model):
 @pytest.mark.parametrize("loss_fn", [nn.MSELoss(), nn.MSELoss(reduction="sum"), nn.SmoothL1Loss()])
 def test_train_full_batch_solution_matches_reference_on_unseen_inputs(solution, reference, loss_fn):
     """Does the solution's loop give the reference's losses and parameters on unseen models and data?"""
-    for model, Y, lr, epochs in [(reference.reference_build_mlp(3, "default", True, 77), Y_XOR, 2.0, 50),
-                                 (reference.reference_build_mlp(2, "uniform01", False, 78), Y_OR, 0.2, 2),
-                                 (nn.Sequential(nn.Linear(2, 1), nn.Sigmoid()), Y_OR, 0.7, 1)]:
+    for model, Y, lr, epochs in [
+        (reference.reference_build_mlp(3, "default", True, 77), Y_XOR, 2.0, 50),
+        (reference.reference_build_mlp(2, "uniform01", False, 78), Y_OR, 0.2, 2),
+        (nn.Sequential(nn.Linear(2, 1), nn.Sigmoid()), Y_OR, 0.7, 1),
+    ]:
         a, b = _copy(model), _copy(model)
         got = solution["train_full_batch"](a, X, Y, lr, epochs, loss_fn)
         want = reference.reference_train_full_batch(b, X, Y, lr, epochs, loss_fn)
@@ -182,8 +240,9 @@ def test_train_full_batch_reference_agrees_with_float64_autograd_by_hand(referen
     """Is the reference loop plain gradient descent: theta - lr dL/dtheta with float64 autograd?"""
     model = reference.reference_build_mlp(3, "default", True, 5).double()
     params = [p.detach().clone().requires_grad_(True) for p in model.parameters()]
-    losses = reference.reference_train_full_batch(model, X.double(), Y_XOR.double(), 1.5, 30,
-                                                  nn.MSELoss(reduction="sum"))
+    losses = reference.reference_train_full_batch(
+        model, X.double(), Y_XOR.double(), 1.5, 30, nn.MSELoss(reduction="sum")
+    )
     for t in range(30):
         h = torch.sigmoid(X.double() @ params[0].T + params[1])
         loss = ((torch.sigmoid(h @ params[2].T + params[3]) - Y_XOR.double()) ** 2).sum()
@@ -205,15 +264,21 @@ def test_noise_std_solution_matches_reference_in_float64(solution, reference):
                 want = reference.reference_noise_std(t, eta, gamma)
                 assert isinstance(got, torch.Tensor) and got.shape == t.shape
                 assert torch.allclose(got.double(), want, rtol=1e-5, atol=1e-7)
-    assert torch.allclose(reference.reference_noise_std(torch.tensor([0, 3]), 2.0),
-                          torch.tensor([2.0 ** 0.5, (2.0 / 4 ** 0.55) ** 0.5], dtype=torch.float64))
+    assert torch.allclose(
+        reference.reference_noise_std(torch.tensor([0, 3]), 2.0),
+        torch.tensor([2.0**0.5, (2.0 / 4**0.55) ** 0.5], dtype=torch.float64),
+    )
 
 
 def test_contract_tolerances_catch_the_usual_mistakes(reference):
     """Would the stated tolerances fail a variance-for-std, a missing zero_grad and a late loss?"""
     t = torch.arange(5)
-    assert not torch.allclose(reference.reference_noise_std(t, 2.0) ** 2,
-                              reference.reference_noise_std(t, 2.0), rtol=1e-5, atol=1e-7)
+    assert not torch.allclose(
+        reference.reference_noise_std(t, 2.0) ** 2,
+        reference.reference_noise_std(t, 2.0),
+        rtol=1e-5,
+        atol=1e-7,
+    )
 
     def no_zero_grad(model, X, Y, lr, epochs, loss_fn):
         opt, out = torch.optim.SGD(model.parameters(), lr=lr), []
@@ -234,8 +299,9 @@ def test_contract_tolerances_catch_the_usual_mistakes(reference):
         return out
 
     start = reference.reference_build_mlp(3, "default", True, 9)
-    want = torch.tensor(reference.reference_train_full_batch(_copy(start), X, Y_XOR, 2.0, 20,
-                                                             nn.MSELoss()))
+    want = torch.tensor(
+        reference.reference_train_full_batch(_copy(start), X, Y_XOR, 2.0, 20, nn.MSELoss())
+    )
     for wrong in (no_zero_grad, loss_after_step):
         got = torch.tensor(wrong(_copy(start), X, Y_XOR, 2.0, 20, nn.MSELoss()))
         assert not torch.allclose(got, want, atol=1e-5, rtol=1e-4), wrong.__name__
@@ -322,19 +388,30 @@ def test_given_numpy_loop_reaches_students_locked_and_is_not_graded(released):
     """Is the hand-written loop a read-only given cell of the release, which the grader never runs?"""
     import byhand.mlp_timing
     from byhand_grader.intake import harness_cells
+
     source = nbformat.read(COURSE.source_notebook(ASSIGNMENT), as_version=4)
     release = nbformat.read(released / f"{ASSIGNMENT}.ipynb", as_version=4)
-    given = {nb_name: next(c for c in nb.cells if c.get("id") == "given_numpy_loop")
-             for nb_name, nb in (("source", source), ("release", release))}
+    given = {
+        nb_name: next(c for c in nb.cells if c.get("id") == "given_numpy_loop")
+        for nb_name, nb in (("source", source), ("release", release))
+    }
     assert given["release"].source == given["source"].source
     assert "def manual_train(" in given["release"].source
     meta = given["release"].metadata["nbgrader"]
-    locked = {"grade": False, "grade_id": "given_numpy_loop", "locked": True, "schema_version": 3,
-              "solution": False}
+    locked = {
+        "grade": False,
+        "grade_id": "given_numpy_loop",
+        "locked": True,
+        "schema_version": 3,
+        "solution": False,
+    }
     assert {k: meta.get(k) for k in locked} == locked and meta.get("checksum")  # restored if edited
     ids = [c.id for c in source.cells]
     assert ids.index("given_numpy_loop") < ids.index("timing_epoch_costs")
-    assert all("manual_train" not in c["source"] for c in harness_cells(release, source, load_assignment(COURSE, ASSIGNMENT).setup_cells))
+    assert all(
+        "manual_train" not in c["source"]
+        for c in harness_cells(release, source, load_assignment(COURSE, ASSIGNMENT).setup_cells)
+    )
     assert not hasattr(byhand.mlp_timing, "manual_train")
 
 
@@ -342,8 +419,9 @@ def test_blank_release_still_runs_every_experiment(released, tmp_path):
     """With every answer blank, do only the checks and grade cells fail, and the experiments run?"""
     nb = nbformat.read(released / f"{ASSIGNMENT}.ipynb", as_version=4)
     setup = next(c for c in nb.cells if c.id == "setup_seed")
-    setup.source = (setup.source.replace("range(400)", "range(12)")
-                    .replace("EPOCHS = 5000", "EPOCHS = 200"))
+    setup.source = setup.source.replace("range(400)", "range(12)").replace(
+        "EPOCHS = 5000", "EPOCHS = 200"
+    )
     _execute(nb, tmp_path)
     code = [c for c in nb.cells if c.cell_type == "code"]
     checks = {code[i + 1].id for i, c in enumerate(code) if c.id in ANSWERS}

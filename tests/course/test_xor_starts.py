@@ -19,7 +19,7 @@ from grader_tests.partb import reference_rules, xor_starts
 
 DESIGN = json.loads(xor_starts.JSON_PATH.read_text())
 STARTS = DESIGN["starts"]
-FIRST = 3          # starts re-screened here (the grader's K)
+FIRST = 3  # starts re-screened here (the grader's K)
 
 
 def test_stored_inits_are_still_the_seeds_draws():
@@ -28,8 +28,13 @@ def test_stored_inits_are_still_the_seeds_draws():
         draw = init_xor(torch.Generator().manual_seed(start["seed"]))
         assert set(draw) == set(start["init"])
         for name, values in start["init"].items():
-            torch.testing.assert_close(draw[name].double(), torch.tensor(values, dtype=torch.float64),
-                                       atol=1e-6, rtol=0, msg=f"seed {start['seed']}, {name}")
+            torch.testing.assert_close(
+                draw[name].double(),
+                torch.tensor(values, dtype=torch.float64),
+                atol=1e-6,
+                rtol=0,
+                msg=f"seed {start['seed']}, {name}",
+            )
 
 
 def test_design_is_consistent():
@@ -40,13 +45,15 @@ def test_design_is_consistent():
     assert 1 <= DESIGN["required"] <= DESIGN["k"] <= len(STARTS)
     assert 0 < DESIGN["within"] <= 0.5
     margin = DESIGN["criteria"]["screen_margin"]
-    assert margin <= DESIGN["within"]                  # screened at least as strictly as checked
+    assert margin <= DESIGN["within"]  # screened at least as strictly as checked
     seeds = [s["seed"] for s in STARTS]
     assert seeds == sorted(set(seeds)) and seeds[0] >= DESIGN["candidates"]["first"]
     for s in STARTS:
         worst = max(abs(v - t) for v, t in zip(s["reference_yhat"], Y_XOR.flatten().tolist()))
         assert worst == pytest.approx(s["reference_worst_error"], abs=1e-6)
-        assert worst < margin and s["max_variant_deviation"] < DESIGN["criteria"]["screen_deviation"]
+        assert (
+            worst < margin and s["max_variant_deviation"] < DESIGN["criteria"]["screen_deviation"]
+        )
 
 
 def test_reference_rerun_reproduces_the_stored_outputs():
@@ -60,13 +67,18 @@ def test_reference_rerun_reproduces_the_stored_outputs():
 
 def test_first_starts_pass_the_screen_again():
     """Does the full screen (reference and every correct variant) still keep the first starts, with the same outputs?"""
-    records = xor_starts.screen_block([s["seed"] for s in STARTS[:FIRST]], DESIGN["epochs"],
-                                      DESIGN["criteria"]["screen_margin"])
+    records = xor_starts.screen_block(
+        [s["seed"] for s in STARTS[:FIRST]], DESIGN["epochs"], DESIGN["criteria"]["screen_margin"]
+    )
     for rec, start in zip(records, STARTS):
         assert rec["robust"], rec["reason"]
         assert rec["init"] == start["init"]
-        torch.testing.assert_close(torch.tensor(rec["reference_yhat"], dtype=torch.float64),
-                                   torch.tensor(start["reference_yhat"], dtype=torch.float64), atol=1e-6, rtol=0)
+        torch.testing.assert_close(
+            torch.tensor(rec["reference_yhat"], dtype=torch.float64),
+            torch.tensor(start["reference_yhat"], dtype=torch.float64),
+            atol=1e-6,
+            rtol=0,
+        )
 
 
 def test_package_simulator_solves_the_grader_starts():
@@ -77,4 +89,6 @@ def test_package_simulator_solves_the_grader_starts():
     worst = (yhat - Y_XOR.reshape(1, -1).double()).abs().max(dim=1).values
     assert (worst < DESIGN["within"]).all(), worst.tolist()
     stored = torch.tensor([s["reference_yhat"] for s in STARTS[:k]], dtype=torch.float64)
-    torch.testing.assert_close(yhat, stored, atol=1e-4, rtol=0)   # autograd vs closed form: rounding only
+    torch.testing.assert_close(
+        yhat, stored, atol=1e-4, rtol=0
+    )  # autograd vs closed form: rounding only
