@@ -60,6 +60,7 @@ Use it from a test module with a fixture of the scope it needs::
 
 import contextlib
 import ctypes
+import fcntl
 import functools
 import hashlib
 import http.server
@@ -306,6 +307,7 @@ class DockerEngine:
         self.timings = []
         self.logs = {}  #: image tag -> its build's output
         self._images = {}  #: memo of the image helpers below
+        self._slot_locks = []  #: the slots held for the containers' graders (``slots_folder``)
 
     # -- paths
     @property
@@ -331,6 +333,27 @@ class DockerEngine:
         )
         return env
 
+    @property
+    def slots_folder(self):
+        """The sandbox slots' lock folder the containers' graders see as ``/tmp/byhand-slots``.
+
+        Docker does not remap uids, so a grader in a container runs student code as the
+        same uid 61000 + slot as a grader on this host; the host's sweep of a slot's uid
+        would kill the container's harness (seen when the tests ran in two processes).
+        This folder holds the locks of slots 0 to 479 for as long as the engine lives, so
+        a container claims 480 and up, which no grader or test on this host uses
+        (``byhand_grader/sandbox/slots.py``; the tests' own fixed slots are 7, 100 to 479
+        and 900 to 999; ``byhand grade`` claims the lowest free ones, Dask workers 500 up).
+        """
+        return self.folder / "slots"
+
+    def _hold_host_slots(self, first=0, count=480):
+        self.slots_folder.mkdir()
+        for slot in range(first, first + count):
+            lock = open(self.slots_folder / f"slot-{slot}.lock", "w")
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self._slot_locks.append(lock)
+
     # -- life
     def start(self, timeout=60):
         started = time.monotonic()
@@ -339,6 +362,7 @@ class DockerEngine:
         self.folder = Path(tempfile.mkdtemp(prefix="byhand-docker-", dir=parent))
         self.cgroup = self.folder.name  # unique: byhand-docker-XXXXXXXX
         (self.folder / "cli").mkdir()
+        self._hold_host_slots()
         # nothing of /etc/docker/daemon.json; dockerd 20.10's identity key here, not in /etc/docker
         (self.folder / "daemon.json").write_text(
             json.dumps({"deprecated-key-path": str(self.folder / "key.json")}) + "\n"
@@ -468,6 +492,9 @@ class DockerEngine:
                     ) + [top]:
                         with contextlib.suppress(OSError):
                             sub.rmdir()
+                for lock in self._slot_locks:
+                    lock.close()
+                self._slot_locks = []
                 shutil.rmtree(self.folder, ignore_errors=True)
                 self.folder = None
                 for made in self._made_dirs:  # those this engine made, if left empty
@@ -945,6 +972,8 @@ def run_gradescope(
         "--network",
         "none",
         *limits,
+        "-v",
+        f"{engine.slots_folder}:/tmp/byhand-slots",
         "-w",
         "/autograder",
         image,
@@ -1055,6 +1084,8 @@ def run_prairielearn(
         "-t",
         "-v",
         f"{grade}:/grade",
+        "-v",
+        f"{engine.slots_folder}:/tmp/byhand-slots",
         "--entrypoint",
         entrypoint,
         image,

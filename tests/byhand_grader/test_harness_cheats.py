@@ -29,7 +29,7 @@ PARTB = load_assignment(COURSE, "partb")
 BY_HAND = list(PARTB.by_hand)
 P1 = "answer cell 'p1_logistic_grads_answer'"
 P4 = "answer cell 'p4_xor_grads_answer'"
-#: A slot of its own (test_runner uses 7 and 900-949, test_sandbox 100-899).
+#: A slot of its own (test_runner uses 7 and 900-949, test_sandbox 100-479).
 SLOT = 950 + os.getpid() % 40
 
 

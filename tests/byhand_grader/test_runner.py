@@ -15,7 +15,7 @@ from ..repo import REPO
 
 BOUNDED, WHY_NOT = cgroup.memory_cgroup_available()
 needs_cgroup = pytest.mark.skipif(not BOUNDED, reason=WHY_NOT)
-# A slot of our own for the tests that start their own harness (test_sandbox.py uses 100-899).
+# A slot of our own for the tests that start their own harness (test_sandbox.py uses 100-479).
 OWN_SLOT = 900 + os.getpid() % 50
 
 FAST = {"cell_s": 3, "call_s": 3, "total_s": 15}

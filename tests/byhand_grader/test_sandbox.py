@@ -20,7 +20,7 @@ needs_bwrap = pytest.mark.skipif(not CONFINED, reason=f"no bwrap sandbox: {WHY}"
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="per-slot uids need root")
 
 # A slot of our own, so that concurrent test runs do not share a uid.
-SLOT = 100 + 2 * (os.getpid() % 400)  # and SLOT + 1 for a neighbour
+SLOT = 100 + 2 * (os.getpid() % 190)  # 100-479, and SLOT + 1 for a neighbour
 SMALL = Limits(wall_s=10, cpu_s=10, memory_bytes=512 * 2**20, nproc=32, output_bytes=2**16)
 
 
