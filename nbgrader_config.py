@@ -44,7 +44,7 @@ c.ExportApp.plugin_class = "byhand_grader.nbgrader_plugins.export.GradesExport"
 # Autograde inside its sandboxed grading and lets it through.
 c.Autograde.Exporter.preprocessors = ["byhand_grader.nbgrader_plugins.guard.GradeWithByhand"]
 
-# LMSs (README, "Canvas" and "Moodle and other LMSs"): `nbgrader zip_collect <a>` takes
+# LMSs (docs/platforms/canvas.md and moodle.md): `nbgrader zip_collect <a>` takes
 # Canvas's "Download Submissions" zip from downloaded/<a>/archive/ into
 # submitted/<Canvas user id>/<a>/, and `nbgrader export --exporter
 # byhand_grader.nbgrader_plugins.canvas.CanvasExport` (or

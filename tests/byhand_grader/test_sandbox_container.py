@@ -7,7 +7,7 @@ explicitly (``tier=``), so every promise of the tier is checked in seconds; the
 tests in ``tests/byhand_instructor/test_docker_platforms.py`` check the same in a
 real Docker engine.  What the
 tier leaves visible (the system, world-readable files, other processes' command
-lines) is written down in the README's platform section and pinned here too.
+lines) is written down in docs/platforms/containers.md and pinned here too.
 """
 
 import os
