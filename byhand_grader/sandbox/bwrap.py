@@ -12,7 +12,7 @@ import stat
 import sys
 from pathlib import Path
 
-from .uids import _root, _tool
+from .uids import _root, _tool, drop_to
 
 
 def _closed_ancestor(path):
@@ -121,16 +121,7 @@ def _bwrap_args(workdir, hide, readable, limits, uid, share_net, files):
     if not share_net:
         args.append("--unshare-net")
     if _root():
-        args += [
-            "--",
-            _tool("setpriv"),
-            f"--reuid={uid}",
-            f"--regid={uid}",
-            "--clear-groups",
-            "--no-new-privs",
-            "--inh-caps=-all",
-            "--bounding-set=-all",
-        ]
+        args += ["--", *drop_to(uid)]
     else:
         args.append("--unshare-user")  # implied without setuid bwrap; explicit is clearer
     return args + ["--"]

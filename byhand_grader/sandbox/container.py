@@ -15,7 +15,7 @@ import stat
 import sys
 from pathlib import Path
 
-from .uids import _tool, _walk
+from .uids import _walk, drop_to
 
 #: The container tier's filter, run as a script (``python -I``): see its docstring.
 SECCOMP_SCRIPT = Path(__file__).resolve().parent / "seccomp_filter.py"
@@ -38,13 +38,7 @@ def _container_args(uid, share_net):
         str(SECCOMP_SCRIPT),
         *(["--inet"] if share_net else []),
         "--",
-        _tool("setpriv"),
-        f"--reuid={uid}",
-        f"--regid={uid}",
-        "--clear-groups",
-        "--no-new-privs",
-        "--inh-caps=-all",
-        "--bounding-set=-all",
+        *drop_to(uid),
         "--",
     ]
 

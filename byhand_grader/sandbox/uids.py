@@ -28,6 +28,20 @@ def _tool(name):
     return path
 
 
+def drop_to(uid):
+    """``setpriv``'s words for running as ``uid`` alone: no groups, no capabilities,
+    no_new_privs (both the bubblewrap and the container tier end their prefix with it)."""
+    return [
+        _tool("setpriv"),
+        f"--reuid={uid}",
+        f"--regid={uid}",
+        "--clear-groups",
+        "--no-new-privs",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+    ]
+
+
 def _uid(slot):
     return BASE_UID + int(slot) if _root() else os.getuid()
 
