@@ -72,9 +72,8 @@ from pathlib import Path
 import torch
 
 ROOT = Path(__file__).resolve().parents[2]
-if (
-    str(ROOT) not in sys.path
-):  # so that `python grader_tests/partb/xor_starts.py` finds grader_tests
+# so that `python grader_tests/partb/xor_starts.py` finds grader_tests
+if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from byhand.data import Y_XOR  # noqa: E402
