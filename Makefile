@@ -9,9 +9,9 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 DIST   ?= dist
-# test processes (pytest-xdist, one test file per process; see tests/conftest.py): three on
-# two cores, so that one keeps a core busy while another waits on Docker, a browser or a server
-TEST_WORKERS ?= 3
+# test processes (pytest-xdist, one test file per process; see tests/conftest.py); a third
+# on these two cores was no faster (docs/measurements.md)
+TEST_WORKERS ?= 2
 
 .PHONY: all setup test student-package docs clean
 
