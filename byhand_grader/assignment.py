@@ -81,6 +81,28 @@ class Assignment:
     def tests(self):
         return self.folder / f"test_{self.name}.py"
 
+    @property
+    def mistakes(self):
+        """The assignment's ``mistakes.Catalogue`` (``grader_tests/<a>/mistakes.py``'s
+        ``MISTAKES``); an empty one when the assignment lists none."""
+        from .mistakes import Catalogue
+
+        path = self.folder / "mistakes.py"
+        return load_file(path).MISTAKES if path.is_file() else Catalogue()
+
+    @property
+    def tests_digest(self):
+        """A digest of every file of ``grader_tests/<a>/``: it changes with the hidden checks,
+        so a results file says which checks gave its scores."""
+        import hashlib
+
+        digest = hashlib.sha256()
+        for f in sorted(self.folder.rglob("*")):
+            if f.is_file() and "__pycache__" not in f.parts:
+                digest.update(f.relative_to(self.folder).as_posix().encode() + b"\0")
+                digest.update(f.read_bytes() + b"\0")
+        return digest.hexdigest()[:16]
+
     def module(self, name):
         """Import ``grader_tests/<a>/<name>.py`` (grader-only; not a package students can import)."""
         return load_file(self.folder / f"{name}.py")

@@ -105,6 +105,11 @@ class Course:
     def report_csv(self, assignment):
         return self.autograded / f"report-{assignment}.csv"
 
+    def results_json(self, assignment):
+        """The last class run's results (``results.write_results``): what ``byhand report``
+        and a regrade's impact read."""
+        return self.autograded / f"results-{assignment}.json"
+
     # -- nbgrader's configuration ----------------------------------------------------
 
     @cached_property

@@ -25,6 +25,7 @@ scores (hidden inputs are seeded per student).
 """
 
 import contextlib
+import datetime
 import multiprocessing
 import multiprocessing.util
 import os
@@ -36,7 +37,7 @@ from pathlib import Path
 from . import record
 from .assignment import load_assignment, read_source
 from .course import Course
-from .results import GradingStopped, StudentResult
+from .results import GradingStopped, read_results, StudentResult, write_results
 from .sandbox import slots
 from .sandbox.kernel import install_kernelspec
 from .submission import Worker
@@ -184,13 +185,35 @@ def grade(
             for a in wanted:
                 rows = [r for r in results if r.assignment == a]
                 if rows:
+                    desc = load_assignment(course, a)
                     write_report_csv(
-                        rows,
-                        load_assignment(course, a),
-                        course.report_csv(a),
-                        keep_others=students is not None,
+                        rows, desc, course.report_csv(a), keep_others=students is not None
                     )
+                    _write_results(course, desc, rows, keep_others=students is not None)
     return results
+
+
+def _write_results(course, desc, rows, keep_others):
+    """``autograded/results-<a>.json``: this run's results, with the other students' from
+    the last run when only some were graded (``keep_others``)."""
+    path = course.results_json(desc.name)
+    if keep_others and path.is_file():
+        try:
+            _, before = read_results(path)
+        except (ValueError, KeyError, TypeError):
+            before = []
+        graded = {r.student for r in rows if not r.failed}
+        rows = sorted(
+            [r for r in before if r.student not in graded] + rows, key=lambda r: r.student
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_results(
+        path,
+        desc.name,
+        [r for r in rows if not r.failed],
+        desc.tests_digest,
+        datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    )
 
 
 def _missing(roster, todo, assignments, course):

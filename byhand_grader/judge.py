@@ -30,26 +30,23 @@ from .assignment import AssignmentError
 from .autograd_scan import scan
 from .harness.calls import KINDS
 from .harness.protocol import Request
+from .mistakes import OTHER
+from .results import Failure
 
 
 class Verdict(AssertionError):
     """A failed check whose message is safe to show the student.
 
-    ``summary`` is the short form the grade table shows (default: the message).
+    ``summary`` is the short form the grade table shows (default: the message);
+    ``codes`` the catalogue's codes of the mistakes the check recognised
+    (``grader_tests/<a>/mistakes.py``), ``(OTHER,)`` when it recognised none.
     """
 
-    def __init__(self, message, summary=None):
+    def __init__(self, message, summary=None, codes=(OTHER,)):
         super().__init__(message)
         self.message = message
         self.summary = summary or message
-
-
-@dataclass
-class Failure:
-    """One failed hidden check, as the student and the instructor read it."""
-
-    message: str  #: the whole verdict, student-safe
-    summary: str  #: one line for the grade table
+        self.codes = tuple(codes) or (OTHER,)
 
 
 @dataclass
@@ -284,7 +281,7 @@ class _Plugin:
             return
         err = verdict or (call.excinfo.value if call.excinfo else None)
         if isinstance(err, Verdict):
-            cell.failures.append(Failure(err.message, err.summary))
+            cell.failures.append(Failure(err.message, err.summary, err.codes))
         else:  # a bug in a hidden test: never its source or traceback
             text = f"a check could not run ({type(err).__name__}); the grader will look at it"
             cell.failures.append(Failure(text, text))

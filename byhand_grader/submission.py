@@ -189,7 +189,7 @@ class Worker:
         for grade_id, pts in points.items():
             v = verdicts.get(grade_id, judge.CellResult())
             result.cells.append(
-                CellGrade(grade_id, pts, v.score(pts), v.passed, v.total, v.failures)
+                CellGrade(grade_id, pts, v.score(pts), v.passed, v.total, v.failures, v.checks)
             )
         result.notes += [f"{c['label']}: {c['error']}" for c in reply.cells if c["error"]]
         result.flags.update(harness_flags(reply))
