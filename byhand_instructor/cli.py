@@ -26,8 +26,8 @@ def _release(course, args):
 def _solutions(course, args):
     from .solutions import solutions
 
-    for path in solutions(course, args.assignment or None):
-        print(f"solutions: {path.relative_to(course.root)}")
+    for path, seconds in solutions(course, args.assignment or None):
+        print(f"solutions: {path.relative_to(course.root)} (executed in {seconds:.0f} s)")
 
 
 def _sample_class(course, args):

@@ -11,6 +11,9 @@ runs share, so when a run changes nothing but those measurements the notebook
 already there is kept byte for byte, and ``make`` leaves a fresh clone clean.
 """
 
+import time
+from typing import NamedTuple
+
 import nbformat
 
 from byhand_grader.nbgrader_run import ensure_assignment, nbgrader, NbgraderError
@@ -22,15 +25,24 @@ from .source import build_source
 TIMED = ("timing_", "closing_note")
 
 
+class Solved(NamedTuple):
+    """One regenerated solutions notebook."""
+
+    path: object  #: solutions/<a>/<a>.ipynb
+    seconds: float  #: how long executing the source notebook took (nbgrader generate_solution)
+
+
 def solutions(course, assignments=None):
-    """Regenerate ``solutions/<a>/`` for each assignment of ``course``; return the notebook paths."""
+    """Regenerate ``solutions/<a>/`` for each assignment of ``course``; return a ``Solved`` each."""
     done = []
     for a in assignments or course.assignments():
         build_source(course, a)
         ensure_assignment(course, a)
         path = course.solutions_notebook(a)
         before = path.read_bytes() if path.exists() else None
+        started = time.perf_counter()
         nbgrader(course, "generate_solution", a, "--force")
+        seconds = time.perf_counter() - started
         merge_streams(path)
         errors = cell_errors(path)
         if errors:
@@ -43,7 +55,7 @@ def solutions(course, assignments=None):
             == without_timings(path.read_text(encoding="utf-8"))
         ):
             path.write_bytes(before)  # only the measurements moved: keep the notebook as it was
-        done.append(path)
+        done.append(Solved(path, seconds))
     return done
 
 

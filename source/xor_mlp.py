@@ -377,8 +377,10 @@ try:
                             record_loss=True)
         loss_gap = (yours - engine.loss[:, 0]).abs().max().item()
         out_gap = (model(X).detach().flatten() - engine.yhat[:, 0]).abs().max().item()
-        print(f"seed {seed}: largest difference in the 300 losses {loss_gap:.1e}, "
-              f"in the final outputs {out_gap:.1e}")
+        # the bound, not the gap itself: the last bits depend on the CPU's vector unit
+        gaps = f"the 300 losses differ by {loss_gap:.1e}, the final outputs by {out_gap:.1e}"
+        print(f"seed {seed}: " + ("the 300 losses and the final outputs agree within 1e-6"
+                                  if max(loss_gap, out_gap) <= 1e-6 else gaps))
 except NotImplementedError:
     print("build_mlp or train_full_batch is not written yet: this comparison runs once they are.")
 

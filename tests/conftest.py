@@ -1,8 +1,11 @@
 """Shared fixtures: the course, the solution code of the source notebooks, and a fresh
 clone after ``byhand all``."""
 
+import json
+import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -38,19 +41,53 @@ def course():
 
 
 @pytest.fixture(scope="session")
-def made_clone(tmp_path_factory):
+def made_clone(tmp_path_factory, worker_id):
     """A fresh clone of this checkout after ``byhand all`` (what ``make`` runs once the
     venv is set up): release/ and solutions/ regenerated, the sample class graded.
 
-    ``(clone's Course, the completed process)``; shared by the clean-tree test and the
-    solutions' drift test, which would otherwise regenerate the solutions a second time.
+    ``(clone's Course, the completed process)``.  Made once per ``make test``, whichever
+    test process asks first, and shared by all of them (the others wait for it under a file
+    lock): the clean-tree test, the solutions' drift test, the extension notebook's tests
+    (its executed solution) and the sample class's (its graded class) read it instead of
+    executing or grading the same things again.  Tests that change what they read work on a
+    copy (``copy_made``).
     """
-    clone = clone_checkout(tmp_path_factory.mktemp("clone") / "course")
-    byhand = Path(sys.executable).with_name("byhand")
-    done = subprocess.run(
-        [str(byhand), "all"], cwd=clone, capture_output=True, text=True, check=False
+    from filelock import FileLock
+
+    # the folder all test processes of this run share (pytest-xdist's own recipe)
+    shared = tmp_path_factory.getbasetemp()
+    shared = shared if worker_id == "master" else shared.parent
+    clone, outcome = shared / "made-clone" / "course", shared / "made-clone.json"
+    with FileLock(str(shared / "made-clone.lock")):
+        if not outcome.exists():
+            clone_checkout(clone)
+            byhand = Path(sys.executable).with_name("byhand")
+            started = time.perf_counter()
+            done = subprocess.run(
+                [str(byhand), "all"], cwd=clone, capture_output=True, text=True, check=False
+            )
+            outcome.write_text(
+                json.dumps(
+                    {
+                        "returncode": done.returncode,
+                        "stdout": done.stdout,
+                        "stderr": done.stderr,
+                        "seconds": time.perf_counter() - started,
+                    }
+                )
+            )
+    done = json.loads(outcome.read_text())
+    return Course(clone), subprocess.CompletedProcess(
+        ["byhand", "all"], done["returncode"], done["stdout"], done["stderr"]
     )
-    return Course(clone), done
+
+
+def copy_made(made_clone, dest):
+    """A copy of the made clone in ``dest`` (for a test that changes what it reads); its
+    ``Course``."""
+    course, _ = made_clone
+    shutil.copytree(course.root, dest, symlinks=True)
+    return Course(dest)
 
 
 # -- running in parallel ------------------------------------------------------------------
@@ -59,14 +96,20 @@ def made_clone(tmp_path_factory):
 # (a graded class, a PostgreSQL server) are built once.  (--dist loadgroup would keep several
 # files together, but xdist 3.8.0 cannot tag a test's group under pytest 9.2.)  The files
 # that mostly wait (Docker image builds, the browser) and the fresh clone's `byhand all`
-# start first, so that they do not finish last:
+# start first, so that they do not finish last; the files that read the clone
+# (``made_clone``) go last, so that their process does not wait for it while others work:
 FIRST = (
     "tests/byhand_instructor/test_docker_platforms.py",
     "tests/byhand_instructor/test_solutions.py",
     "tests/browser/test_student.py",
 )
+LAST = (
+    "tests/course/test_xor_mlp_notebook.py",
+    "tests/byhand_grader/test_sample_class.py",
+)
 
 
 def pytest_collection_modifyitems(config, items):
     rank = {path: n for n, path in enumerate(FIRST)}
-    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(FIRST)))  # stable
+    rank.update({path: len(FIRST) + 2 + n for n, path in enumerate(LAST)})
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(FIRST) + 1))  # stable

@@ -1,8 +1,9 @@
 """Does every student of the sample class get exactly the score its scenario deserves?
 
-The whole pipeline runs on a copy of the course: intake, nbgrader autograde,
-the sandboxed harness, the hidden checks, the gradebook merge, feedback and
-export.  Scores are per problem (P1/10, P2/5, P3/5, P4/15).
+The whole pipeline, as ``byhand all`` runs it in a fresh clone (the ``made_clone`` that
+the test processes share): intake, nbgrader autograde, the sandboxed harness, the hidden
+checks, the gradebook merge, the results file, feedback and export.  Scores are per
+problem (P1/10, P2/5, P3/5, P4/15).
 """
 
 import csv
@@ -14,9 +15,11 @@ from byhand_grader.assignment import load_assignment
 from byhand_grader.grade import grade
 from byhand_grader.nbgrader_run import nbgrader
 from byhand_grader.report import format_table, problem_scores
+from byhand_grader.results import read_results
 from byhand_instructor.sample_class import scenarios, write_sample_class
 
-from ..repo import copy_course, COURSE, REPO
+from ..conftest import copy_made
+from ..repo import COURSE, REPO
 
 PARTB = load_assignment(COURSE, "partb")
 
@@ -69,16 +72,6 @@ def test_every_scenario_has_an_expected_score():
     assert set(EXPECTED) == set(scenarios(COURSE, "partb"))
 
 
-def _grade_sample_class(folder, **how):
-    """Copy the course and the sample class into ``folder``, grade partb, return
-    ``(course, results by student)``."""
-    course = copy_course(folder, with_grader_tests=True)
-    write_sample_class(COURSE, course.root)
-    nbgrader(course, "generate_assignment", "partb", "--force")
-    results = grade(course, ["partb"], progress=False, **how)
-    return course, {r.student: r for r in results}
-
-
 def _assert_scored_as_expected(results, scenario):
     points, status = EXPECTED[scenario]
     assert _by_problem(results[scenario]) == pytest.approx(points), results[scenario]
@@ -86,10 +79,14 @@ def _assert_scored_as_expected(results, scenario):
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    root, results = _grade_sample_class(tmp_path_factory.mktemp("course"), workers=2)
-    print(format_table(list(results.values()), PARTB))
-    return root, results
+def graded(made_clone, tmp_path_factory):
+    """The sample class as ``byhand all`` graded it in a fresh clone (``made_clone``, shared
+    with the other test files that read it), copied here because these tests export and
+    regrade: ``(the copy's sample-class Course, its results by student)``."""
+    course = copy_made(made_clone, tmp_path_factory.mktemp("made") / "course").sample_class()
+    _, results = read_results(course.results_json("partb"))
+    print(format_table(results, PARTB))
+    return course, {r.student: r for r in results}
 
 
 def _by_problem(result):
@@ -105,8 +102,8 @@ def test_scenario_scores(graded, scenario):
 def test_gradebook_export_matches_the_judge(graded):
     """Does `nbgrader export` show the same total as the grade table, for every student?"""
     course, results = graded
-    nbgrader(course, "export")
-    with open(course.root / "grades.csv", newline="") as f:
+    nbgrader(course, "export", f"--to={course.grades_csv}")
+    with open(course.grades_csv, newline="") as f:
         exported = {row["student_id"]: float(row["raw_score"]) for row in csv.DictReader(f)}
     for student, r in results.items():
         assert exported[student] == pytest.approx(r.auto_score), student
@@ -117,7 +114,9 @@ def test_feedback_never_shows_hidden_tests_or_inputs(graded):
     course, _ = graded
     nbgrader(course, "generate_feedback", "partb", "--force")
     hidden_source = (REPO / "grader_tests" / "partb" / "test_partb.py").read_text()
-    for html in (course.root / "feedback").glob("*/partb/partb.html"):
+    htmls = list(course.feedback.glob("*/partb/partb.html"))
+    assert len(htmls) == len(EXPECTED) - 1  # all but the corrupt notebook
+    for html in htmls:
         text = html.read_text()
         for needle in (
             "def test_",
@@ -160,12 +159,12 @@ EXECUTED = ["correct", "reads-hidden-tests", "os-exit"]
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory):
-    """Some of the sample class graded with ``--execute``: nbgrader re-runs each notebook
-    in the sandboxed ``byhand-sandbox`` kernel before the hidden checks."""
-    return _grade_sample_class(
-        tmp_path_factory.mktemp("course-execute"), students=EXECUTED, workers=1, execute=True
-    )
+def executed(made_clone, tmp_path_factory):
+    """Some of the sample class graded again with ``--execute``: nbgrader re-runs each
+    notebook in the sandboxed ``byhand-sandbox`` kernel before the hidden checks."""
+    course = copy_made(made_clone, tmp_path_factory.mktemp("made") / "course").sample_class()
+    results = grade(course, ["partb"], students=EXECUTED, workers=1, execute=True, progress=False)
+    return course, {r.student: r for r in results}
 
 
 def _autograded_outputs(course, student):

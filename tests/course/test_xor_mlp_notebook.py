@@ -312,11 +312,14 @@ def test_contract_tolerances_catch_the_usual_mistakes(reference):
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory):
-    """The solution notebook, executed top to bottom by nbclient with the python3 kernel."""
-    nb = nbformat.read(COURSE.source_notebook(ASSIGNMENT), as_version=4)
-    seconds = _execute(nb, tmp_path_factory.mktemp("run"))
-    return nb, seconds
+def executed(made_clone):
+    """The solution notebook as ``byhand solutions`` executed it top to bottom in a fresh
+    clone (``made_clone``: ``byhand all``), and the seconds it says that took."""
+    course, done = made_clone
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    ran = re.search(rf"solutions: solutions/{ASSIGNMENT}/\S+ \(executed in (\d+) s\)", done.stdout)
+    assert ran, done.stdout
+    return nbformat.read(course.solutions_notebook(ASSIGNMENT), as_version=4), int(ran[1])
 
 
 def test_solution_notebook_runs_without_errors_in_under_three_minutes(executed):
@@ -354,9 +357,11 @@ def test_closing_note_answers_every_claim_with_a_measurement(executed):
 def test_engine_agrees_with_the_solution_functions_in_the_notebook(executed):
     """Did the notebook's own comparison show the engine and the per-seed loop within 1e-5?"""
     nb, _ = executed
-    text = _text(next(c for c in nb.cells if "demo: your build_mlp" in c.source))
-    gaps = [float(g) for g in re.findall(r"(\d\.\de[+-]\d\d)", text)]
-    assert len(gaps) == 6 and max(gaps) < 1e-5
+    lines = _text(next(c for c in nb.cells if "demo: your build_mlp" in c.source)).splitlines()
+    assert len(lines) == 3
+    for line in lines:  # within the bound the prose states, or the gaps printed and small
+        gaps = [float(g) for g in re.findall(r"(\d\.\de[+-]\d\d)", line)]
+        assert line.endswith("agree within 1e-6") or (len(gaps) == 2 and max(gaps) < 1e-5), line
 
 
 @pytest.fixture(scope="module")
