@@ -34,7 +34,7 @@ from byhand.training import NO_STUDENT_SEED
 CHECKS = ("parameters", "family", "patterns")
 
 #: The note's first line: it marks the comment as the grader's note, for the person grading.
-NOTE_HEAD = "Grader's note (the student never sees it; a comment you type replaces it)."
+NOTE_HEAD = "Grader's note, never shown to the student (typing a comment replaces it)."
 
 
 @dataclass(frozen=True)
@@ -225,7 +225,7 @@ def assist(rubric, recorded, answer, nbgrader_comment=None, model_answer=None):
     elif not re.sub(r"<!--.*?-->", "", answer, flags=re.S).strip():
         suggested, because = 0.0, "the answer cell is empty"
     else:
-        suggested, because = None, "a written answer's points are yours to give"
+        suggested, because = None, "a written answer"
     items = [
         {"item": n, "points": item.points, "check": item.check, **_supports(item, data)}
         for n, item in enumerate(rubric.items, 1)
@@ -250,7 +250,7 @@ def _supports(item, data):
     if data["family"] is None:
         return {"supported": False, "what": "no recording"}
     if item.check == "parameters":
-        return {"supported": True, "what": f"{_at(data['attempt'], data['seed'])}, as above"}
+        return {"supported": True, "what": "recorded"}
     if item.check == "family":
         family = data["family"]
         usual = family in FAMILIES.values()
@@ -260,20 +260,21 @@ def _supports(item, data):
         return {"supported": True, "what": right}
     return {
         "supported": True,
-        "what": f"{right}: full marks if the answer says it did not learn, which and why",
+        "what": f"{right}; full marks if the answer says it did not learn and why",
     }
 
 
 def answer_checks(answer, runs, explained, model_answer=None):
     """What the answer's text says that the recording confirms or contradicts: pointers.
 
-    Numbers are the decimals the answer writes (a − or a - is a sign); one matches a
+    Numbers are the decimals the answer writes, read as magnitudes (a student may write
+    "w2 is large and negative, 11.1"), each once, in the order written; one matches a
     recorded value (a parameter, or a cell of ``explain_xor``'s table) when it is that
-    value rounded or cut to the digits written, sign aside, give or take one unit in the
+    value rounded or cut to the digits written, give or take one unit in the
     last digit (the student's printout and the grader's rerun can differ there).  Family
     names are read as ``explain_xor`` prints them ("x0 AND NOT x1", capitals), longest
     first.  Returns ``quoted`` (how many distinct decimals), ``as_recorded`` (how many
-    match), ``not_recorded`` (the others, as written), ``parameters_quoted`` (the names of
+    match), ``not_recorded`` (the others), ``parameters_quoted`` (the names of
     the parameters it quotes), ``seeds_named`` (the attempts whose seed it names),
     ``seeds_other`` (other seeds it names: 0 is the model answer's), ``families_named``,
     ``model_answer_numbers`` (numbers of two or more decimals it shares with the model
@@ -281,7 +282,7 @@ def answer_checks(answer, runs, explained, model_answer=None):
     """
     from byhand.explain import FAMILIES
 
-    quoted = sorted(set(_numbers(answer)))
+    quoted = list(dict.fromkeys((abs(q), d) for q, d in _numbers(answer)))  # as written, once
     params = (
         {n: v for k, vs in explained.params.items() for n, v in zip(_NAMES[k], vs)}
         if explained
@@ -341,34 +342,39 @@ def _families_named(text, families):
 
 
 def note(rubric, data, explained, nbgrader_comment=None):
-    """The comment's text: at most seven plain lines, the suggestion first.
+    """The comment's text: six plain lines at most, what decides the points first.
 
     Formgrader shows an automatic comment as the placeholder of the cell's comment box,
-    which grows to 150 pixels and no further (about nine short lines of its type) and
-    renders no markdown; the whole table is in the recorded cell right above the answer.
+    which grows to 150 pixels and no further (seven lines of its type, about 120
+    characters each; a placeholder does not scroll) and renders no markdown.  So the lines
+    go in the order a grader needs them: the suggestion, the recorded network, the answer
+    against it, the table, the rubric's items, and last the parameters, which the recorded
+    cell right above the answer also prints.
     """
     figure = (
         f"Suggested: {data['suggested']:g} of {data['points']:g} points ({data['because']})."
         if data["suggested"] is not None
-        else f"Suggested: none ({data['because']})."
+        else f"Suggested: none, {data['because']}."
     )
     lines = [" ".join(filter(None, (nbgrader_comment, NOTE_HEAD, figure)))]
     if explained is None:
         lines.append("Recorded: no run (the student's functions could not be replayed).")
     else:
-        lines += _recording(rubric, data, explained)
+        lines.append(_recorded(rubric, data, explained))
+    if data["answer"] is not None:
+        lines += _against(data)
+    table = _table(data, explained) if explained is not None else []
+    lines += table[:1]
     lines.append(
-        "Rubric items it supports: "
+        "Rubric: "
         + "; ".join(
             f"{i['item']} {rubric.items[i['item'] - 1].short or ''} ({i['points']:g}): "
-            + (i["what"] if i["supported"] else f"no, {i['what']}")
+            + (i["what"] if i["supported"] else f"not checkable, {i['what']}")
             for i in data["items"]
         )
         + "."
     )
-    if data["answer"] is not None:
-        lines += _against(data)
-    return "\n".join(lines)
+    return "\n".join(lines + table[1:])
 
 
 def _at(attempt, seed, family=None):
@@ -378,13 +384,12 @@ def _at(attempt, seed, family=None):
     return f"attempt {attempt} (seed {seed}" + (f", {family})" if family else ")")
 
 
-def _recording(rubric, data, explained):
-    """The recorded network: family and whether it learned; parameters and signs; table."""
+def _recorded(rubric, data, explained):
+    """The recorded network in one line: its family, whether and whence it learned XOR."""
     family, runs = data["family"], data["runs"]
     on = ", ".join(r["pattern"] for r in explained.rows if r["h"] > 0.5) or "no pattern"
-    here = _at(data["attempt"], data["seed"])
     if data["learned"]:
-        did = f"learned XOR from {here}"
+        did = f"learned XOR from {_at(data['attempt'], data['seed'])}"
         before = [_at(r["attempt"], r["seed"], r["family"]) for r in runs[:-1]]
         did += f"; {' and '.join(before)} did not" if before else ""
     else:
@@ -394,27 +399,24 @@ def _recording(rubric, data, explained):
             if data["attempts_skipped"]
             else ""
         )
-    usual = rubric.family(family)
-    signs = _signs(data["signs"]) + (
-        ""
-        if usual is None
-        else f", the rubric's for {family}"
-        if data["usual_signs"]
-        else f", not the rubric's for {family} ({_signs(usual.signs)})"
-    )
-    params = "; ".join(
-        f"{k} = " + ", ".join(_short(v) for v in vs) for k, vs in explained.params.items()
-    )
+    return f"Recorded: {family} (h on for {on}); the network {did}."
+
+
+def _table(data, explained):
+    """The recorded network's net_y per pattern and its parameters, with their signs."""
     table = ", ".join(
         f"{r['pattern']} {_short(r['net_y'])} {'on' if r['net_y'] > 0 else 'off'}"
         + ("" if abs(r["yhat"] - r["target"]) < 0.5 else " (WRONG)")
         for r in explained.rows
     )
     hs = ", ".join(f"{r['h']:.2f}" for r in explained.rows)
+    params = "; ".join(
+        f"{k} = " + ", ".join(_short(v) for v in vs) for k, vs in explained.params.items()
+    )
+    signs = {None: "", True: ", the rubric's", False: ", NOT the rubric's"}[data["usual_signs"]]
     return [
-        f"Recorded: {family} (h on for {on}); the network {did}.",
-        f"Parameters: {params}. Signs of w0, w1, w2, b1: {signs}.",
-        f"net_y: {table} (h: {hs}); {len(data['right'])} of 4 right.",
+        f"net_y: {table} (h {hs}); {len(data['right'])} of 4 right.",
+        f"Parameters: {params} (signs of w0 w1 w2 b1: {_signs(data['signs'])}{signs}).",
     ]
 
 
@@ -425,43 +427,41 @@ def _against(data):
     checks, family = data["answer"], data["family"]
     seeds = [_at(a, data["runs"][a]["seed"]) for a in checks["seeds_named"]]
     seeds += [
-        f"{s}, the model answer's" if s == NO_STUDENT_SEED else f"{s}, not recorded"
+        f"{s} (the model answer's)" if s == NO_STUDENT_SEED else f"{s} (not recorded)"
         for s in checks["seeds_other"]
     ]
     named = checks["families_named"]
     also = [n for n in named if n != family]
-    rubric_family = family in FAMILIES.values()
-    first = [
-        f"seed named: {'; '.join(seeds) or 'none'}",
+    parts = [
+        f"seed named: {', '.join(seeds) or 'none'}",
         f"names {family}: {'yes' if family in named else 'no'}"
         + (f" (also {', '.join(also)})" if also else "")
-        if rubric_family
+        if family in FAMILIES.values()
         else f"families named: {', '.join(named) or 'none'}",
     ]
-    if data["family"] is not None:
+    if family is not None:
         quoted = checks["parameters_quoted"]
-        first.append(f"parameters as recorded: {', '.join(quoted) or 'none'}")
-        first.append(
-            f"decimals: {checks['as_recorded']} of {checks['quoted']} as recorded"
+        parts.append(f"parameters as recorded: {', '.join(quoted) or 'none'}")
+        parts.append(
+            f"{checks['as_recorded']} of its {checks['quoted']} decimals as recorded"
             if checks["quoted"]
             else "no decimals"
         )
-    second = []
-    if checks["not_recorded"] and data["family"] is not None:
-        second.append("not in the recording: " + ", ".join(checks["not_recorded"][:6]))
-    if checks["model_answer_numbers"]:
-        second.append(
-            "of these, the model answer's (SEED = 0): "
-            + ", ".join(checks["model_answer_numbers"][:6])
-        )
+        others, model = checks["not_recorded"], checks["model_answer_numbers"]
+        if model:
+            parts.append(
+                f"{len(others)} not, {len(model)} of them the model answer's: "
+                + ", ".join(model[:5])
+            )
+        elif others:
+            parts.append("not recorded: " + ", ".join(others[:5]))
     if data["runs"] and not data["runs"][0]["learned"]:
-        second.append(f"says a run did not learn: {'yes' if checks['says_not_learned'] else 'no'}")
-    lines = ["Answer vs recording (pointers, not a score): " + "; ".join(first) + "."]
-    return lines + (["Answer: " + "; ".join(second) + "."] if second else [])
+        parts.append(f"says a run did not learn: {'yes' if checks['says_not_learned'] else 'no'}")
+    return ["Answer (pointers, not a score): " + "; ".join(parts) + "."]
 
 
 def _signs(signs):
-    return ", ".join("−" if s == "-" else "+" for s in signs)
+    return " ".join("−" if s == "-" else "+" for s in signs)
 
 
 def _short(v):

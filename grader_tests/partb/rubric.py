@@ -15,14 +15,14 @@ RUBRIC = Rubric(
             2,
             "quotes the learned parameters (rounded) and the seed they came from",
             check="parameters",
-            short="parameters and seed",
+            short="seed and parameters",
         ),
         Item(
             3,
             "names what the hidden unit computes, from its activations on the four patterns "
             "(one of the families below, or a correct description of an unusual one)",
             check="family",
-            short="the hidden unit",
+            short="hidden unit",
         ),
         Item(
             4,
@@ -30,13 +30,13 @@ RUBRIC = Rubric(
             "`net_y = w0·x0 + w1·x1 + w2·h + b1` make the output on (`net_y > 0`) or off, "
             "consistent with the student's table (1 point per pattern)",
             check="patterns",
-            short="pattern by pattern",
+            short="patterns",
         ),
         Item(
             1,
             "says in one sentence why the hidden unit is needed: a single unit separates the "
             "patterns with one line, and XOR needs the extra feature the hidden unit provides",
-            short="why a hidden unit",
+            short="why",
         ),
     ),
     families=(

@@ -135,13 +135,14 @@ def test_the_note_names_the_family_of_the_students_own_network(family, students,
     assert note.startswith(NOTE_HEAD) and "Suggested: none" in note
     assert f"Recorded: {family} (h on for " in note
     assert f"learned XOR from SEED = {seed}." in note
-    assert f"the rubric's for {family}" in note and "4 of 4 right" in note
+    assert "w0 w1 w2 b1: " + " ".join("−" if c == "-" else "+" for c in data["signs"]) in note
+    assert "the rubric's)" in note and "4 of 4 right" in note
     checks = data["answer"]
     assert checks["seeds_named"] == [0] and checks["seeds_other"] == []
     assert len(checks["parameters_quoted"]) == 7
     assert checks["as_recorded"] == checks["quoted"] and checks["model_answer_numbers"] == []
     assert family in checks["families_named"] and f"names {family}: yes" in note
-    assert len(note.splitlines()) <= 7, note  # formgrader's box shows about nine lines
+    assert len(note.splitlines()) <= 6, note  # formgrader's box shows seven
 
 
 def test_the_families_differ_and_a_wrong_family_is_caught(students, cells):
@@ -164,9 +165,9 @@ def test_the_model_answer_copied_is_pointed_out(students, cells):
     call, reply = _explain(students["NOR"], cells)
     data = assist(RUBRIC, (call, reply), MODEL_ANSWER, None, MODEL_ANSWER)
     checks = data["answer"]
-    assert checks["seeds_other"] == [0] and "0, the model answer's" in data["note"]
-    assert {"5.62", "8.82", "−11.23"} <= set(checks["model_answer_numbers"])
-    assert "the model answer's (SEED = 0): " in data["note"]
+    assert checks["seeds_other"] == [0] and "seed named: 0 (the model answer's)" in data["note"]
+    assert {"5.62", "8.82", "11.23"} <= set(checks["model_answer_numbers"])
+    assert "of them the model answer's: 5.62, 8.82, 4.94" in data["note"]
     assert data["suggested"] is None  # a pointer, not a score
 
 
