@@ -20,12 +20,14 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 # graded by hand), not 0: a preprocessor after nbgrader's GetGrades marks them, and
 # nbgrader's feedback template with three changes prints them (and wraps long output
 # lines, and loads the MathJax that LocalMathJax copies into feedback/_mathjax/, so maths
-# renders offline).
+# renders offline). The grader's note on Problem 5, an automatic comment for the person
+# grading, stays off the student's page (NoGradersNote).
 from byhand_grader.nbgrader_plugins.templates import FEEDBACK_TEMPLATE, TEMPLATES  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "byhand_grader.nbgrader_plugins.feedback.MarkPending",
+    "byhand_grader.nbgrader_plugins.feedback.NoGradersNote",
     "byhand_grader.nbgrader_plugins.feedback.LocalMathJax",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

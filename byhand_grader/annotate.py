@@ -199,17 +199,63 @@ def _insert_explanation(nb, result, assignment, recorded):
     nb.cells.insert(at, cell)
 
 
+@dataclass
+class RecordedRun:
+    """One of the student's own XOR runs that the "explain" call replayed, numbers only."""
+
+    attempt: int  #: 0 for the notebook's SEED, n for ``student_seed(STUDENT_ID, attempt=n)``
+    seed: int
+    rows: list  #: ``explain_xor``'s table: per pattern, its target, ``h``, the terms, ``yhat``
+    params: dict  #: the parameters the table was computed with, as lists of floats
+    tracked: int = None  #: epochs it followed a correct run for, or None: trained throughout
+    errors: list = None  #: the epoch errors drawn under the table
+    update: str = "yours"  #: whose update trained it: "yours" or "the grader's"
+
+
+def read_runs(call, explanation):
+    """Each run of an ``explanation`` reply as a ``RecordedRun``, or None where the
+    sandbox's record of it cannot be read.
+
+    The reply is plain data from the sandbox: only numbers are read from it (checked,
+    ``_number``), so nothing the student's code returned reaches markdown or a comment.
+    """
+    from byhand.data import PATTERNS, Y_XOR
+    from byhand.explain import TERMS
+    from byhand.xor import PARAM_NAMES
+
+    targets = Y_XOR.flatten().tolist()
+    value = explanation.get("value") if explanation.get("ok") else None
+    runs = []
+    for n, run in enumerate((value.get("runs") or []) if isinstance(value, dict) else []):
+        try:
+            seed = int(run["seed"])
+            rows = [
+                {
+                    "pattern": PATTERNS[i],
+                    "target": targets[i],
+                    **{k: _number(row[k]) for k in ("h", *TERMS, "net_y", "yhat")},
+                }
+                for i, row in enumerate(run["rows"][:4])
+            ]
+            params = {k: [_number(v) for v in run["params"][k]][:3] for k in PARAM_NAMES}
+            tracked = int(_number(run["tracked"])) if run.get("tracked") else None
+            reference = next(s for s in call["seeds"] if s["seed"] == seed)
+            errors = [_number(e) for e in (reference["errors"] if tracked else run["epoch_errors"])]
+            update = "yours" if run.get("update") == "yours" else "the grader's"
+        except (KeyError, TypeError, ValueError, IndexError, StopIteration):
+            runs.append(None)
+            continue
+        runs.append(RecordedRun(n, seed, rows, params, tracked, errors, update))
+    return runs
+
+
 def explanation_outputs(call, explanation, student):
     """The outputs of the recorded cell: per run, a heading, the table, the plots, captions.
 
     ``call`` is the "explain" call (``grader_tests/<a>/probes.py``) and ``explanation`` the
-    harness's reply, plain data from the sandbox: only numbers are read from it (checked),
-    and the student's error text goes into plain-text output, never into markdown.
+    harness's reply, plain data from the sandbox read by ``read_runs`` (numbers only), and
+    the student's error text goes into plain-text output, never into markdown.
     """
-    from byhand.data import PATTERNS
-    from byhand.explain import TERMS
-    from byhand.xor import PARAM_NAMES
-
     if not explanation.get("ok"):
         return [
             _markdown_output(
@@ -223,23 +269,8 @@ def explanation_outputs(call, explanation, student):
     value = explanation.get("value") or {}
     outputs = []
     runs = value.get("runs") or []
-    for n, run in enumerate(runs):
-        try:
-            seed = int(run["seed"])
-            rows = [
-                {
-                    "pattern": PATTERNS[i],
-                    "target": [0.0, 1.0, 1.0, 0.0][i],
-                    **{k: _number(row[k]) for k in ("h", *TERMS, "net_y", "yhat")},
-                }
-                for i, row in enumerate(run["rows"][:4])
-            ]
-            params = {k: [_number(v) for v in run["params"][k]][:3] for k in PARAM_NAMES}
-            tracked = int(_number(run["tracked"])) if run.get("tracked") else None
-            reference = next(s for s in call["seeds"] if s["seed"] == seed)
-            errors = [_number(e) for e in (reference["errors"] if tracked else run["epoch_errors"])]
-            update = "their sgd_update" if run.get("update") == "yours" else "the grader's update"
-        except (KeyError, TypeError, ValueError, IndexError, StopIteration):
+    for run in read_runs(call, explanation):
+        if run is None:
             outputs.append(
                 _markdown_output(
                     "**Recorded by the grader.** The sandbox's record of "
@@ -247,6 +278,8 @@ def explanation_outputs(call, explanation, student):
                 )
             )
             continue
+        n, seed, rows, tracked = run.attempt, run.seed, run.rows, run.tracked
+        update = "their sgd_update" if run.update == "yours" else "the grader's update"
         attempt = "SEED" if n == 0 else f"student_seed(STUDENT_ID, attempt={n})"
         why = "" if n == 0 else ", because the run before it did not compute XOR"
         how = (
@@ -265,7 +298,9 @@ def explanation_outputs(call, explanation, student):
             )
         )
         outputs.append(
-            nbformat.v4.new_output("stream", name="stdout", text=_explain_text(params, rows) + "\n")
+            nbformat.v4.new_output(
+                "stream", name="stdout", text=_explain_text(run.params, rows) + "\n"
+            )
         )
         outputs += [
             _figure_output(_explain_figure(rows)),
@@ -278,7 +313,7 @@ def explanation_outputs(call, explanation, student):
         every = int(call.get("errors_every", 1))
         sampled = f" (one epoch in {every}, a plot's worth)" if every > 1 else ""
         outputs += [
-            _figure_output(_curve_figure(errors, seed, every)),
+            _figure_output(_curve_figure(run.errors, seed, every)),
             _markdown_output(
                 f"*The summed squared error of each epoch of the same run (seed {seed}){sampled}: "
                 "the curve the student's notebook draws under Problem 4 when it runs with this seed"

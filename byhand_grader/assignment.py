@@ -7,7 +7,9 @@ grade cells each is made of, the cells graded by hand, the kinds of call the
 hidden checks may ask the harness to make (each a kind of the harness's one
 registry, ``byhand_grader.harness.calls.KINDS``), the grade cell under which the
 XOR training curves are drawn, the hand-graded cell before which the grader's
-rerun of the student's explanation helper goes, and the sample-class scenarios.  A new
+rerun of the student's explanation helper goes, and the sample-class scenarios.
+Beside it, ``mistakes.py`` lists the assignment's known mistakes and ``rubric.py`` the
+rubric of its hand-graded cell (both optional).  A new
 assignment is a new folder, ``grader_tests/<a>/``, holding this description,
 ``probes.py`` (the hidden request) and ``test_<a>.py`` (the hidden checks),
 beside its ``source/<a>.py``.
@@ -91,6 +93,13 @@ class Assignment:
         return load_file(path).MISTAKES if path.is_file() else Catalogue()
 
     @property
+    def rubric(self):
+        """The rubric of the hand-graded cell (``grader_tests/<a>/rubric.py``'s ``RUBRIC``, a
+        ``byhand_grader.rubric.Rubric``), or None when the assignment has none."""
+        path = self.folder / "rubric.py" if self.folder is not None else None
+        return load_file(path).RUBRIC if path is not None and path.is_file() else None
+
+    @property
     def tests_digest(self):
         """A digest of every file of ``grader_tests/<a>/``: it changes with the hidden checks,
         so a results file says which checks gave its scores."""
@@ -128,6 +137,8 @@ class Assignment:
             problems.append(
                 f"explain_before names {self.explain_before!r}, which is not a hand-graded cell"
             )
+        if self.rubric is not None:
+            problems += self.rubric.problems(manual)
         from .harness.calls import KINDS
 
         for kind in sorted(set(self.call_kinds) - set(KINDS)):

@@ -17,7 +17,8 @@ gradebook here:
 * the main process, the gradebook's only writer, ``commit``s each submission
   as soon as it is judged: the annotated notebook moves into ``autograded/``,
   then the gradebook rows (student, submission, notebooks, every grade with
-  the judge's score, comments) are written in one transaction.
+  the judge's score, comments, and the grader's note on the hand-graded explanation as
+  its ``auto_comment``, ``rubric.assist``) are written in one transaction.
 
 A run stopped at any moment leaves each student with the previous records or
 the new ones.  Manual grades (``manual_score``) are never written here, so
@@ -291,8 +292,12 @@ def commit(gb, course, scratch_folder, result):
                     grade.auto_score = None
                     grade.needs_manual_grade = True
             comments = result.recorded.comments.get(nb.name, {})
-            for comment in nb.comments:
-                comment.auto_comment = comments.get(comment.name)
+            note = result.problem5.get("note")
+            for comment in nb.comments:  # manual_comment is the grader's: never written here
+                if note and comment.name == result.problem5.get("grade_id"):
+                    comment.auto_comment = note  # the grader's note (``rubric.assist``)
+                else:
+                    comment.auto_comment = comments.get(comment.name)
         gb.db.commit()
     except BaseException:
         gb.db.rollback()

@@ -65,6 +65,10 @@ class StudentResult:
     timings: dict = field(
         default_factory=dict
     )  #: seconds per phase: intake, nbgrader, harness, judge
+    #: the grader's note on the hand-graded explanation (``rubric.assist``): the recorded
+    #: network's family, whether it learned XOR (attempt, seed), the rubric items it
+    #: supports, the suggested points or None, and the note's text; {} without a rubric
+    problem5: dict = field(default_factory=dict)
     recorded: object = None  #: ``record.Recorded``: what nbgrader recorded (scratch)
     notebook_folder: str = None  #: the annotated autograded folder, in the worker's scratch
     fatal: str = None  #: the grader cannot go on at all (not this student's doing)

@@ -14,7 +14,8 @@ at a time into a ``results.StudentResult``:
    hidden inputs; the judge weighs the static autograd scan and runs the hidden
    checks on the reply (``judge.make_probe``, ``judge.judge``).
 4. ``annotate`` puts the verdicts into the scratch notebook, and what it draws
-   from the judge's probe (the training curves, the student's own runs).
+   from the judge's probe (the training curves, the student's own runs); ``rubric.assist``
+   writes the grader's note on the hand-graded explanation (``StudentResult.problem5``).
 
 Committing the result into the gradebook is the class run's (``grade``,
 ``cluster``), never the worker's.
@@ -29,10 +30,11 @@ from pathlib import Path
 import nbformat
 
 from . import judge, record, sandbox
-from .annotate import annotate
+from .annotate import annotate, recorded_run
 from .assignment import load_assignment
 from .intake import IntakeError, take_in
 from .results import CellGrade, StudentResult
+from .rubric import answer_text, assist
 from .runner import HarnessUnavailable
 from .sandbox.kernel import kernel_arguments, KERNEL_NAME
 
@@ -176,6 +178,7 @@ class Worker:
         if staged is None:  # nothing of the student's to run: a record of 0, with the reason
             result.cells = [CellGrade(g, p, 0.0, 0, 0) for g, p in points.items()]
             annotate(self.scratch.notebook(student, assignment), result, desc)
+            result.problem5 = self._assist(result, desc, source_nb, None)
             result.seconds = time.perf_counter() - start
             return
         calls, request = judge.build_request(desc, student, staged.cells)
@@ -202,7 +205,23 @@ class Worker:
         if reply.status not in ("ok", None):
             result.status = "partly graded"
         annotate(self.scratch.notebook(student, assignment), result, desc, probe)
+        result.problem5 = self._assist(result, desc, source_nb, recorded_run(probe))
         result.seconds = time.perf_counter() - start
+
+    def _assist(self, result, desc, source_nb, recorded):
+        """The grader's note on the hand-graded explanation (``rubric.assist``), or {}."""
+        rubric = desc.rubric
+        if rubric is None:
+            return {}
+        nb = nbformat.read(self.scratch.notebook(result.student, result.assignment), as_version=4)
+        said = [c.get(rubric.grade_id) for c in result.recorded.comments.values()]
+        return assist(
+            rubric,
+            recorded,
+            answer_text(nb, rubric.grade_id),
+            nbgrader_comment=next((c for c in said if c), None),
+            model_answer=answer_text(source_nb, rubric.grade_id),
+        )
 
     def close(self):
         self.runner.close()

@@ -8,6 +8,10 @@ course's feedback template (``byhand_grader/nbgrader_plugins/templates/byhand_fe
 None as "pending".  ``nbgrader_config.py`` adds both to
 ``nbgrader generate_feedback``.
 
+``NoGradersNote`` keeps the grader's note on Problem 5 (``byhand_grader.rubric``: an
+automatic comment for the person grading, with a suggestion) off the student's page: the
+page shows the comment a person typed, or what nbgrader itself wrote ("No response.").
+
 ``LocalMathJax`` puts MathJax 2.7 (the files of the pinned ``jupyter-server-mathjax``)
 beside the feedback pages, once, in ``feedback/_mathjax/``, and points each page at
 it by a relative URL, so a page's maths renders with no network (nbgrader's template
@@ -43,6 +47,19 @@ class MarkPending(NbGraderPreprocessor):
                     )
                     if grade.manual_score is None and grade.auto_score is None:
                         cell.metadata.nbgrader["score"] = None
+        return nb, resources
+
+
+class NoGradersNote(NbGraderPreprocessor):
+    """After ``GetGrades``: a cell's comment without the grader's note (``rubric.student_comment``)."""
+
+    def preprocess(self, nb, resources):
+        from byhand_grader.rubric import student_comment
+
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader") or {}
+            if meta.get("comment"):
+                meta["comment"] = student_comment(meta["comment"])
         return nb, resources
 
 

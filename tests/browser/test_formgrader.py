@@ -4,7 +4,8 @@ and does the Autograde button refuse, plainly, instead of grading without the hi
 After ``byhand grade`` (the session's fixture), the grader opens formgrader from
 JupyterLab's Nbgrader menu, finds the ``correct`` student's submission, reads the
 ``explain_xor`` table and plot that the grader recorded right above Problem 5
-(the sample submissions carry no outputs of their own), enters points and a
+(the sample submissions carry no outputs of their own) and the grader's note in the
+answer's comment box, enters points and a
 comment for ``p5_explanation``, and ``nbgrader export`` (the course's
 ``byhand_grader.nbgrader_plugins.export`` plugin) shows the new total, graded.  Then they press
 *Autograde* for that student on the assignment's submissions page: it says that
@@ -12,6 +13,7 @@ grading is ``byhand grade`` and leaves the record and the score as they were.
 """
 
 import csv
+import re
 
 import pytest
 from nbgrader.api import Gradebook
@@ -21,6 +23,7 @@ from byhand.data import PATTERNS
 from byhand.explain import TERMS
 from byhand_grader.nbgrader_plugins.guard import REFUSAL
 from byhand_grader.nbgrader_run import nbgrader
+from byhand_grader.rubric import NOTE_HEAD
 
 from .conftest import shot
 
@@ -56,8 +59,9 @@ def _export(course):
 
 
 def test_grading_problem5_in_formgrader(lab, page):
-    """Does formgrader show the grader's explain_xor table and plot above Problem 5, and do
-    the points and comment entered there reach `nbgrader export`?"""
+    """Does formgrader show the grader's explain_xor table and plot above Problem 5 and the
+    grader's note in its comment box, and do the points and comment entered there reach
+    `nbgrader export`?"""
     course = lab.course
     before = _export(course)[STUDENT]
     assert before["status"] == "pending", before
@@ -92,13 +96,25 @@ def test_grading_problem5_in_formgrader(lab, page):
     assert plots.count() >= 1, "no plot recorded by the grader above Problem 5"
     assert plots.first.evaluate("img => img.complete && img.naturalWidth > 0")
 
+    # the grader's note (byhand_grader.rubric): in grey in the comment box, until a comment
+    # is typed; the suggestion first, the student's own recorded network after it
+    comment = frame.locator(f"textarea#{P5}-comment")
+    comment.scroll_into_view_if_needed()
+    shot(page, "grader-2b-problem5-note")
+    expect(comment).to_have_attribute("placeholder", re.compile("^" + re.escape(NOTE_HEAD)))
+    note = comment.get_attribute("placeholder")
+    with Gradebook(course.db_url) as gb:
+        assert note == gb.find_comment(P5, "partb", "partb", STUDENT).auto_comment
+    assert note.startswith(NOTE_HEAD) and "\nRecorded: " in note, note
+    box = comment.bounding_box()
+    assert box["height"] >= 100, box  # the box grows to show the note's lines
+
     with page.expect_response(
         lambda r: "/formgrader/api/grade/" in r.url and r.request.method == "PUT"
     ) as saved:
         score.fill(str(P5_POINTS))
         score.press("Tab")
     assert saved.value.ok
-    comment = frame.locator(f"textarea#{P5}-comment")
     with page.expect_response(
         lambda r: "/formgrader/api/comment/" in r.url and r.request.method == "PUT"
     ) as saved:
