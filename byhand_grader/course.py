@@ -110,6 +110,11 @@ class Course:
         and a regrade's impact read."""
         return self.autograded / f"results-{assignment}.json"
 
+    def regrade_csv(self, assignment):
+        """What the last class run changed since the one before (``regrade.record_impact``):
+        what a changed-only LMS export reads."""
+        return self.autograded / f"regrade-{assignment}.csv"
+
     # -- nbgrader's configuration ----------------------------------------------------
 
     @cached_property

@@ -34,10 +34,10 @@ import sys
 import time
 from pathlib import Path
 
-from . import record
+from . import record, regrade
 from .assignment import load_assignment, read_source
 from .course import Course
-from .results import GradingStopped, read_results, StudentResult, write_results
+from .results import GradingStopped, StudentResult, write_results
 from .sandbox import slots
 from .sandbox.kernel import install_kernelspec
 from .submission import Worker
@@ -195,25 +195,25 @@ def grade(
 
 def _write_results(course, desc, rows, keep_others):
     """``autograded/results-<a>.json``: this run's results, with the other students' from
-    the last run when only some were graded (``keep_others``)."""
+    the last run when only some were graded (``keep_others``); and what this run changed
+    since the last one, ``autograded/regrade-<a>.csv`` (``regrade``)."""
     path = course.results_json(desc.name)
-    if keep_others and path.is_file():
-        try:
-            _, before = read_results(path)
-        except (ValueError, KeyError, TypeError):
-            before = []
-        graded = {r.student for r in rows if not r.failed}
-        rows = sorted(
-            [r for r in before if r.student not in graded] + rows, key=lambda r: r.student
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_results(
-        path,
-        desc.name,
+    last = regrade.last_run(path)
+    now = regrade.Run(
         [r for r in rows if not r.failed],
         desc.tests_digest,
         datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     )
+    if keep_others and last is not None:
+        graded = {r.student for r in now.results}
+        rows = sorted(
+            [r for r in last.results if r.student not in graded] + rows, key=lambda r: r.student
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_results(
+        path, desc.name, [r for r in rows if not r.failed], now.tests_digest, now.graded_at
+    )
+    regrade.record_impact(course.regrade_csv(desc.name), last, now)
 
 
 def _missing(roster, todo, assignments, course):

@@ -44,6 +44,7 @@ def _grade(course, args):
     from byhand_grader.assignment import load_assignment
     from byhand_grader.grade import grade
     from byhand_grader.record import shown
+    from byhand_grader.regrade import summary
     from byhand_grader.report import format_table
     from byhand_grader.sandbox import sandbox_available
     from byhand_grader.sandbox.cgroup import memory_cgroup_available
@@ -69,6 +70,9 @@ def _grade(course, args):
         print(
             f"(also in {prefix}autograded/report-{assignment}.csv; scores are in the gradebook "
             f"({shown(course.db_url)}) for formgrader, `nbgrader export` and `nbgrader generate_feedback`)"
+        )
+        print(
+            summary(course.regrade_csv(assignment), f"{prefix}autograded/regrade-{assignment}.csv")
         )
     if not results:
         print(f"no submissions found under {prefix}submitted/<student>/<assignment>/")

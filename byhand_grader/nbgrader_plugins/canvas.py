@@ -31,11 +31,10 @@ import csv
 import os
 import re
 
-from nbgrader.plugins import ExportPlugin
 from nbgrader.plugins.zipcollect import FileNameCollectorPlugin
 from traitlets import Dict, Unicode
 
-from .export import outcomes, pending_problems, points
+from .export import OutcomesExport, pending_problems, points
 
 #: a file of Canvas's bulk download, as nbgrader's collector sees it (the whole path)
 CANVAS_FILENAME = (
@@ -76,7 +75,7 @@ class CanvasCollector(FileNameCollectorPlugin):
         return found
 
 
-class CanvasExport(ExportPlugin):
+class CanvasExport(OutcomesExport):
     """A CSV Canvas's gradebook imports; only final scores are written (see the module)."""
 
     assignment_ids = Dict(
@@ -101,7 +100,7 @@ class CanvasExport(ExportPlugin):
         dest = self.to or "canvas.csv"
         root = self.parent.coursedir.root
         rows, names, possible, held_back = {}, [], {}, []
-        for o in outcomes(gradebook, self.assignment, self.student):
+        for o in self.chosen(gradebook):
             a, s = o.assignment, o.student
             if a.name not in names:
                 names.append(a.name)

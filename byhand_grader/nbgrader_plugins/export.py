@@ -15,13 +15,21 @@ student and assignment which it is:
 course's default (``ExportApp.plugin_class`` in ``nbgrader_config.py``);
 ``byhand_grader.nbgrader_plugins.canvas.CanvasExport`` and
 ``byhand_grader.nbgrader_plugins.moodle.MoodleExport`` write what those LMSs import (``nbgrader export --exporter ...``).
+
+All three are ``OutcomesExport``s: with ``only_changed`` they write only the students
+whose final score the last class run changed, as its impact file
+(``autograded/regrade-<a>.csv``, ``byhand_grader.regrade``) lists them, so after a fixed
+check is regraded the LMS receives those students and nobody else.
 """
 
 import csv
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from nbgrader.api import MissingEntry
 from nbgrader.plugins import ExportPlugin
+from traitlets import Bool
 
 #: nbgrader's CSV columns, then ours.
 COLUMNS = (
@@ -107,16 +115,80 @@ def pending_problems(course_root, outcome):
         return sorted(outcome.pending)
 
 
-class GradesExport(ExportPlugin):
+def course_of(coursedir):
+    """The ``Course`` whose ``autograded/`` nbgrader's ``coursedir`` points at (the sample
+    class's too: ``Course.nbgrader_options`` points it at ``sample_class/autograded``)."""
+    from ..course import Course
+
+    autograded = Path(coursedir.root, coursedir.autograded_directory)
+    return Course(coursedir.root, autograded.parent)
+
+
+class OutcomesExport(ExportPlugin):
+    """An exporter that reads the gradebook through ``outcomes``: the students and
+    assignments asked for (``--student``, ``--assignment``), or with ``only_changed`` only
+    the students whose final score the last regrade changed."""
+
+    only_changed = Bool(
+        False,
+        help="Write only the students whose final score the last `byhand grade` changed "
+        "(autograded/regrade-<assignment>.csv): after a fixed check is regraded, the LMS "
+        "receives those students only. Fails when an assignment has no such file (its "
+        "first grading writes none).",
+    ).tag(config=True)
+
+    def chosen(self, gradebook):
+        """``outcomes`` of what was asked for; with ``only_changed``, of the changed students.
+
+        With ``only_changed``, every assignment exported needs its impact file: one missing
+        stops the export before anything is written, saying which (nbgrader's way to fail:
+        the message logged, exit status 1).
+        """
+        if not self.only_changed:
+            yield from outcomes(gradebook, self.assignment, self.student)
+            return
+        from ..regrade import changed_students, read_impact
+
+        course = course_of(self.parent.coursedir)
+        names = [str(a) for a in self.assignment] or [a.name for a in gradebook.assignments]
+        changed = {}
+        for a in names:
+            path = course.regrade_csv(a)
+            if not path.is_file():
+                self.log.error(
+                    "only_changed: %s is missing, so nothing says whose %s score changed "
+                    "(a first grading compares with nothing and writes none): regrade it "
+                    "with `byhand grade %s`, export only the assignments regraded "
+                    "(--assignment), or export without only_changed. Nothing was exported.",
+                    path,
+                    a,
+                    a,
+                )
+                sys.exit(1)
+            changed[a] = changed_students(read_impact(path))
+            self.log.info(
+                "only_changed: %d student(s) whose %s final score changed (%s): %s",
+                len(changed[a]),
+                a,
+                path,
+                ", ".join(changed[a]) or "none",
+            )
+        for o in outcomes(gradebook, names, self.student):
+            if o.student.id in changed[o.assignment.name]:
+                yield o
+
+
+class GradesExport(OutcomesExport):
     """grades.csv with a ``status`` column: graded, pending or missing."""
 
     def export(self, gradebook):
         dest = self.to or "grades.csv"
+        rows = list(self.chosen(gradebook))
         self.log.info("Exporting grades to %s", dest)
         with open(dest, "w", newline="", encoding="utf-8") as f:
             out = csv.DictWriter(f, COLUMNS)
             out.writeheader()
-            for o in outcomes(gradebook, self.assignment, self.student):
+            for o in rows:
                 a, s, sub = o.assignment, o.student, o.submission
                 row = {
                     "assignment": a.name,

@@ -13,9 +13,7 @@ records is never the autograded part taken for the whole.
 
 import csv
 
-from nbgrader.plugins import ExportPlugin
-
-from .export import outcomes, pending_problems, points
+from .export import OutcomesExport, pending_problems, points
 
 #: who a row is: Moodle's names for the two identifiers it maps from
 STUDENT_COLUMNS = ("Email address", "ID number", "First name", "Last name")
@@ -31,14 +29,14 @@ def feedback(outcome, problems):
     return f"graded: {total}"
 
 
-class MoodleExport(ExportPlugin):
+class MoodleExport(OutcomesExport):
     """A CSV Moodle (or any LMS with a CSV grade import) reads; only final scores as grades."""
 
     def export(self, gradebook):
         dest = self.to or "moodle.csv"
         root = self.parent.coursedir.root
         rows, names = {}, []
-        for o in outcomes(gradebook, self.assignment, self.student):
+        for o in self.chosen(gradebook):
             a, s = o.assignment, o.student
             if a.name not in names:
                 names.append(a.name)
