@@ -55,6 +55,10 @@ c.Autograde.Exporter.preprocessors = ["byhand_grader.nbgrader_plugins.guard.Grad
 # id: give yours here, e.g. {"partb": "12345"}.
 c.ZipCollectApp.collector_plugin = "byhand_grader.nbgrader_plugins.canvas.CanvasCollector"
 c.CanvasExport.assignment_ids = {}
+# After a regrade (docs/instructors/grade.md#regrade), every exporter above can write only
+# the students whose final score it changed, as autograded/regrade-<a>.csv lists them; for
+# one export, on the command line: --OutcomesExport.only_changed=True.
+# c.OutcomesExport.only_changed = False
 
 # The grader's limits on one submission in the sandboxed harness (byhand_grader/limits.py,
 # GraderLimits); the defaults are shown.  Raise a time limit for a slower machine, the

@@ -34,6 +34,7 @@ the changed students before grading again.
 """
 
 import csv
+from collections import Counter
 from dataclasses import astuple, dataclass, fields
 
 from .results import read_results
@@ -77,12 +78,14 @@ COLUMNS = tuple(f.name for f in fields(Change))
 
 
 def verdict(cell):
-    """What the hidden checks said of one ``CellGrade``: summaries and codes, or ``passed``."""
+    """What the hidden checks said of one ``CellGrade``: each failure's summary with its codes
+    (one said by several checks, once with their number), ``passed`` when none failed."""
     if cell is None:
         return ""
-    if cell.failures:
-        return " | ".join(f"{f.summary} [{', '.join(f.codes)}]" for f in cell.failures)
-    return PASSED if cell.total and cell.passed == cell.total else NOT_CHECKED
+    if not cell.failures:
+        return PASSED if cell.total and cell.passed == cell.total else NOT_CHECKED
+    said = Counter(f"{f.summary} [{', '.join(f.codes)}]" for f in cell.failures)
+    return " | ".join(text if n == 1 else f"{text} ({n} checks)" for text, n in said.items())
 
 
 def _graded(run):

@@ -31,7 +31,7 @@ from byhand_grader.regrade import (
     verdict,
     write_impact,
 )
-from byhand_grader.results import CellGrade, Failure, StudentResult
+from byhand_grader.results import CellGrade, Failure, read_results, StudentResult
 from byhand_instructor.cli import main
 from byhand_instructor.sample_class import scenarios, solved_release, TIMESTAMP
 
@@ -154,6 +154,15 @@ def test_an_ungradable_cell_reads_checks_could_not_run():
     assert verdict(_cell("p1", 10.0)) == PASSED
 
 
+def test_a_verdict_says_what_several_checks_said_once():
+    """Two checks failing with the same words read once, with their number, in their order."""
+    cell = _cell("p1", 0.0, 10.0, "not attempted", "not attempted")
+    cell.failures.append(Failure("m", "off by 2", ("factor-2-missing", "other")))
+    assert verdict(cell) == (
+        "not attempted [factor-2-missing] (2 checks) | off by 2 [factor-2-missing, other]"
+    )
+
+
 def test_the_impact_file_reads_back_as_written(tmp_path):
     """Do the rows read back from the CSV equal the typed rows written (numbers, yes/no, empty)?"""
     before = _run(_student("ann", _cell("p1", 10.0)), _student("bo", _cell("p1", 10.0)))
@@ -258,6 +267,7 @@ def regraded(tmp_path_factory):
             s: (
                 gb.find_submission("partb", s).score,
                 gb.find_grade("p5_explanation", "partb", "partb", s).manual_score,
+                gb.find_grade("p5_explanation", "partb", "partb", s).needs_manual_grade,
             )
             for s in STUDENTS
         }
@@ -327,17 +337,17 @@ def test_the_command_says_what_the_regrade_changed(regraded):
 
 def test_grades_given_by_hand_survive_the_regrade(regraded):
     """Is each Problem 5 score given by hand still there, the final score the new auto total plus it?"""
-    last = {r.student: r for r in grade_results_file(regraded.course) if r.status != "missing"}
-    for student, (score, manual) in regraded.final.items():
+    last = {
+        r.student: r
+        for r in read_results(regraded.course.results_json("partb"))[1]
+        if r.status != "missing"
+    }
+    for student, (score, manual, to_review) in regraded.final.items():
         assert manual == BY_HAND.get(student)
         assert score == pytest.approx(last[student].auto_score + (manual or 0))
+        # formgrader lists it for review again, as nbgrader's own autograde does after a rerun
+        assert to_review
     assert last["correct"].auto_score == 35  # back to full marks, so 42 in all
-
-
-def grade_results_file(course):
-    from byhand_grader.results import read_results
-
-    return read_results(course.results_json("partb"))[1]
 
 
 # -- the LMS exports, changed students only ---------------------------------------------------
