@@ -425,16 +425,14 @@ def _codes(cases, names, wrong, tol):
         def hidden_slope(case):
             return case.slope("h", XOR_HIDDEN_BIAS)
 
-        found = [
-            code
-            for code, scale, needs_variation in (
-                ("dh-missing-w2", w2, False),  # 1 / w2: a number no other slip gives
-                ("dh-missing-hidden-derivative", hidden_slope, True),
-            )
-            if _scaled_factor(cases, XOR_HIDDEN, scale, tol) is not None
-            and _nice(_scaled_factor(cases, XOR_HIDDEN, scale, tol)) == 1.0
-            and (_varies(cases, scale) or not needs_variation)
-        ]
+        found = []
+        for code, scale, needs_variation in (
+            ("dh-missing-w2", w2, False),  # 1 / w2: a number no other slip gives
+            ("dh-missing-hidden-derivative", hidden_slope, True),
+        ):
+            c = _scaled_factor(cases, XOR_HIDDEN, scale, tol)
+            if c is not None and _nice(c) == 1.0 and (not needs_variation or _varies(cases, scale)):
+                found.append(code)
         return tuple(found) if len(found) == 1 else ()  # both fit: not pinned down
     components = {
         (n, i)
