@@ -43,6 +43,7 @@ single pattern never pins one down; what fits none of these gets its sentence an
 import math
 import os
 import sysconfig
+import textwrap
 
 import torch
 
@@ -59,6 +60,8 @@ TOLERANCE = 1e-5
 MEASURABLE = 1e-4
 #: Ratios this close (relatively) count as one constant factor.
 SAME_RATIO = 1e-2
+#: The widest line of a printed hint: narrower than a notebook's output area.
+HINT_WIDTH = 88
 
 #: The XOR network's output bias, and its hidden unit's parameters and bias (Problem 4).
 XOR_OUTPUT_BIAS, XOR_HIDDEN, XOR_HIDDEN_BIAS = "b1", ("w_34", "b0"), "b0"
@@ -90,8 +93,14 @@ class Problem(str):
         return [hint(ASSIGNMENT, code) for code in self.codes]
 
     def text(self):
-        """The sentence, then one ``Hint: ...`` line per code: what the student reads."""
-        return "\n".join([str(self)] + [f"Hint: {h}" for h in self.hints])
+        """The sentence, then a ``Hint: ...`` paragraph per code: what the student reads."""
+        return "\n".join([str(self)] + [hint_paragraph(h) for h in self.hints])
+
+
+def hint_paragraph(text):
+    """``Hint: text``, wrapped at ``HINT_WIDTH`` between words (a notebook's output area
+    would break a long line inside a word), its further lines indented under the text."""
+    return textwrap.fill(f"Hint: {text}", HINT_WIDTH, subsequent_indent=" " * len("Hint: "))
 
 
 class CheckFailed(AssertionError):
@@ -330,7 +339,7 @@ def compare_with_autograd(grads, forward, params, x, y):
     verdict = f"DIFFERENT: {problem}" if problem else "OK"
     print(f"largest |difference| = {worst:.2e}  (expect below {TOLERANCE:.0e})  {verdict}")
     for text in problem.hints if problem else []:
-        print(f"Hint: {text}")
+        print(hint_paragraph(text))
     return worst
 
 

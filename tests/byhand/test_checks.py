@@ -22,6 +22,7 @@ from byhand.checks import (
     fmt_list,
     forward_problem,
     grads_problem,
+    HINT_WIDTH,
     Problem,
     Raised,
     run_example,
@@ -78,14 +79,28 @@ def mutant(cell_id, *edits):
     return ns
 
 
+def hints_in(lines):
+    """The ``Hint: ...`` paragraphs among printed ``lines``, each joined back into one line
+    (a continuation line is indented under the hint's text)."""
+    hints = []
+    for line in lines:
+        if line.startswith("Hint: "):
+            hints.append(line)
+        elif hints and line.startswith(" " * len("Hint: ")):
+            hints[-1] += " " + line.strip()
+    return hints
+
+
 def read(problem):
-    """What the student reads when the grade cell raises: ``(sentence, [hint lines])``."""
-    lines = str(CheckFailed(problem)).splitlines()
-    return lines[0], lines[1:]
+    """What the student reads when the grade cell raises: ``(sentence, [hints])``, checking
+    that no line of a hint is wider than HINT_WIDTH."""
+    sentence, *lines = str(CheckFailed(problem)).splitlines()
+    assert all(len(line) <= HINT_WIDTH for line in lines), lines
+    return sentence, hints_in(lines)
 
 
 def catalogue_hints(codes):
-    """The catalogue's hint lines for ``codes``, read from grader_tests/partb/mistakes.py."""
+    """The catalogue's hints for ``codes``, read from grader_tests/partb/mistakes.py."""
     return [f"Hint: {CATALOGUE.hint(c)}" for c in codes]
 
 
@@ -205,11 +220,12 @@ def test_compare_prints_the_hint_under_the_table(capsys):
     fn = mutant("p1_logistic_grads_answer", ("d_net = 2 *", "d_net ="))["logistic_grads"]
     compare_with_autograd(fn, logistic_forward, PARAMS, X[3], Y_OR[3])
     lines = capsys.readouterr().out.strip().splitlines()
+    different = next(n for n, line in enumerate(lines) if "DIFFERENT" in line)
     assert (
-        "DIFFERENT: logistic_grads differs from autograd here: dE/dw and dE/db are 0.5"
-        in (lines[-2])
+        "logistic_grads differs from autograd here: dE/dw and dE/db are 0.5" in (lines[different])
     )
-    assert lines[-1:] == catalogue_hints(["factor-2-missing"])
+    assert hints_in(lines[different + 1 :]) == catalogue_hints(["factor-2-missing"])
+    assert len(lines) > different + 2  # the hint is wrapped between words, not one long line
 
 
 def test_one_pattern_never_pins_down_a_slope():
@@ -324,7 +340,7 @@ def test_a_stage_problem_replaces_the_table(capsys):
     assert compare_with_autograd(fn, logistic_forward, PARAMS, X[3], Y_OR[3]) is None
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0].startswith("logistic_grads returns 'w' with shape (1, 2)")
-    assert lines[1:] == catalogue_hints(["wrong-shape"])
+    assert hints_in(lines[1:]) == catalogue_hints(["wrong-shape"])
 
 
 # -- the update ------------------------------------------------------------------------------
@@ -552,7 +568,8 @@ def test_an_unwritten_or_broken_function_is_a_sentence_not_an_exception(capsys):
     assert problem.startswith("tanh_grads raised TypeError in tanh_grads, line ")
     assert read(problem)[1] == catalogue_hints(["raises-error"])
     assert compare_with_autograd(logistic_grads, logistic_forward, PARAMS, X[3], Y_OR[3]) is None
-    assert capsys.readouterr().out.splitlines() == [stub] + catalogue_hints(["not-attempted"])
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == stub and hints_in(printed[1:]) == catalogue_hints(["not-attempted"])
     raised = run_example(tanh_grads, PARAMS, X[0], Y_OR[0])
     assert isinstance(raised, Raised) and raised.problem.codes == ("raises-error",)
     assert update_problem(BEFORE, raised, EXPECTED, ALPHA) is raised.problem
