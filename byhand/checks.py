@@ -415,7 +415,7 @@ def _codes(cases, names, wrong, tol):
     c = _factor([(a, b) for k in cases for n in names for a, b in zip(k.mine[n], k.ref[n])], tol)
     if c is not None:
         return FACTOR_CODES.get(_nice(c), ())
-    output_bias = XOR_OUTPUT_BIAS if tuple(names) == XOR_PARAMS else NEURON_BIAS
+    output_bias = XOR_OUTPUT_BIAS if set(names) == set(XOR_PARAMS) else NEURON_BIAS
     if output_bias in names:
 
         def slope(case):
@@ -424,7 +424,7 @@ def _codes(cases, names, wrong, tol):
         c = _scaled_factor(cases, names, slope, tol)
         if c is not None and _nice(c) in FACTOR_CODES and _varies(cases, slope):
             return ("activation-derivative-missing", *FACTOR_CODES[_nice(c)])
-    if tuple(names) != XOR_PARAMS:
+    if set(names) != set(XOR_PARAMS):
         return ()
     if set(wrong) == set(XOR_HIDDEN):
 
