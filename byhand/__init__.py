@@ -2,7 +2,7 @@
 
 What the notebooks import: the data, the neurons and the XOR network's start,
 the training loop (which never calls ``backward``), the autograd comparisons
-and visible checks, the plots, the Problem 5 explainer, the rates measured by
+and visible checks with the catalogues' hints (``hints.py``, generated), the plots, the Problem 5 explainer, the rates measured by
 ``byhand luck``, and the extension's batched engine.  It imports neither the
 grader (``byhand_grader``) nor the instructor's tools (``byhand_instructor``)
 and holds no answer: the closed-form gradients students write live only in

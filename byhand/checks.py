@@ -4,21 +4,55 @@ The notebook prints ``compare_with_autograd`` so a student sees every component
 next to its yardstick.  Grade cells ask ``grads_problem`` (or ``update_problem``,
 ``forward_problem``) for what is wrong and raise ``CheckFailed`` with it from the
 cell itself, so the traceback is the cell's one line and the sentence, not frames
-of this package.  The sentence says *what* differs, as the hidden checks do: a
-constant factor, the opposite sign, which parameters are wrong and which are
-right, with one example in numbers.  It is found numerically (ratios to
-autograd), so nothing here knows a closed-form gradient.  A student function that
-raises is reported in the same sentence form, not re-raised: the check cells say
-how to see the full traceback.
+of this package.
+
+Each check goes in the order a student fixes things, each stage with its own sentence:
+the **shape** of what the function returns (a dict with the right keys, each value of
+the right shape: the sentence names the key and the shape expected), then its **dtype**
+(tensors of the parameters' dtype: the sentence names which values are not), and only
+then its **values**.  A wrong value is described as the hidden checks describe it: a
+constant factor, the opposite sign, which parameters are wrong and which are right,
+with one example in numbers.  A student function that raises is reported in the same
+sentence form, not re-raised.
+
+Where the notebook's shown examples pin a mistake down, the sentence (a ``Problem``)
+carries the mistake's code from Part B's catalogue, and ``CheckFailed`` and the printed
+comparisons add the catalogue's hint for it (``byhand.hints``, generated from
+``grader_tests/partb/mistakes.py``).  Everything here is found numerically, from ratios to
+autograd and the numbers the notebook shows (the parameters, the inputs, the slope of a
+unit's output measured by autograd), so nothing here knows a closed-form gradient:
+
+* every component ``c`` times autograd's, the same ``c`` on every pattern: 0.5 is the
+  missing factor 2, 2 an extra one, -1 the opposite sign;
+* on every pattern, every component autograd's divided by the slope of the output unit
+  (times such a ``c``): the activation's derivative is missing;
+* Problem 4, only ``dE/dw_34`` and ``dE/db0`` wrong, autograd's divided by ``w2`` or by
+  the slope of the hidden unit: ``d_h`` lacks that factor; only ``dE/dw0`` and ``dE/dw1``
+  wrong, or only ``dE/dw2``: the skip connections, or the hidden unit, are missing from
+  ``dE/dw_012``;
+* a bias's gradient shaped like ``x`` that is autograd's times ``x``;
+* an update whose step is -1 times the expected one (uphill), ``1 / alpha`` times it
+  (no learning rate), or zero for some parameters;
+* a forward pass whose ``net_h`` (``net_y``) is right and ``h`` (``yhat``) wrong: another
+  activation.
+
+A relation that needs the slope must hold on two patterns where the slopes differ, so a
+single pattern never pins one down; what fits none of these gets its sentence and no hint.
 """
 
 import math
 import os
 import sysconfig
+import textwrap
+
+import torch
 
 from .autograd import autograd_grads
-from .contract import check_param_dict
+from .hints import hint
+from .xor import PARAM_NAMES as XOR_PARAMS
 
+#: The assignment whose catalogue names the mistakes these checks recognise.
+ASSIGNMENT = "partb"
 #: Hand-written float32 gradients agree with float64 autograd to about 1e-7;
 #: 1e-5 leaves room for legitimate reorderings and still catches any real slip.
 TOLERANCE = 1e-5
@@ -26,7 +60,13 @@ TOLERANCE = 1e-5
 MEASURABLE = 1e-4
 #: Ratios this close (relatively) count as one constant factor.
 SAME_RATIO = 1e-2
+#: The widest line of a printed hint: narrower than a notebook's output area.
+HINT_WIDTH = 88
 
+#: The XOR network's output bias, and its hidden unit's parameters and bias (Problem 4).
+XOR_OUTPUT_BIAS, XOR_HIDDEN, XOR_HIDDEN_BIAS = "b1", ("w_34", "b0"), "b0"
+#: The neuron's bias (Problems 1 and 3).
+NEURON_BIAS = "b"
 
 #: Where given and installed code lives: frames there are not the student's.
 _LIBRARIES = tuple(
@@ -38,8 +78,36 @@ _LIBRARIES = tuple(
 )
 
 
+class Problem(str):
+    """What a check found wrong: its one sentence (the string itself), and the catalogue
+    ``codes`` of the mistakes the shown examples pin down (none when they pin none)."""
+
+    def __new__(cls, sentence, codes=()):
+        problem = super().__new__(cls, sentence)
+        problem.codes = tuple(dict.fromkeys(codes))
+        return problem
+
+    @property
+    def hints(self):
+        """The catalogue's hint for each code, in order."""
+        return [hint(ASSIGNMENT, code) for code in self.codes]
+
+    def text(self):
+        """The sentence, then a ``Hint: ...`` paragraph per code: what the student reads."""
+        return "\n".join([str(self)] + [hint_paragraph(h) for h in self.hints])
+
+
+def hint_paragraph(text):
+    """``Hint: text``, wrapped at ``HINT_WIDTH`` between words (a notebook's output area
+    would break a long line inside a word), its further lines indented under the text."""
+    return textwrap.fill(f"Hint: {text}", HINT_WIDTH, subsequent_indent=" " * len("Hint: "))
+
+
 class CheckFailed(AssertionError):
-    """A visible check failed; the message says what differs, in one sentence."""
+    """A visible check failed: the sentence, then the hint of each mistake it pins down."""
+
+    def __init__(self, problem):
+        super().__init__(problem.text() if isinstance(problem, Problem) else problem)
 
 
 def fmt(value):
@@ -53,10 +121,12 @@ def fmt_list(values):
 
 
 def _raised(fn, err):
-    """The sentence for a student function that raised instead of returning."""
+    """The Problem of a student function that raised instead of returning."""
     name = getattr(fn, "__name__", "the function")
     if isinstance(err, NotImplementedError):
-        return f"{name} is not written yet (it raises NotImplementedError)."
+        return Problem(
+            f"{name} is not written yet (it raises NotImplementedError).", ["not-attempted"]
+        )
     line = ""
     tb = err.__traceback__
     while tb is not None:  # the last frame outside the libraries is the student's line
@@ -65,60 +135,212 @@ def _raised(fn, err):
             line = f" in {tb.tb_frame.f_code.co_name}, line {tb.tb_lineno}"
         tb = tb.tb_next
     text = str(err).strip().splitlines()
-    return (
-        f"{name} raised {type(err).__name__}{line}"
-        + (f": {text[0]}" if text else "")
-        + f" (call {name} in a new cell to see the whole traceback)."
+    return Problem(
+        f"{name} raised {type(err).__name__}{line}" + (f": {text[0]}" if text else "") + ".",
+        ["raises-error"],
     )
 
 
-def _call_grads(grads, forward, params, x, y):
-    """``(yours, autograd's)`` as float lists per parameter; raises what the student raised."""
-    mine = check_param_dict(grads(params, x, y), params, grads.__name__)
-    ref = autograd_grads(forward, params, x, y)
-    return (
-        {n: mine[n].double().flatten().tolist() for n in params},
-        {n: ref[n].flatten().tolist() for n in params},
+# -- the stages: shape, then dtype, then values -----------------------------------------
+
+
+def _keys(items):
+    return "[" + ", ".join(repr(k) for k in items) + "]"
+
+
+def _shape_problem(fn, value, like, named="the parameter", exact=True):
+    """The shape stage: ``value`` must be a dict with ``like``'s keys (only those when
+    ``exact``), each tensor (or array) shaped like ``like``'s, whose values the sentence
+    calls ``named`` (None: the docstring's).  ``(Problem, keys of the wrong shape)``, or
+    ``(None, [])``; values with no shape (a list, a float) are the dtype stage's."""
+    if not isinstance(value, dict):
+        return Problem(
+            f"{fn} returns a {type(value).__name__}; expected a dict with the keys {_keys(like)}.",
+            ["wrong-dtype"],
+        ), []
+    missing = [k for k in like if k not in value]
+    extra = [k for k in value if k not in like] if exact else []
+    if missing or extra:
+        return Problem(
+            f"{fn} returns the keys {_keys(value)}; expected {_keys(like)}"
+            + (f" (missing {_keys(missing)})" if missing else "")
+            + (f" (unexpected {_keys(extra)})" if extra else "")
+            + ".",
+            ["wrong-shape"],
+        ), []
+    wrong = [
+        k
+        for k, want in like.items()
+        if hasattr(value[k], "shape") and tuple(value[k].shape) != tuple(want.shape)
+    ]
+    if not wrong:
+        return None, []
+    got = " and ".join(f"{k!r} with shape {tuple(value[k].shape)}" for k in wrong)
+    want = " and ".join(str(tuple(like[k].shape)) for k in wrong)
+    s = "s" if len(wrong) > 1 else ""
+    whose = (
+        f", the shape{s} of {named}{s} {' and '.join(repr(k) for k in wrong)}"
+        if named
+        else ", as the docstring states"
     )
+    return Problem(f"{fn} returns {got}; expected shape{s} {want}{whose}.", ["wrong-shape"]), wrong
+
+
+def _type_name(value):
+    if isinstance(value, torch.Tensor):
+        return f"a {str(value.dtype).removeprefix('torch.')} tensor"
+    kind = type(value)
+    module = "" if kind.__module__ == "builtins" else kind.__module__.split(".")[0] + "."
+    return f"a {module}{kind.__name__}"
+
+
+def _dtype_problem(fn, value, like):
+    """The dtype stage: every value a tensor of ``like``'s dtype; a Problem, or None."""
+    wrong = [
+        k
+        for k, want in like.items()
+        if not isinstance(value[k], torch.Tensor) or value[k].dtype != want.dtype
+    ]
+    if not wrong:
+        return None
+    dtypes = sorted({str(like[k].dtype).removeprefix("torch.") for k in wrong})
+    return Problem(
+        f"{fn} returns {', '.join(f'{k!r} as {_type_name(value[k])}' for k in wrong)}; "
+        f"expected {' or '.join(dtypes)} tensors, the dtype of the inputs it is given.",
+        ["wrong-dtype"],
+    )
+
+
+def _finite_problem(fn, value, like):
+    """NaN or inf in a value: a Problem, or None."""
+    bad = [k for k in like if not torch.isfinite(value[k]).all()]
+    if not bad:
+        return None
+    return Problem(
+        f"{fn} returns NaN or inf in "
+        + ", ".join(f"{k!r} ({fmt_list(value[k].flatten().tolist())})" for k in bad)
+        + "."
+    )
+
+
+def _returned_problem(fn, values, like, named="the parameter", exact=True):
+    """The first stage that fails on any of ``values`` (one returned value per call): shape
+    on every call, then dtype on every call, then finiteness.  ``(Problem, keys of the wrong
+    shape)``, or ``(None, [])``."""
+    for value in values:
+        problem, wrong = _shape_problem(fn, value, like, named, exact)
+        if problem:
+            return problem, wrong
+    for check in (_dtype_problem, _finite_problem):
+        for value in values:
+            problem = check(fn, value, like)
+            if problem:
+                return problem, []
+    return None, []
+
+
+# -- gradients -------------------------------------------------------------------------
+
+
+def _returned_grads(grads, forward, params, X, Y):
+    """``grads`` on every pattern: ``(what it returned, None)`` when every result has the
+    right shape and dtype, else ``(None, the Problem)`` of the first stage that fails (or
+    of a raise)."""
+    got = []
+    for x, y in zip(X, Y):
+        try:
+            got.append(grads(params, x, y))
+        except Exception as err:  # noqa: BLE001 - the student's error, reported as a sentence
+            return None, _raised(grads, err)
+    problem, wrong = _returned_problem(grads.__name__, got, params)
+    if problem and _bias_times_x(got, params, forward, X, Y, wrong):
+        problem = Problem(problem, ["bias-gradient-times-x"])
+    return (None, problem) if problem else (got, None)
+
+
+class _Case:
+    """One pattern: the student's gradient and autograd's, as float lists per parameter."""
+
+    def __init__(self, forward, params, x, y, got):
+        self.forward, self.params, self.x, self.y = forward, params, x, y
+        ref = autograd_grads(forward, params, x, y)
+        self.mine = {n: got[n].double().flatten().tolist() for n in params}
+        self.ref = {n: ref[n].flatten().tolist() for n in params}
+
+    def wrong(self, tol):
+        return any(
+            not abs(a - b) <= tol for n in self.params for a, b in zip(self.mine[n], self.ref[n])
+        )
+
+    def slope(self, key, bias):
+        """How steeply the unit's output ``key`` moves with its net input, by autograd in
+        float64: d key / d bias (a bias enters its unit's net with coefficient 1)."""
+        leaves = {
+            k: v.detach().double().clone().requires_grad_(k == bias) for k, v in self.params.items()
+        }
+        with torch.enable_grad():
+            out = self.forward(leaves, self.x.double())[key]
+            (d,) = torch.autograd.grad(out.sum(), leaves[bias])
+        return float(d.sum())
+
+
+def _bias_times_x(got, params, forward, X, Y, wrong):
+    """Is every wrongly shaped gradient a one-number (bias) parameter's, shaped like ``x``
+    and autograd's times ``x`` on every pattern?"""
+    if not wrong or any(params[k].numel() != 1 for k in wrong):
+        return False
+    for value, x, y in zip(got, X, Y):
+        ref = autograd_grads(forward, params, x, y)
+        for k in wrong:
+            v = value[k]
+            if not isinstance(v, torch.Tensor) or tuple(v.shape) != tuple(x.shape):
+                return False
+            want = float(ref[k]) * x.double()
+            if not torch.allclose(v.double(), want, rtol=SAME_RATIO, atol=TOLERANCE):
+                return False
+    return True
+
+
+def grads_problem(grads, forward, params, X, Y, tol=TOLERANCE):
+    """What is wrong with ``grads`` on the patterns ``X``, ``Y``: a ``Problem``, or None.
+
+    Every pattern is called first; then the shape of every result, their dtypes, and only
+    then their values.
+    """
+    got, problem = _returned_grads(grads, forward, params, X, Y)
+    if problem:
+        return problem
+    cases = [_Case(forward, params, x, y, value) for x, y, value in zip(X, Y, got)]
+    failing = [c for c in cases if c.wrong(tol)]
+    if not failing:
+        return None
+    return _diagnosis(grads.__name__, failing, list(params), tol, total=len(X))
 
 
 def compare_with_autograd(grads, forward, params, x, y):
     """Print ``grads(params, x, y)`` next to autograd's; return the largest difference.
 
-    Returns None, having printed why, when ``grads`` raises.
+    Returns None, having printed why (with the hint, where one fits), when ``grads`` raises
+    or returns the wrong shape or dtype.
     """
-    try:
-        mine, ref = _call_grads(grads, forward, params, x, y)
-    except Exception as err:  # noqa: BLE001 - the student's error, reported as a sentence
-        print(_raised(grads, err))
+    got, problem = _returned_grads(grads, forward, params, [x], [y])
+    if problem:
+        print(problem.text())
         return None
+    case = _Case(forward, params, x, y, got[0])
     print(f"pattern x = {x.tolist()}, target y = {y.tolist()}")
     print(f"{'parameter':<12}{'yours':>14}{'autograd':>14}{'|difference|':>15}")
     worst = 0.0
     for name in params:
-        for k, (a, b) in enumerate(zip(mine[name], ref[name])):
+        for k, (a, b) in enumerate(zip(case.mine[name], case.ref[name])):
             worst = max(worst, abs(a - b))
             print(f"{name + f'[{k}]':<12}{a:>14.8f}{b:>14.8f}{abs(a - b):>15.2e}")
-    verdict = "OK"
-    if not worst < TOLERANCE:
-        verdict = "DIFFERENT: " + _diagnosis(grads.__name__, [(x, y, mine, ref)], list(params))
+    problem = None if worst < TOLERANCE else _diagnosis(grads.__name__, [case], list(params))
+    verdict = f"DIFFERENT: {problem}" if problem else "OK"
     print(f"largest |difference| = {worst:.2e}  (expect below {TOLERANCE:.0e})  {verdict}")
+    for text in problem.hints if problem else []:
+        print(hint_paragraph(text))
     return worst
-
-
-def grads_problem(grads, forward, params, X, Y, tol=TOLERANCE):
-    """What is wrong with ``grads`` on the patterns ``X``, ``Y``, in one sentence; None if nothing."""
-    cases = []
-    for x, y in zip(X, Y):
-        try:
-            mine, ref = _call_grads(grads, forward, params, x, y)
-        except Exception as err:  # noqa: BLE001 - the student's error, reported as a sentence
-            return _raised(grads, err)
-        if any(not abs(a - b) <= tol for n in params for a, b in zip(mine[n], ref[n])):
-            cases.append((x, y, mine, ref))
-    if not cases:
-        return None
-    return _diagnosis(grads.__name__, cases, list(params), tol, total=len(X))
 
 
 def assert_grads_match(grads, forward, params, x, y, tol=TOLERANCE):
@@ -129,8 +351,8 @@ def assert_grads_match(grads, forward, params, x, y, tol=TOLERANCE):
 
 
 def _nice(c):
-    """``c`` as one of the factors a sentence names (0, 1, -1, 0.5, -0.5, 2), else None."""
-    for nice in (0.0, 1.0, -1.0, 0.5, -0.5, 2.0):
+    """``c`` as one of the factors a sentence names (0, ±1, ±0.5, ±2), else None."""
+    for nice in (0.0, 1.0, -1.0, 0.5, -0.5, 2.0, -2.0):
         if abs(c - nice) <= SAME_RATIO * max(abs(nice), 0.1):
             return nice
     return None
@@ -144,6 +366,17 @@ RATIO_WORDS = {
     0.5: "0.5 times autograd's (half: a factor 2 short)",
     -0.5: "-0.5 times autograd's (the opposite sign, and a factor 2 short)",
     2.0: "2 times autograd's (a factor 2 too many)",
+    -2.0: "-2 times autograd's (the opposite sign, and a factor 2 too many)",
+}
+
+#: The catalogue's codes for yours = c * autograd's on every component, by ``_nice(c)``.
+FACTOR_CODES = {
+    1.0: (),
+    0.5: ("factor-2-missing",),
+    2.0: ("factor-2-doubled",),
+    -1.0: ("opposite-sign",),
+    -0.5: ("opposite-sign", "factor-2-missing"),
+    -2.0: ("opposite-sign", "factor-2-doubled"),
 }
 
 
@@ -158,15 +391,82 @@ def _factor(pairs, tol):
     return None
 
 
+def _scaled_factor(cases, names, scale, tol):
+    """The constant c with yours = c * autograd's / scale(case) on every component of
+    ``names`` in every case, or None."""
+    pairs = []
+    for case in cases:
+        s = scale(case)
+        if not math.isfinite(s) or s == 0:
+            return None
+        pairs += [(a, b / s) for n in names for a, b in zip(case.mine[n], case.ref[n])]
+    return _factor(pairs, tol)
+
+
+def _varies(cases, scale):
+    """Do the cases tell ``scale`` from a constant (two values apart by more than SAME_RATIO)?"""
+    values = [scale(c) for c in cases]
+    return max(values) - min(values) > SAME_RATIO * max(abs(v) for v in values)
+
+
+def _codes(cases, names, wrong, tol):
+    """The catalogue's codes of what the failing ``cases`` pin down (see the module
+    docstring); ``wrong`` the parameters wrong somewhere."""
+    c = _factor([(a, b) for k in cases for n in names for a, b in zip(k.mine[n], k.ref[n])], tol)
+    if c is not None:
+        return FACTOR_CODES.get(_nice(c), ())
+    output_bias = XOR_OUTPUT_BIAS if set(names) == set(XOR_PARAMS) else NEURON_BIAS
+    if output_bias in names:
+
+        def slope(case):
+            return case.slope("yhat", output_bias)
+
+        c = _scaled_factor(cases, names, slope, tol)
+        if c is not None and _nice(c) in FACTOR_CODES and _varies(cases, slope):
+            return ("activation-derivative-missing", *FACTOR_CODES[_nice(c)])
+    if set(names) != set(XOR_PARAMS):
+        return ()
+    if set(wrong) == set(XOR_HIDDEN):
+
+        def w2(case):
+            return float(case.params["w_012"][2])
+
+        def hidden_slope(case):
+            return case.slope("h", XOR_HIDDEN_BIAS)
+
+        found = []
+        for code, scale, needs_variation in (
+            ("dh-missing-w2", w2, False),  # 1 / w2: a number no other slip gives
+            ("dh-missing-hidden-derivative", hidden_slope, True),
+        ):
+            c = _scaled_factor(cases, XOR_HIDDEN, scale, tol)
+            if c is not None and _nice(c) == 1.0 and (not needs_variation or _varies(cases, scale)):
+                found.append(code)
+        return tuple(found) if len(found) == 1 else ()  # both fit: not pinned down
+    components = {
+        (n, i)
+        for k in cases
+        for n in names
+        for i, (a, b) in enumerate(zip(k.mine[n], k.ref[n]))
+        if not abs(a - b) <= tol
+    }
+    if components and components <= {("w_012", 0), ("w_012", 1)}:
+        return ("w012-skip-missing",)
+    if components == {("w_012", 2)}:
+        return ("w012-hidden-missing",)
+    return ()
+
+
 def _diagnosis(fn, cases, names, tol=TOLERANCE, total=None):
-    """One sentence: where ``fn`` differs, how (a factor, the sign, which parameters), one example."""
+    """One sentence: where ``fn`` differs, how (a factor, the sign, which parameters), one
+    example; a Problem with the codes of what the cases pin down."""
     wrong, how = [], {}
     for name in names:
-        pairs = [(a, b) for _, _, mine, ref in cases for a, b in zip(mine[name], ref[name])]
+        pairs = [(a, b) for k in cases for a, b in zip(k.mine[name], k.ref[name])]
         if all(abs(a - b) <= tol for a, b in pairs):
             continue
         wrong.append(name)
-        c = _factor(pairs, tol) if all(math.isfinite(a) for a, _ in pairs) else None
+        c = _factor(pairs, tol)
         if c is None:
             words = (
                 "differ",
@@ -186,72 +486,105 @@ def _diagnosis(fn, cases, names, tol=TOLERANCE, total=None):
         clauses.append(
             f"{' and '.join(f'dE/d{n}' for n in right)} {'are' if len(right) > 1 else 'is'} right"
         )
-    x, y, name, k, a, b = max(
+    case, name, k, a, b = max(
         (
-            (x, y, n, k, a, b)
-            for x, y, mine, ref in cases
+            (case, n, k, a, b)
+            for case in cases
             for n in wrong
-            for k, (a, b) in enumerate(zip(mine[n], ref[n]))
+            for k, (a, b) in enumerate(zip(case.mine[n], case.ref[n]))
         ),
-        key=lambda t: abs(t[4] - t[5]) if math.isfinite(t[4]) else math.inf,
+        key=lambda t: abs(t[3] - t[4]),
     )
     example = (
-        f"e.g. at x = {fmt_list(x.tolist())}, y = {fmt_list(y.tolist())} you give "
+        f"e.g. at x = {fmt_list(case.x.tolist())}, y = {fmt_list(case.y.tolist())} you give "
         f"dE/d{name}[{k}] = {fmt(a)} where autograd gives {fmt(b)}"
     )
-    return f"{fn} differs from autograd {where}: {'; '.join(clauses)}; {example}."
+    return Problem(
+        f"{fn} differs from autograd {where}: {'; '.join(clauses)}; {example}.",
+        _codes(cases, names, wrong, tol),
+    )
+
+
+# -- the update --------------------------------------------------------------------------
 
 
 class Raised:
-    """What ``run_example`` returns when the student's function raised: the sentence saying so."""
+    """What ``run_example`` returns when the student's function raised: the Problem saying so."""
 
-    def __init__(self, sentence):
-        self.sentence = sentence
+    def __init__(self, problem):
+        self.problem = problem
+
+    @property
+    def sentence(self):
+        return self.problem
 
     def __repr__(self):
-        return self.sentence
+        return str(self.problem)
 
 
 def run_example(fn, *args):
-    """``fn(*args)``, or a ``Raised`` (its sentence printed) when ``fn`` raises."""
+    """``fn(*args)``, or a ``Raised`` (its sentence and hint printed) when ``fn`` raises."""
     try:
         return fn(*args)
     except Exception as err:  # noqa: BLE001 - the student's error, reported as a sentence
-        print(_raised(fn, err))
-        return Raised(_raised(fn, err))
+        problem = _raised(fn, err)
+        print(problem.text())
+        return Raised(problem)
 
 
-def update_problem(before, got, expected):
-    """What is wrong with an update's result ``got`` on an example, in one sentence; None if nothing.
+def update_problem(before, got, expected, alpha):
+    """What is wrong with an update's result ``got`` on an example: a ``Problem``, or None.
 
     ``before`` are the parameters it started from and ``expected`` the right result, both
-    ``{name: list of floats}``; the step taken is compared with the step expected.
+    ``{name: list of floats}``, and ``alpha`` the learning rate the example passed; the
+    step taken is compared with the step expected, after the result's shape and dtype.
     """
     if isinstance(got, Raised):
-        return got.sentence
-    wrong, pairs = [], []
-    try:
-        values = {n: [float(v) for v in got[n].flatten()] for n in expected}
-    except Exception as err:  # noqa: BLE001 - a missing key, not a tensor, ...
-        return f"the update's result cannot be read ({type(err).__name__}: {err})."
+        return got.problem
+    like = {n: torch.tensor(v) for n, v in before.items()}
+    problem, _ = _returned_problem("the update", [got], like)
+    if problem:
+        return problem
+    values = {n: got[n].double().flatten().tolist() for n in expected}
+    wrong, pairs, still = [], [], []
     for name, want in expected.items():
         if any(abs(v - w) > 1e-5 + 1e-5 * abs(w) for v, w in zip(values[name], want)):
             wrong.append(name)
+            if values[name] == [float(b) for b in like[name].double().tolist()]:
+                still.append(name)
         pairs += [(v - b, w - b) for v, w, b in zip(values[name], want, before[name])]
     if not wrong:
         return None
-    c = _factor(pairs, 1e-6)
-    how = (
-        "not a multiple of the expected step"
-        if c is None
-        else {
-            0.0: "zero: the parameters did not move",
-            -1.0: "-1 times the expected step: it goes uphill, along +alpha * grads",
-        }.get(_nice(c), f"{fmt(c)} times the expected step")
-    )
     shown = ", ".join(f"{n} = {fmt_list(values[n])}" for n in expected)
     want = ", ".join(f"{n} = {fmt_list(v)}" for n, v in expected.items())
-    return f"the step is {how} (you return {shown}; expected {want})."
+    if still and len(still) < len(expected) and still == wrong:
+        return Problem(
+            f"the update returns {' and '.join(repr(n) for n in still)} unchanged; "
+            f"{' and '.join(repr(n) for n in expected if n not in still)} moved as expected "
+            f"(you return {shown}; expected {want}).",
+            ["update-partial"],
+        )
+    c = _factor(pairs, 1e-6)
+    nice = None if c is None else _nice(c)
+    step = {
+        0.0: ("zero: the parameters did not move", ("update-partial",)),
+        -1.0: (
+            "-1 times the expected step: it goes uphill, along +alpha * grads",
+            ("update-adds",),
+        ),
+    }
+    if c is None:
+        how, codes = "not a multiple of the expected step", ()
+    elif nice in step:
+        how, codes = step[nice]
+    elif abs(c - 1 / alpha) <= SAME_RATIO * abs(1 / alpha):
+        how, codes = f"{fmt(c)} = 1 / alpha times the expected step", ("update-ignores-alpha",)
+    elif abs(c + 1 / alpha) <= SAME_RATIO * abs(1 / alpha):
+        how = f"{fmt(c)} = -1 / alpha times the expected step: it goes uphill"
+        codes = ("update-adds", "update-ignores-alpha")
+    else:
+        how, codes = f"{fmt(c)} times the expected step", ()
+    return Problem(f"the step is {how} (you return {shown}; expected {want}).", codes)
 
 
 def show_update(got, expected):
@@ -266,31 +599,42 @@ def show_update(got, expected):
     print("expected: " + ", ".join(f"{n} = {fmt_list(v)}" for n, v in expected.items()))
 
 
-def forward_problem(forward, params, X, expected, atol=1e-4):
-    """What is wrong with ``forward`` on the patterns ``X``, in one sentence; None if nothing.
+# -- the forward pass --------------------------------------------------------------------
 
-    ``expected`` holds, per pattern, ``{key: value}`` for the keys the forward pass returns.
+#: A unit's net input and its output: right net and wrong output is another activation.
+UNITS = (("net_h", "h"), ("net_y", "yhat"), ("net", "yhat"))
+
+
+def forward_problem(forward, params, X, expected, atol=1e-4):
+    """What is wrong with ``forward`` on the patterns ``X``: a ``Problem``, or None.
+
+    ``expected`` holds, per pattern, ``{key: tensor}`` for the keys the forward pass
+    returns (other keys it returns are its own business); their shapes and dtypes are the
+    ones expected.
     """
-    keys = list(expected[0])
-    wrong = {}
-    for x, want in zip(X, expected):
+    got = []
+    for x in X:
         try:
-            out = forward(params, x)
-            got = {k: float(out[k]) for k in keys}
-        except KeyError as err:
-            return f"{forward.__name__} returns no {err}: it must return the keys {keys}."
+            got.append(forward(params, x))
         except Exception as err:  # noqa: BLE001 - the student's error, reported as a sentence
             return _raised(forward, err)
+    problem, _ = _returned_problem(forward.__name__, got, expected[0], None, exact=False)
+    if problem:
+        return problem
+    keys = list(expected[0])
+    wrong = {}
+    for x, out, want in zip(X, got, expected):
         for k in keys:
-            w = float(want[k])
-            if not abs(got[k] - w) <= atol + 1e-5 * abs(w):
-                wrong.setdefault(k, []).append((x, got[k], w))
+            v, w = float(out[k].double().sum()), float(want[k].double().sum())
+            if not abs(v - w) <= atol + 1e-5 * abs(w):
+                wrong.setdefault(k, []).append((x, v, w))
     if not wrong:
         return None
     first = next(k for k in keys if k in wrong)
     x, v, w = wrong[first][0]
     right = [k for k in keys if k not in wrong]
-    return (
+    activation = any(out in wrong and net in right for net, out in UNITS)
+    return Problem(
         f"{forward.__name__} computes {' and '.join(repr(k) for k in wrong)} wrongly "
         f"(on {len(wrong[first])} of {len(X)} patterns for {first!r}: at x = "
         f"{fmt_list(x.tolist())} you give {fmt(v)} where it should be {fmt(w)})"
@@ -299,7 +643,8 @@ def forward_problem(forward, params, X, expected, atol=1e-4):
             if right
             else ""
         )
-        + "."
+        + ".",
+        ["forward-activation-wrong"] if activation else [],
     )
 
 

@@ -259,7 +259,12 @@ def build_parser():
         p.set_defaults(func=func)
         return p
 
-    verb("release", _release, "regenerate the student notebooks in release/ from source/")
+    verb(
+        "release",
+        _release,
+        "regenerate the student notebooks in release/ from source/, and the hints in "
+        "byhand/hints.py from grader_tests/",
+    )
     verb("solutions", _solutions, "regenerate the executed worked solutions in solutions/")
     p = verb(
         "grade",

@@ -21,9 +21,12 @@
 # person who reads your explanation sees the same table you do.
 #
 # **How to work.** Replace each `raise NotImplementedError()` with your code, then run the
-# check below it. A check that fails says in one sentence what differs (a factor, the
-# sign, which parameter) and the notebook carries on: *Run All* reaches every problem
-# even while some are unwritten. Run the notebook top to bottom (*Kernel → Restart Kernel
+# check below it. A check looks at what your function returns in three steps, each with its
+# own message: the shape (the dict's keys and each value's shape), then the dtype, then the
+# values. A check that fails says in one sentence what differs (a factor, the sign, which
+# parameter) and, where the example pins down a known mistake, adds a *Hint:* line on the
+# step to re-derive. The notebook carries on: *Run All* reaches every problem even while
+# some are unwritten. Run the notebook top to bottom (*Kernel → Restart Kernel
 # and Run All Cells*) before you submit; its last cell prints how long that took, and how
 # much of it was the XOR training.
 #
@@ -176,7 +179,7 @@ show_update(example, expected)
 
 # %% nbgrader={"grade": true, "grade_id": "p2_sgd_update_steps_against_gradient", "locked": true, "points": 5, "schema_version": 3, "solution": false} tags=["raises-exception"]
 # grade: sgd_update moves each parameter by -alpha times its given gradient
-problem = update_problem(before, example, expected)
+problem = update_problem(before, example, expected, alpha=0.5)
 if problem:
     raise CheckFailed(problem)
 print("sgd_update takes the step -alpha * gradient")
@@ -328,7 +331,7 @@ print("yhat =", [round(float(o["yhat"]), 4) for o in hand_out], "  expect about 
 # grade: xor_forward returns the four intermediate values of the hand-built network
 expected = []
 for x in X:
-    net_h = 20 * x[0] + 20 * x[1] - 30
+    net_h = (20 * x[0] + 20 * x[1] - 30).reshape(1)
     net_y = 20 * x[0] + 20 * x[1] - 60 * torch.sigmoid(net_h) - 10
     expected.append({"net_h": net_h, "h": torch.sigmoid(net_h), "net_y": net_y,
                      "yhat": torch.sigmoid(net_y)})

@@ -16,6 +16,7 @@ defines one.
 """
 
 import ast
+import re
 
 import nbformat
 
@@ -137,3 +138,31 @@ def student_functions(course):
                     if isinstance(node, ast.FunctionDef):
                         found[node.name] = assignment
     return found
+
+
+#: Maths in prose, squeezed (no spaces, ``*``, ``·``; ``**`` and ``²`` as ``^``, ``−`` as
+#: ``-``): ``g`` is a unit's output, alone or applied (``g(net)``).
+_G = r"(?P<g>[^\W\d]\w*(?:\([^()]*\))?)"
+PROSE_TELLTALES = {
+    "g (1 - g)": _G + r"\(1-(?P=g)\)",
+    "(1 - g) g": r"\(1-" + _G + r"\)(?P=g)",
+    "g - g^2": _G + r"-(?P=g)\^2",
+    "1 - g^2": r"1-[^\W\d]\w*(?:\([^()]*\))?\^2|1-[^\W\d]\w*\^2\(",
+    "2 (yhat - y)": r"(?<![\w)^.])2\([^\W\d]\w*-[^\W\d]\w*\)",
+    "sech^2": r"sech",
+}
+
+
+def prose_formula_telltales(text):
+    """The derivative telltales of ``closed_form_telltales``, written as maths in prose, e.g.
+    in a hint: ``yhat (1 - yhat)``, ``h(1-h)``, ``1 - tanh^2(net)``, ``1 - yhat²``,
+    ``2 (yhat - y)`` (dE/dyhat, every gradient's first factor), ``sech``.  ``(yhat - y)^2``
+    (the loss, which the notebook gives) and ``d(net)/d(b)`` are not telltales.
+    ``[(kind, the squeezed text matched)]``."""
+    squeezed = text.replace("**", "^").replace("²", "^2").replace("−", "-")
+    squeezed = "".join(ch for ch in squeezed if ch not in " \t\n*·⋅")
+    return [
+        (kind, m.group(0))
+        for kind, pattern in PROSE_TELLTALES.items()
+        for m in re.finditer(pattern, squeezed)
+    ]

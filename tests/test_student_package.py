@@ -49,6 +49,7 @@ def test_wheel_holds_only_the_given_package(wheel):
         f"byhand/{p.name}" for p in (REPO / "byhand").iterdir() if p.suffix in (".py", ".json")
     }
     assert {n for n in names if not n.startswith("byhand-")} == given
+    assert "byhand/hints.py" in names  # the catalogues' hints the visible checks print
     assert all(n.split("/")[0] in ("byhand", "byhand-0.1.0.dist-info") for n in names)
 
 
@@ -154,11 +155,15 @@ def test_release_runs_against_the_wheel_alone_up_to_the_first_answer(
 ):
     """Does each release notebook run with only the wheel, until a blank answer's check stops
     it (as a script, which has no raises-exception tag to go on past it): the stub's error,
-    or Part B's one-sentence CheckFailed saying the function is not written yet?"""
+    or Part B's one-sentence CheckFailed saying the function is not written yet, with the
+    catalogue's hint from the wheel's byhand/hints.py under it?"""
+    from byhand.hints import hint
+
     out = _run_notebook(clean_python, COURSE.release_notebook(assignment), tmp_path)
-    last = out.stderr.strip().splitlines()[-1]
+    sentence, last = out.stderr.strip().splitlines()[-2:]
     assert out.returncode != 0 and (
         last == "NotImplementedError"
-        or last.startswith("byhand.checks.CheckFailed: ")
-        and last.endswith("is not written yet (it raises NotImplementedError).")
+        or sentence.startswith("byhand.checks.CheckFailed: ")
+        and sentence.endswith("is not written yet (it raises NotImplementedError).")
+        and last == f"Hint: {hint('partb', 'not-attempted')}"
     ), out.stderr[-3000:]

@@ -7,7 +7,7 @@ problem but Problem 1 is filled in from the worked solutions), types their
 check and the grade cell, and presses the notebook toolbar's *Validate*
 (nbgrader's lab extension): it passes.  Then they drop the factor 2, as the
 commonest slip does: the check says in a sentence that a constant factor is
-off, and Validate fails on that one grade cell, with that sentence, not a
+off, with the catalogue's hint for the missing factor 2, and Validate fails on that one grade cell, with that sentence, not a
 traceback into the course package.
 """
 
@@ -16,6 +16,7 @@ import re
 import nbformat
 import pytest
 
+from byhand.hints import hint
 from byhand_grader.assignment import load_assignment
 from byhand_instructor.sample_class import solved_release
 
@@ -136,8 +137,11 @@ def test_student_fills_in_checks_and_validates(lab, page, notebook):
     shot(page, "student-3-check-says-what-differs")
     assert "DIFFERENT" in checked and "factor" in checked, checked
     assert "Traceback" not in checked
+    hint_line = f"Hint: {hint('partb', 'factor-2-missing')}"  # the catalogue's, wrapped
+    assert hint_line in " ".join(checked.split()), checked
     graded = kernel.run(grade)
     assert "factor" in graded and "byhand/" not in graded, graded
+    assert hint_line in " ".join(graded.split()), graded
 
     passed, dialog = _validate(page)
     shot(page, "student-4-validate-fails")

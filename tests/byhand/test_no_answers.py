@@ -4,16 +4,25 @@ It is installed on students' machines, so no closed-form gradient (an answer
 to Problems 1, 3, 4) and no function an answer cell asks for may sit in it.
 The closed forms live grader-side (``grader_tests/partb/reference_rules.py``);
 the batched simulator (``byhand_grader/simulate.py``) gets its gradients by
-autograd and holds forward passes only.
+autograd and holds forward passes only.  The hints it carries (``byhand/hints.py``,
+generated from the catalogues) are prose: each is scanned for a formula written as
+maths, and the catalogue's names for instructors, which may state one, stay out.
 """
 
 import ast
 
 import pytest
 
+from byhand.hints import HINTS
 from byhand_grader import simulate
+from byhand_grader.assignment import load_assignment
 
-from ..answers import closed_form_telltales, defined_names, student_functions
+from ..answers import (
+    closed_form_telltales,
+    defined_names,
+    prose_formula_telltales,
+    student_functions,
+)
 from ..repo import COURSE, REPO
 
 PACKAGE = REPO / "byhand"
@@ -79,3 +88,51 @@ def test_package_defines_no_function_students_write():
     for path in sorted(PACKAGE.rglob("*.py")):
         clash = defined_names(path.read_text(encoding="utf-8")) & set(wanted)
         assert not clash, f"{path.name} defines {sorted(clash)}, which students write"
+
+
+def test_prose_scan_finds_the_formulas_as_people_write_them():
+    """Does the prose scan find every derivative a hint could give away, however it is
+    written, and pass the maths the notebook itself gives (the loss, a chain-rule step)?"""
+    for text in (
+        "yhat (1 - yhat)",
+        "multiply by h(1-h)",
+        "g(net) (1 - g(net))",
+        "(1 - h) * h",
+        "yhat - yhat**2",
+        "1 - yhat²",
+        "1 - tanh^2(net)",
+        "1 - tanh(net)^2",
+        "sech^2(net)",
+        "dE/dyhat = 2 (yhat - y)",
+    ):
+        assert prose_formula_telltales(text), text
+    for text in (
+        "the squared error (yhat - y)^2",
+        "what does d(net)/d(b) give?",
+        "the factor 2 of d(yhat - y)^2/dyhat",
+        "x (1 - x0)",
+        "1 - alpha",
+    ):
+        assert not prose_formula_telltales(text), text
+
+
+@pytest.mark.parametrize("assignment", sorted(HINTS))
+def test_hints_state_no_formula(assignment):
+    """Does every hint the package carries point at a step without stating, in prose, a
+    formula that answers a problem?  (As code, ``test_package_has_no_closed_form_gradient``
+    scans the hints file with the rest of the package.)"""
+    for code, hint in HINTS[assignment].items():
+        assert prose_formula_telltales(hint.text) == [], f"{assignment}/{code}: {hint.text}"
+
+
+@pytest.mark.parametrize("assignment", COURSE.assignments())
+def test_hints_carry_no_instructors_name(assignment):
+    """Are the catalogue's names for instructors (where a formula may be stated, e.g.
+    'd_h without h (1 - h)') absent from the package's hints file, and does the scan find
+    the formula some of them state (so the file's freedom from them means something)?"""
+    text = (PACKAGE / "hints.py").read_text(encoding="utf-8")
+    catalogue = load_assignment(COURSE, assignment).mistakes
+    for m in catalogue:
+        assert m.name not in text, f"{assignment}/{m.code}: its name is in byhand/hints.py"
+    if assignment == "partb":
+        assert any(prose_formula_telltales(m.name) for m in catalogue)

@@ -4,6 +4,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from byhand.hints import hint
 from byhand_instructor.release import release
 
 from ..repo import copy_course, COURSE
@@ -51,7 +52,7 @@ def test_run_all_on_a_blank_release_reaches_the_end_with_one_sentence_per_check(
     """Does *Run All* on the blank notebook get past every unwritten answer to the last cell
     (as JupyterLab does: only cells tagged raises-exception may fail), every grade cell
     failing with a one-sentence CheckFailed raised from the cell itself, not from the
-    package?"""
+    package, and a stub's the catalogue's not-attempted hint under the sentence?"""
     nb = nbformat.read(COURSE.release_notebook("partb"), as_version=4)
     client = NotebookClient(
         nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
@@ -65,7 +66,10 @@ def test_run_all_on_a_blank_release_reaches_the_end_with_one_sentence_per_check(
     for cell in grade:
         [error] = [o for o in cell.outputs if o.output_type == "error"]
         assert error.ename == "CheckFailed", (cell.id, error.ename, error.evalue)
-        assert error.evalue.count(". ") == 0 and error.evalue.endswith("."), error.evalue
+        sentence, *hints = error.evalue.splitlines()
+        assert sentence.count(". ") == 0 and sentence.endswith("."), error.evalue
+        stub = "is not written yet" in sentence
+        assert hints == ([f"Hint: {hint('partb', 'not-attempted')}"] if stub else []), cell.id
         assert "checks.py" not in "".join(error.traceback), cell.id
         assert "raises-exception" in cell.metadata.get("tags", [])
     assert "logistic_grads is not written yet" in grade[0].outputs[0].evalue

@@ -5,6 +5,7 @@ import re
 import nbformat
 import pytest
 
+from byhand_instructor.hints import HINTS_FILE
 from byhand_instructor.solutions import cell_errors, TIMED, without_timings
 
 from ..repo import COURSE, git
@@ -29,6 +30,15 @@ def test_solutions_are_regenerated_byte_for_byte(regenerated, assignment):
     fresh = regenerated.solutions_notebook(assignment)
     assert _without_timings(COURSE.solutions_notebook(assignment)) == _without_timings(fresh), (
         f"solutions/{assignment} drifted from source/: run `byhand solutions`"
+    )
+
+
+def test_hints_are_regenerated_byte_for_byte(regenerated):
+    """Does `byhand all` in a fresh clone (its `release`) give the committed byhand/hints.py,
+    the catalogues' hints the visible checks print?"""
+    fresh = (regenerated.root / HINTS_FILE).read_text(encoding="utf-8")
+    assert (COURSE.root / HINTS_FILE).read_text(encoding="utf-8") == fresh, (
+        "byhand/hints.py drifted from grader_tests/*/mistakes.py: run `byhand release`"
     )
 
 
