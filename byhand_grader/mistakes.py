@@ -177,15 +177,20 @@ def common(problems):
 COMMON = tuple(m.code for m in common(()))
 
 
+def cell_codes(cell):
+    """The codes of a grade cell's failed checks (a ``results.CellGrade``), once each, in
+    the order the checks gave them."""
+    return list(dict.fromkeys(c for f in cell.failures for c in f.codes))
+
+
 def codes_by_problem(result, assignment):
     """``{column: [code, ...]}`` of a ``StudentResult``: each failed check's codes under the
     problem of its grade cell, once each, in the order the checks gave them."""
     out = {}
     for cell in result.cells:
-        column = assignment.problem_of(cell.grade_id).column
-        for failure in cell.failures:
-            codes = out.setdefault(column, [])
-            codes += [c for c in failure.codes if c not in codes]
+        if cell.failures:
+            codes = out.setdefault(assignment.problem_of(cell.grade_id).column, [])
+            codes += [c for c in cell_codes(cell) if c not in codes]
     return out
 
 

@@ -572,3 +572,51 @@ def test_a_check_that_crashes_is_the_graders_fault(tmp_path):
     cells = _judge_tiny(_tiny(tmp_path, crash, CATALOGUED))
     [failure] = cells["tiny_cell"].failures
     assert failure.codes == ("check-crashed",) and "could not run" in failure.message
+
+
+# -- the codes leave the grader: the report CSV ------------------------------------------------
+
+
+def test_the_report_csv_ends_with_each_problems_codes(tmp_path):
+    """Does report-<a>.csv keep every column in its order and add, last, the codes of each
+    problem's failed checks (``P1:...; P4:...``), empty for a student who lost nothing?"""
+    import csv
+
+    from byhand_grader.report import write_report_csv
+    from byhand_grader.results import Failure
+
+    desc = load_assignment(COURSE, "partb")
+    wrong = StudentResult("bob", "partb", status="graded")
+    wrong.cells = [
+        CellGrade(
+            "p1_logistic_grads_match_autograd",
+            10,
+            0,
+            0,
+            4,
+            [Failure("m", "s", ("factor-2-missing",))] * 4,
+        ),
+        CellGrade("p2_sgd_update_steps_against_gradient", 5, 5, 2, 2),
+        CellGrade(
+            "p4_xor_grads_match_autograd",
+            8,
+            0,
+            0,
+            4,
+            [Failure("m", "s", ("dh-missing-w2",)), Failure("m", "s", (OTHER,))],
+        ),
+        CellGrade("p4_xor_learns", 4, 0, 0, 1, [Failure("m", "s", ("trains-differently",))]),
+    ]
+    right = StudentResult("ada", "partb", status="graded")
+    right.cells = [CellGrade("p1_logistic_grads_match_autograd", 10, 10, 4, 4)]
+    path = tmp_path / "report-partb.csv"
+    write_report_csv([wrong, right], desc, path)
+    with open(path, newline="") as f:
+        head, *rows = list(csv.reader(f))
+    assert head[-5:] == ["reasons", "points_lost", "notes", "flags", "mistakes"]
+    assert head[:3] == ["student", "P1", "P2"]
+    mistakes = {row[0]: row[-1] for row in rows}
+    assert mistakes == {
+        "ada": "",
+        "bob": "P1:factor-2-missing; P4:dh-missing-w2, other, trains-differently",
+    }
