@@ -200,3 +200,12 @@ def codes_text(result, assignment):
         f"{column}:{', '.join(codes)}"
         for column, codes in codes_by_problem(result, assignment).items()
     )
+
+
+def markdown_table(catalogue):
+    """The catalogue as the Markdown table ``docs/grading/mistakes.md`` shows (a test keeps
+    the page equal to it): code, problems, the name for instructors, the hint for students."""
+    rows = ["| code | problems | what it is | the hint a student reads |", "|---|---|---|---|"]
+    for m in catalogue:
+        rows.append(f"| `{m.code}` | {', '.join(m.problems)} | {m.name} | {m.hint} |")
+    return "\n".join(rows) + "\n"

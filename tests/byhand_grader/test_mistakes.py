@@ -620,3 +620,29 @@ def test_the_report_csv_ends_with_each_problems_codes(tmp_path):
         "ada": "",
         "bob": "P1:factor-2-missing; P4:dh-missing-w2, other, trains-differently",
     }
+
+
+# -- the documentation lists every code ------------------------------------------------------
+
+MISTAKES_PAGE = REPO / "docs" / "grading" / "mistakes.md"
+
+
+@pytest.mark.parametrize("assignment", ["partb", "xor_mlp"])
+def test_the_docs_list_every_code_as_the_catalogue_has_it(assignment):
+    """Is the assignment's table on docs/grading/mistakes.md exactly its catalogue's
+    (``markdown_table``): every code, its problems, name and hint, and nothing else?"""
+    from byhand_grader.mistakes import markdown_table
+
+    page = MISTAKES_PAGE.read_text(encoding="utf-8")
+    start, end = f"<!-- mistakes: {assignment} -->\n", f"<!-- end of mistakes: {assignment} -->"
+    assert start in page and end in page, f"{MISTAKES_PAGE} has no table for {assignment}"
+    shown = page.split(start, 1)[1].split(end, 1)[0]
+    table = markdown_table(load_assignment(COURSE, assignment).mistakes)
+    assert shown == table, f"replace the table of {assignment} in {MISTAKES_PAGE} with:\n{table}"
+
+
+def test_the_docs_say_where_every_common_code_comes_from():
+    """Does the page's account of the judge's own codes, before the catalogues' tables, name
+    every common code (``mistakes.COMMON``)?"""
+    account = MISTAKES_PAGE.read_text(encoding="utf-8").split("## Part B", 1)[0]
+    assert [c for c in COMMON if f"`{c}`" not in account] == []
