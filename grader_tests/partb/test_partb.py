@@ -451,9 +451,9 @@ def _stated(probe, fn, forward, terms, names, backprop):
         forward_codes = _follows_own_forward(probe, fn, forward, backprop)
         if forward_codes:
             return (
-                f"On every case where {fn} is wrong, it backpropagates correctly from the "
-                "values your xor_forward returns, and those are wrong (see the check of the "
-                "forward pass): fix xor_forward first.",
+                f"On every case where {fn} is wrong, it is the notebook's backpropagation "
+                "applied to the values your xor_forward returns, and those values are wrong "
+                "(see the check of the forward pass): fix xor_forward first.",
                 f"{fn} backpropagates through your wrong xor_forward",
                 forward_codes,
                 diagnosis.wrong,
