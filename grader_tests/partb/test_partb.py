@@ -11,7 +11,10 @@ so a zero, halved or sign-flipped answer fails every check, while a correct
 float32 answer stays within it.  A failed gradient check says what is wrong
 (a constant factor, the opposite sign, a missing derivative, which parameters)
 only when that relation holds on every hidden case the function gets wrong;
-otherwise it says so neutrally.
+otherwise it says so neutrally.  Each verdict carries the codes of the mistakes it
+states (``mistakes.py``, the catalogue), ``other`` when it states none; what the
+harness reports (autograd, a broken contract, a missing function) comes with the
+judge's own codes (``judge.Probe.result``).
 """
 
 import itertools

@@ -12,6 +12,9 @@ had left it* before that step (the harness also runs each problem cut short
 after 0 to 3 epochs, so the judge knows those parameters); ``mlp_train_updates``
 asks whether the parameters follow plain SGD.  A loss recorded after the step
 costs the first, a missing ``zero_grad`` or momentum the second, not both.
+
+Each verdict carries the codes of the mistakes it states (``mistakes.py``, the
+catalogue), ``other`` when no diagnosis explains every failing case.
 """
 
 import math
