@@ -80,7 +80,8 @@ def train(forward, grads, update, params, X, Y, *, alpha, epochs, gen, errors_ev
             if total != total or total == float("inf"):
                 raise ContractError(
                     f"the epoch error became {total} in epoch {epoch}: a gradient or an "
-                    "update produced NaN or inf (check the formulas and the sign of the step)."
+                    "update produced NaN or inf (check the formulas and the sign of the step).",
+                    "finite",
                 )
             errors.append(total)
         yhat = torch.stack([forward(params, x)["yhat"] for x in X])

@@ -41,11 +41,12 @@ CURVES_CAPTION = (
 )
 
 
-def verdict_text(cell, width=WIDTH):
-    """The grade cell's output: its score and, for each failed check, why.
+def verdict_text(cell, mistakes=None, width=WIDTH):
+    """The grade cell's output: its score and, for each failed check, why, then the hint of
+    the mistakes it recognised (``mistakes``: the assignment's ``Catalogue``; none without).
 
     What every failed check of the cell says alike (the diagnosis, the notebook's own
-    example) is said once, after the part that differs; lines wrap at ``width``.
+    example, the hints) is said once, after the part that differs; lines wrap at ``width``.
     """
     head = (
         f"Autograder: {cell.score:g} / {cell.points:g} points "
@@ -54,10 +55,27 @@ def verdict_text(cell, width=WIDTH):
     if cell.total == 0:
         head = f"Autograder: 0 / {cell.points:g} points (the checks could not run)"
     items, shared = _shared_tail([f.message for f in cell.failures])
-    lines = [head] + [_wrap(f"  - {m}", "    ", width) for m in items]
+    each = [mistakes.hints(f.codes) if mistakes is not None else [] for f in cell.failures]
+    apart = len(set(map(tuple, each))) > 1 and len(items) == len(each)
+    lines = [head]
+    for item, hints in zip(items, each if apart else [[]] * len(items)):
+        lines.append(_wrap(f"  - {item}", "    ", width))
+        lines += [_wrap(f"    {HINT}{h}", "      ", width) for h in hints]
     if shared:
         lines.append(_wrap(f"  {shared}", "  ", width))
+    if not apart and mistakes is not None:
+        lines += [_wrap(f"  {HINT}{h}", "    ", width) for h in hint_lines(cell, mistakes)]
     return "\n".join(lines) + "\n"
+
+
+#: How a hint begins, under the failed checks whose mistake it is about.
+HINT = "Hint: "
+
+
+def hint_lines(cell, mistakes):
+    """The hints of a grade cell's failed checks (``mistakes``: the assignment's catalogue),
+    once each, in the order of the checks."""
+    return list(dict.fromkeys(h for f in cell.failures for h in mistakes.hints(f.codes)))
 
 
 def _wrap(text, indent, width):
@@ -140,7 +158,11 @@ def annotate(path, result, assignment, probe=None):
         grade_id = (cell.metadata.get("nbgrader") or {}).get("grade_id")
         if cell.cell_type == "code" and grade_id in by_id:
             cell.outputs = [
-                nbformat.v4.new_output("stream", name="stdout", text=verdict_text(by_id[grade_id]))
+                nbformat.v4.new_output(
+                    "stream",
+                    name="stdout",
+                    text=verdict_text(by_id[grade_id], assignment.mistakes),
+                )
             ]
             if grade_id == assignment.curves_under and runs:
                 cell.outputs += [_curve_output(runs), _markdown_output(CURVES_CAPTION)]

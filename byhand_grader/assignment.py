@@ -86,11 +86,27 @@ class Assignment:
     @property
     def mistakes(self):
         """The assignment's ``mistakes.Catalogue`` (``grader_tests/<a>/mistakes.py``'s
-        ``MISTAKES``); an empty one when the assignment lists none."""
-        from .mistakes import Catalogue
+        ``MISTAKES``), checked: every common code (``mistakes.COMMON``, which the judge raises
+        for any assignment) listed, and every mistake in problems of this description.  An
+        assignment that lists none gets the common ones, on its autograded problems."""
+        from .mistakes import Catalogue, COMMON, common
 
         path = self.folder / "mistakes.py"
-        return load_file(path).MISTAKES if path.is_file() else Catalogue()
+        if not path.is_file():
+            return Catalogue(*common(p.column for p in self.problems if p.grade_cells))
+        catalogue = getattr(load_file(path), "MISTAKES", None)
+        if not isinstance(catalogue, Catalogue):
+            raise AssignmentError(f"{path} must define MISTAKES = Catalogue(...)")
+        problems = [f"the common code {c!r} is missing" for c in COMMON if c not in catalogue]
+        problems += [
+            f"{m.code!r} names problem {p!r}, which is not a column of assignment.py"
+            for m in catalogue
+            for p in m.problems
+            if p not in self.columns
+        ]
+        if problems:
+            raise AssignmentError(f"{path}: " + "; ".join(problems) + " (mistakes.common)")
+        return catalogue
 
     @property
     def rubric(self):

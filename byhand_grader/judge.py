@@ -17,8 +17,12 @@ the harness caught at run time does (``Probe.got``), and the reply stays as the
 harness sent it.
 
 Only a failed check's *message* leaves the judge (``Verdict`` says what is
-wrong on a shown example, and a one-line ``summary`` for the grade table);
-pytest's tracebacks, which quote the hidden test source, never do.
+wrong on a shown example, and a one-line ``summary`` for the grade table), with
+the codes of the mistakes it recognised (``grader_tests/<a>/mistakes.py``; the
+common ones, ``mistakes.common``, come from ``Probe.result``); pytest's
+tracebacks, which quote the hidden test source, never do.  A code the
+assignment's catalogue does not list fails the judgement loudly
+(``AssignmentError``).
 """
 
 import hashlib
@@ -95,18 +99,26 @@ class Probe:
         return self.reply.calls.get(call_id)
 
     def result(self, call_id):
-        """The value a student function returned for ``call_id``, or a ``Verdict``."""
+        """The value a student function returned for ``call_id``, or a ``Verdict``.
+
+        The verdict carries the common code (``mistakes.common``) of what the harness
+        reported as data: autograd, numerical differentiation, the given code changed, a
+        broken contract (``contract``), a missing function or its failing cell, the stub,
+        a limit, an error.
+        """
         got = self.got(call_id)
         fn = self.calls[call_id].get("fn", "the function")
         if got is None:
             why = self.reply.reason or "it was never reached"
-            raise Verdict(f"{fn} could not be called: {why}.")
+            codes = ("over-limit",) if self.reply.limits else (OTHER,)
+            raise Verdict(f"{fn} could not be called: {why}.", codes=codes)
         if got.get("autograd"):
             raise Verdict(
                 f"{fn} computes its result with autograd ({got['autograd']}); the "
                 "homework asks for the closed form by hand, so this check gives no "
                 "points.",
                 summary=f"{fn} uses autograd instead of the closed form",
+                codes=("autograd-used",),
             )
         numerical = self.numerical(call_id)
         if numerical:
@@ -116,6 +128,7 @@ class Probe:
                 "closed form. By hand means the derivative's formulas (the chain "
                 "rule), so this check gives no points.",
                 summary=f"{fn} differentiates numerically instead of using the closed form",
+                codes=("numerical-differentiation",),
             )
         if got.get("ok"):
             return got["value"]
@@ -124,14 +137,16 @@ class Probe:
             raise Verdict(
                 f"{fn} failed: {error}",
                 summary="not attempted (the stub raises NotImplementedError)",
+                codes=("not-attempted",),
             )
         if got.get("missing"):
             cause, missing = got.get("cause"), f"there is no function named '{fn}'"
             raise Verdict(
                 f"{missing}; {cause}" if cause else f"{missing} (was it renamed or never defined?)",
                 summary=cause or missing,
+                codes=("cell-fails",) if cause else ("missing-function",),
             )
-        raise Verdict(f"{fn} failed: {error}")
+        raise Verdict(f"{fn} failed: {error}", codes=(_error_code(got),))
 
     def numerical(self, call_id):
         """The harness's evidence that ``call_id``'s gradient differentiates numerically, or None.
@@ -157,6 +172,26 @@ class Probe:
         if call.get("fn") in ((self.reply.flags or {}).get("numerical") or ()):
             return "on another of the grader's inputs"
         return None
+
+
+#: The common code of each part of the contract a result may break (``byhand.contract``).
+CONTRACT_CODES = {
+    "type": "wrong-dtype",
+    "keys": "wrong-keys",
+    "shape": "wrong-shape",
+    "finite": "not-finite",
+}
+
+
+def _error_code(got):
+    """The common code of a failed call that returned no value (``Probe.result``)."""
+    if got.get("error_type") == "Tampering":
+        return "tampering"
+    if got.get("error_type") in ("TimeoutError", "MemoryError"):
+        return "over-limit"
+    if got.get("contract"):
+        return CONTRACT_CODES.get(got["contract"], OTHER)
+    return "raises-error"
 
 
 def _numeric(call):
@@ -216,9 +251,10 @@ def build_request(assignment, student, cells):
 
 
 class _Plugin:
-    def __init__(self, probe, grade_cells):
+    def __init__(self, probe, grade_cells, catalogue):
         self._probe = probe
         self.grade_cells = grade_cells
+        self.catalogue = catalogue  #: the assignment's ``mistakes.Catalogue``
         self.cells = {}
         self.errors = []
         self.verdicts = {}  #: nodeid -> the Verdict its test raised
@@ -281,15 +317,25 @@ class _Plugin:
             return
         err = verdict or (call.excinfo.value if call.excinfo else None)
         if isinstance(err, Verdict):
+            unknown = [c for c in err.codes if c not in self.catalogue]
+            if unknown:
+                self.errors.append(
+                    f"{item.nodeid} raised the mistake code(s) {unknown}, which its "
+                    "catalogue (mistakes.py) does not list"
+                )
             cell.failures.append(Failure(err.message, err.summary, err.codes))
         else:  # a bug in a hidden test: never its source or traceback
             text = f"a check could not run ({type(err).__name__}); the grader will look at it"
-            cell.failures.append(Failure(text, text))
+            cell.failures.append(Failure(text, text, ("check-crashed",)))
 
 
 def judge(assignment, probe):
-    """Run the assignment's hidden checks against one probe; return ``{grade_id: CellResult}``."""
-    plugin = _Plugin(probe, assignment.autograded_cells)
+    """Run the assignment's hidden checks against one probe; return ``{grade_id: CellResult}``.
+
+    Fails loudly (``AssignmentError``) when the checks do not match the description's grade
+    cells, or raise a mistake code the assignment's catalogue (``Assignment.mistakes``)
+    does not list: a code nobody can name, hint or count."""
+    plugin = _Plugin(probe, assignment.autograded_cells, assignment.mistakes)
     # importlib mode with the root at /: the module's name is its full path, so two courses'
     # test_partb.py are two modules, never one cached under the other's name.  No
     # unraisable-exception or logging plugin: no student code runs here, and the first's
@@ -319,7 +365,7 @@ def judge(assignment, probe):
     if plugin.errors:
         raise AssignmentError(
             f"the hidden checks of {assignment.name} do not match its "
-            "grade cells: " + "; ".join(plugin.errors)
+            "description: " + "; ".join(plugin.errors)
         )
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise RuntimeError(

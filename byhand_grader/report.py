@@ -6,11 +6,15 @@ words, why points were lost.  A problem graded by hand reads ``pending``
 until someone grades it; a student the gradebook knows who submitted nothing
 reads ``missing``; a submission the grader failed on shows no points at all
 (nothing of it was recorded).  Every word comes from typed results (a
-``Failure``'s summary, a reason, a note, a flag); nothing here parses message
-text or grade-cell ids.
+``Failure``'s summary, a reason, a note, a flag, a mistake's code); nothing here
+parses message text or grade-cell ids.  The CSV's last column, ``mistakes``, holds the
+catalogue's codes of each problem's failed checks (``P1:factor-2-missing;
+P4:dh-missing-w2, trains-differently``; ``grader_tests/<a>/mistakes.py`` names each).
 """
 
 import csv
+
+from .mistakes import codes_text
 
 #: What the table prints where there are no points to show.
 NO_POINTS = "-"
@@ -143,6 +147,7 @@ def write_report_csv(results, assignment, path, keep_others=False):
         "points_lost",
         "notes",
         "flags",
+        "mistakes",
     ]
     rows = {}
     if keep_others and path.is_file():
@@ -162,6 +167,7 @@ def write_report_csv(results, assignment, path, keep_others=False):
             " | ".join(lost_points(r, assignment, width=10_000)),
             " | ".join(r.notes),
             flag_text(r),
+            codes_text(r, assignment),
         ]
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)

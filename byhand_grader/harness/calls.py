@@ -18,7 +18,7 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from byhand.contract import check_forward, check_param_dict
+from byhand.contract import check_forward, check_param_dict, ContractError
 from byhand.explain import computes_xor, net_y_terms
 from byhand.training import train
 from byhand.xor import init_xor
@@ -77,7 +77,18 @@ def _grads_call(fn, call, params, ns, failed_cells, session):
     with session.watching(call["kind"], call["fn"]):
         out = fn(params, _tensor(call["x"]), _tensor(call["y"]))
         session.returned()
-        return _plain(check_param_dict(out, params, call["fn"]), call["fn"])
+        return _plain(_checked(out, params, call["fn"]), call["fn"])
+
+
+def _checked(out, params, fn):
+    """``check_param_dict``; a gradient of the wrong shape also carries the values that came
+    back (``returned``), so the judge can see what they are (a bias gradient times ``x``)."""
+    try:
+        return check_param_dict(out, params, fn)
+    except ContractError as err:
+        if err.problem == "shape":
+            err.returned = _plain(out, fn)
+        raise
 
 
 def _update_call(fn, call, params, ns, failed_cells, session):

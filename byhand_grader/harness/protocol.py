@@ -102,11 +102,14 @@ class Reply:
     """What the harness did with a ``Request``, as plain data.
 
     ``cells``: ``[{"label", "error", "error_type"}]``; ``calls``: ``{id: {"ok", "value" |
-    "error", "error_type", "missing", "cause"[, "autograd"][, "numerical"]}}``.  A failed
-    call says what went wrong as data: ``error_type`` (the exception's name, or
-    ``AutogradUsed`` / ``NumericalDifferentiation`` / ``Tampering``), ``missing`` (no such
-    function), ``cause`` (the cell that failed to define it), ``autograd`` and ``numerical``
-    (the evidence), so nobody downstream parses the message.  ``flags`` records what the
+    "error", "error_type", "missing", "cause"[, "autograd"][, "numerical"][, "contract"[,
+    "returned"]]}}``.  A failed call says what went wrong as data: ``error_type`` (the
+    exception's name, or ``AutogradUsed`` / ``NumericalDifferentiation`` / ``Tampering``),
+    ``missing`` (no such function), ``cause`` (the cell that failed to define it),
+    ``autograd`` and ``numerical`` (the evidence), ``contract`` (the part of the given
+    contract a result broke: ``type``, ``keys``, ``shape`` or ``finite``) and ``returned``
+    (for a gradient of the wrong shape, the values that came back), so nobody downstream
+    parses the message.  ``flags`` records what the
     submission tried besides its answers (``no_flags`` lists them); ``status`` is ``ok``,
     ``killed``, ``exited`` or ``error`` and ``reason`` says why in a sentence; ``limits``
     names the limits the whole submission hit (``time``, ``CPU time``, ``memory``,

@@ -15,7 +15,7 @@ from .audit import _AUDIT, _Records
 from .calls import _call, KINDS
 from .given import _FUNCTION, _Given
 from .protocol import CHILD_LIMITS
-from .values import _describe_safely, _error_type, _Missing, _on_alarm
+from .values import _contract_fields, _describe_safely, _error_type, _Missing, _on_alarm
 from .watch import _GIVEN_FORWARDS, _Steps, _Watch, _Watching, TRAIN_WATCH_EVERY
 
 #: The kinds whose calls name their gradient's forward pass, and the gradients watched
@@ -103,6 +103,7 @@ class _Session:
                 "error_type": _error_type(err),
                 "missing": isinstance(err, _Missing),
                 "cause": err.cause if isinstance(err, _Missing) else None,
+                **_contract_fields(err),
             }
         self.returned()
         numerical = self.numeric.evidence() if self.numeric is not None else None

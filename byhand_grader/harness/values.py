@@ -3,9 +3,16 @@
 Tensors in, lists out (``_tensor``, ``_plain``), and an error as its type's name and a
 message with the student's own frames, never the harness's (``_describe``), read so that
 a student exception whose message fails cannot fail the harness (``_describe_safely``).
+A broken contract (``byhand.contract.ContractError``) also says which part broke, as data
+(``_contract_fields``).
 """
 
 import torch
+
+from byhand.contract import ContractError, PROBLEMS
+
+#: The most numbers a broken contract's ``returned`` carries back (a gradient has a few).
+MAX_RETURNED = 1000
 
 
 class _Alarm(BaseException):
@@ -57,6 +64,40 @@ def _describe_safely(err):
         return text if type(text) is str else _type_name(err)
     except BaseException:  # noqa: B036 - its __str__ is student code
         return f"{_type_name(err)} (its message could not be read)"
+
+
+def _contract_fields(err):
+    """``{"contract": problem}`` for a ``ContractError`` (``byhand.contract.PROBLEMS``), with
+    ``"returned"`` (the values that came back, as ``_plain`` gives them) where the harness
+    attached them (``calls._checked``); ``{}`` for any other error.
+
+    Read defensively: a student may raise a ContractError of their own, whose attributes
+    are anything; only a known problem word and plain lists of numbers pass.
+    """
+    try:
+        if not isinstance(err, ContractError):
+            return {}
+        problem, returned = err.problem, err.__dict__.get("returned")
+    except BaseException:  # noqa: B036 - a student subclass's property
+        return {}
+    if type(problem) is not str or problem not in PROBLEMS:
+        return {}
+    fields = {"contract": problem}
+    if _plain_numbers(returned):
+        fields["returned"] = returned
+    return fields
+
+
+def _plain_numbers(value):
+    """Is ``value`` what ``_plain`` returns: a dict of str to short lists of numbers?"""
+    return (
+        type(value) is dict
+        and sum(len(v) for v in value.values() if type(v) is list) <= MAX_RETURNED
+        and all(
+            type(k) is str and type(v) is list and all(type(n) in (int, float) for n in v)
+            for k, v in value.items()
+        )
+    )
 
 
 def _tensor(value):

@@ -16,7 +16,9 @@ sandboxed harness and hidden checks as ``byhand grade``).  ``results.json``:
 
 * one test per autograded grade cell: ``score``, ``max_score``, ``status``
   (``passed`` only at full marks) and, as ``output``, the verdict's short form
-  (the one-line summary of each failed check) with ``summary_visibility``;
+  (the one-line summary of each failed check, then the catalogue's hint for the mistakes
+  it recognised) with ``summary_visibility``, and as ``tags`` the problem's column and
+  those mistakes' codes (``grader_tests/<a>/mistakes.py``);
 * the whole verdict of a cell that lost points, word for word what the feedback
   prints under the grade cell, as a 0-point test of its own with
   ``detail_visibility`` (or in the same test, when both visibilities agree).
@@ -43,6 +45,7 @@ from pathlib import Path
 from ..annotate import verdict_text
 from ..assignment import load_assignment
 from ..course import Course
+from ..mistakes import cell_codes
 from ..sandbox import confinement
 from .single import (
     close_platform,
@@ -87,20 +90,22 @@ class Settings:
 def results_json(result, assignment, settings):
     """Gradescope's results for one graded ``StudentResult`` (a dict to write as JSON)."""
     split = settings.detail_visibility != settings.summary_visibility
+    mistakes = assignment.mistakes
     tests = []
     for cell in result.cells:
         problem = assignment.problem_of(cell.grade_id)
         status = "passed" if cell.total and cell.score >= cell.points else "failed"
         name = f"{problem.column} ({problem.title}): {cell.grade_id}"
+        tags = [problem.column, *cell_codes(cell)]
         tests.append(
             {
                 "name": name,
                 "score": cell.score,
                 "max_score": cell.points,
                 "status": status,
-                "output": summary_text(cell) if split else verdict_text(cell),
+                "output": summary_text(cell, mistakes) if split else verdict_text(cell, mistakes),
                 "visibility": settings.summary_visibility,
-                "tags": [problem.column],
+                "tags": tags,
             }
         )
         if split and cell.failures:
@@ -110,9 +115,9 @@ def results_json(result, assignment, settings):
                     "score": 0.0,
                     "max_score": 0.0,
                     "status": status,
-                    "output": verdict_text(cell),
+                    "output": verdict_text(cell, mistakes),
                     "visibility": settings.detail_visibility,
-                    "tags": [problem.column],
+                    "tags": tags,
                 }
             )
     return {

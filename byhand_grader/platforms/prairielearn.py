@@ -16,9 +16,12 @@ sandboxed harness and hidden checks as ``byhand grade``).  ``results.json``:
 ``score`` (the automatic points as a fraction, 0..1; hand-graded problems such
 as Part B's Problem 5 are PrairieLearn's manual points), ``message`` (what
 happened to the submission), and one test per autograded grade cell with
-``points``, ``max_points``, ``message`` (the short verdict) and ``output``
-(the whole verdict, what the feedback prints).  PrairieLearn shows students
-everything in the file; verdicts quote only the notebook's own examples.
+``points``, ``max_points``, ``message`` (the short verdict, then the catalogue's hint
+for each mistake it recognised), ``output`` (the whole verdict, what the feedback
+prints) and ``mistakes``, those mistakes' codes (``grader_tests/<a>/mistakes.py``;
+PrairieLearn keeps any additional data in the results and renders the fields it
+knows).  PrairieLearn shows students everything in the file; verdicts quote only the
+notebook's own examples.
 
 A notebook that cannot be read, and a grader-side failure, both give
 ``"gradable": false`` with ``format_errors`` saying which: PrairieLearn then
@@ -34,6 +37,7 @@ from pathlib import Path
 from ..annotate import verdict_text
 from ..assignment import load_assignment
 from ..course import Course
+from ..mistakes import cell_codes
 from .single import (
     close_platform,
     grade_notebook,
@@ -59,6 +63,7 @@ def results_json(result, assignment):
     message = platform_summary(result, assignment, "PrairieLearn")
     if result.status == "ungradable":  # nothing of the student's could be read
         return {"gradable": False, "format_errors": list(result.reasons), "message": message}
+    mistakes = assignment.mistakes
     tests = []
     for cell in result.cells:
         problem = assignment.problem_of(cell.grade_id)
@@ -68,8 +73,9 @@ def results_json(result, assignment):
                 "description": problem.title,
                 "points": cell.score,
                 "max_points": cell.points,
-                "message": summary_text(cell),
-                "output": verdict_text(cell),
+                "message": summary_text(cell, mistakes),
+                "output": verdict_text(cell, mistakes),
+                "mistakes": cell_codes(cell),
             }
         )
     score = result.auto_score / result.max_auto if result.max_auto else 0.0

@@ -21,7 +21,7 @@ import re
 import shutil
 from pathlib import Path
 
-from ..annotate import verdict_text
+from ..annotate import HINT, hint_lines, verdict_text
 from ..course import Course
 from ..report import lost_points
 
@@ -118,14 +118,21 @@ def log_line(result, seconds):
     )
 
 
-def summary_text(cell):
-    """A grade cell's verdict in short: its score, then one summary line per failed check.
+def summary_text(cell, mistakes=None):
+    """A grade cell's verdict in short: its score, one summary line per failed check, then
+    the hints of the mistakes they recognised (``mistakes``: the assignment's catalogue).
 
     The whole verdict (``annotate.verdict_text``, what the feedback prints) says the same
     at length; both quote only the notebook's own examples.
     """
     head = verdict_text(cell).splitlines()[0]
-    return "\n".join([head] + [f"  - {f.summary}" for f in cell.failures]) + "\n"
+    hints = hint_lines(cell, mistakes) if mistakes is not None else []
+    return (
+        "\n".join(
+            [head] + [f"  - {f.summary}" for f in cell.failures] + [f"  {HINT}{h}" for h in hints]
+        )
+        + "\n"
+    )
 
 
 def platform_summary(result, assignment, platform):

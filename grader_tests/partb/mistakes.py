@@ -1,12 +1,14 @@
 """Part B's known mistakes (``byhand_grader.mistakes`` says how codes travel).
 
 Codes are stable: the report, the regrade impact and every export key on them, so a
-code is never renamed, only added.  Hints point at the step to re-derive and never state
+code is never renamed, only added.  The hidden checks (``test_partb.py``) raise each code
+only where its diagnosis explains every failing hidden case (``other`` otherwise);
+``tests/byhand_grader/test_mistakes.py`` judges a bug variant of the solution for each.  Hints point at the step to re-derive and never state
 a formula that answers a problem (``tests/byhand/test_no_answers.py`` scans them in the
 student package).
 """
 
-from byhand_grader.mistakes import Catalogue, Mistake
+from byhand_grader.mistakes import Catalogue, common, Mistake
 
 GRADIENTS = ("P1", "P3", "P4")
 AUTOGRADED = ("P1", "P2", "P3", "P4")
@@ -133,60 +135,6 @@ MISTAKES = Catalogue(
         "Use the gradients passed in as grads (your hand-written ones), not the tensors' "
         ".grad attribute, which autograd fills.",
     ),
-    # -- any problem -------------------------------------------------------------------
-    Mistake(
-        "autograd-used",
-        AUTOGRADED,
-        "autograd used where the answer must be by hand",
-        "This problem asks for the closed form by hand: write the derivative with the chain "
-        "rule instead of calling backward() or torch.autograd.",
-    ),
-    Mistake(
-        "numerical-differentiation",
-        GRADIENTS,
-        "a numerical derivative (finite differences) instead of the closed form",
-        "Finite differences approximate the gradient; this problem asks for the exact "
-        "derivative from the chain rule.",
-    ),
-    Mistake(
-        "tampering",
-        AUTOGRADED,
-        "changed the given code or the checks (monkeypatching, rebinding, edited grade cells)",
-        "Leave the given code and the check cells as they are: the grader runs its own "
-        "copies, and changing them costs the points of the checks they touch.",
-    ),
-    Mistake(
-        "wrong-shape",
-        AUTOGRADED,
-        "returns a value of the wrong shape or with missing keys",
-        "Compare the shapes and keys you return with the ones the docstring states for "
-        "each parameter.",
-    ),
-    Mistake(
-        "wrong-dtype",
-        AUTOGRADED,
-        "returns a value of the wrong type or dtype (not a float32 tensor)",
-        "Return float32 tensors, as the docstring says: check for Python floats, lists, "
-        "NumPy arrays or float64.",
-    ),
-    Mistake(
-        "raises-error",
-        AUTOGRADED,
-        "the function raises an error on the grader's inputs",
-        "Your function stops with an error: call it in a new cell on the notebook's example "
-        "to see the whole traceback.",
-    ),
-    Mistake(
-        "missing-function",
-        AUTOGRADED,
-        "the function is renamed, deleted or never defined",
-        "The grader calls the function by the name the notebook gives it: check that the "
-        "answer cell still defines it under that name.",
-    ),
-    Mistake(
-        "not-attempted",
-        AUTOGRADED,
-        "not attempted: the stub still raises NotImplementedError",
-        "Replace the raise NotImplementedError line with your answer.",
-    ),
+    # -- any problem: what the judge itself recognises -----------------------------------
+    *common(AUTOGRADED),
 )

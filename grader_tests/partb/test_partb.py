@@ -11,7 +11,10 @@ so a zero, halved or sign-flipped answer fails every check, while a correct
 float32 answer stays within it.  A failed gradient check says what is wrong
 (a constant factor, the opposite sign, a missing derivative, which parameters)
 only when that relation holds on every hidden case the function gets wrong;
-otherwise it says so neutrally.
+otherwise it says so neutrally.  Each verdict carries the codes of the mistakes it
+states (``mistakes.py``, the catalogue), ``other`` when it states none; what the
+harness reports (autograd, a broken contract, a missing function) comes with the
+judge's own codes (``judge.Probe.result``).
 """
 
 import itertools
@@ -25,17 +28,22 @@ from byhand.autograd import autograd_grads
 from byhand.neuron import logistic_forward, tanh_forward
 from byhand_grader.assignment import load_file
 from byhand_grader.judge import Verdict
+from byhand_grader.mistakes import OTHER
+
+#: The course's closed-form gradients (grader-only), for ``_follows_own_forward``.
+REFERENCE_RULES = load_file(Path(__file__).with_name("reference_rules.py"))
 
 #: A student's float32 value passes when |yours - autograd| <= ATOL + RTOL |autograd|.
 ATOL, RTOL = 1e-5, 1e-3
 
 
-def xor_forward64(params, x):
-    """The judge's own forward pass of the XOR network (never the student's)."""
+def xor_forward64(params, x, hidden=torch.sigmoid, output=torch.sigmoid):
+    """The judge's own forward pass of the XOR network (never the student's); ``hidden``
+    and ``output``, the units' activations, are the logistic but for ``_activation_fits``."""
     net_h = (params["w_34"] * x).sum().reshape(1) + params["b0"]
-    h = torch.sigmoid(net_h)
+    h = hidden(net_h)
     net_y = (params["w_012"] * torch.cat([x, h])).sum().reshape(1) + params["b1"]
-    return {"net_h": net_h, "h": h, "net_y": net_y, "yhat": torch.sigmoid(net_y)}
+    return {"net_h": net_h, "h": h, "net_y": net_y, "yhat": output(net_y)}
 
 
 def _t(values):
@@ -82,17 +90,40 @@ FACTOR_2 = "the factor 2 of d(yhat - y)^2/dyhat"
 
 
 class Term:
-    """A factor of the right gradient that a wrong one may lack, computed by the judge."""
+    """A factor of the right gradient that a wrong one may lack, or hold in another form,
+    computed by the judge.
 
-    def __init__(self, formula, words, value):
+    A missing term: yours = autograd's / value.  A swapped term (``wrong`` set): the
+    factor ``formula`` written as ``wrong`` instead, yours = autograd's * wrong / formula,
+    so its ``value`` is formula / wrong.  Terms of one ``family`` are alternatives (the
+    same factor missing, or written wrongly two ways): a relation holds one of them.
+    """
+
+    def __init__(self, formula, words, value, code, wrong=None, family=None):
         self.formula = formula  #: as it reads alone, e.g. "1 - yhat^2"
         self.words = words  #: as a sentence names it
         self.value = value  #: value(params64, forward64) -> float
+        self.code = code  #: the catalogue's code of this mistake (``mistakes.py``)
+        self.wrong = wrong  #: for a swap, the formula written instead, e.g. "1 - net^2"
+        self.family = family or formula
         #: as it reads in a product, e.g. "(1 - yhat^2)"
-        self.factor = f"({formula})" if formula.startswith("1 -") else formula
+        self.factor = _factor(formula)
 
     def __repr__(self):
-        return self.formula
+        return f"{self.wrong} for {self.formula}" if self.wrong else self.formula
+
+
+def _factor(formula):
+    return f"({formula})" if formula.startswith("1 -") else formula
+
+
+def _sigmoid64(v):
+    return float(torch.sigmoid(torch.tensor(float(v), dtype=torch.float64)))
+
+
+def _tanh_over(wrong):
+    """``value`` of a swap for tanh's derivative: (1 - yhat^2) / ``wrong(forward64)``."""
+    return lambda p, f: float(1 - f["yhat"] ** 2) / wrong(f)
 
 
 LOGISTIC_TERMS = (
@@ -100,24 +131,62 @@ LOGISTIC_TERMS = (
         "yhat (1 - yhat)",
         "the logistic's derivative yhat (1 - yhat)",
         lambda p, f: float(f["yhat"] * (1 - f["yhat"])),
+        "activation-derivative-missing",
     ),
 )
 TANH_TERMS = (
-    Term("1 - yhat^2", "tanh's derivative 1 - yhat^2", lambda p, f: float(1 - f["yhat"] ** 2)),
+    Term(
+        "1 - yhat^2",
+        "tanh's derivative 1 - yhat^2",
+        lambda p, f: float(1 - f["yhat"] ** 2),
+        "activation-derivative-missing",
+    ),
+    Term(
+        "1 - yhat^2",
+        "tanh's derivative 1 - yhat^2",
+        _tanh_over(lambda f: float(1 - f["net"] ** 2)),
+        "tanh-derivative-wrong-quantity",
+        wrong="1 - net^2",
+    ),
+    Term(
+        "1 - yhat^2",
+        "tanh's derivative 1 - yhat^2",
+        _tanh_over(lambda f: float(f["yhat"] * (1 - f["yhat"]))),
+        "logistic-derivative-for-tanh",
+        wrong="yhat (1 - yhat)",
+    ),
+    Term(
+        "1 - yhat^2",
+        "tanh's derivative 1 - yhat^2",
+        _tanh_over(lambda f: _sigmoid64(f["net"]) * (1 - _sigmoid64(f["net"]))),
+        "logistic-derivative-for-tanh",
+        wrong="sigmoid(net) (1 - sigmoid(net))",
+    ),
 )
 XOR_TERMS = (
     Term(
         "yhat (1 - yhat)",
         "the output unit's derivative yhat (1 - yhat)",
         lambda p, f: float(f["yhat"] * (1 - f["yhat"])),
+        "activation-derivative-missing",
     ),
     Term(
         "h (1 - h)",
         "the hidden unit's derivative h (1 - h)",
         lambda p, f: float(f["h"] * (1 - f["h"])),
+        "dh-missing-hidden-derivative",
     ),
-    Term("w2", "the weight w2", lambda p, f: float(p["w_012"][2])),
+    Term("w2", "the weight w2", lambda p, f: float(p["w_012"][2]), "dh-missing-w2"),
 )
+#: The constant factor of a relation, as the catalogue's codes (``mistakes.py``): 0.5 is
+#: the missing 2, -1 the opposite sign; a factor not listed (0 included) is no known mistake.
+FACTOR_CODES = {
+    1.0: (),
+    0.5: ("factor-2-missing",),
+    2.0: ("factor-2-doubled",),
+    -1.0: ("opposite-sign",),
+    -0.5: ("factor-2-missing", "opposite-sign"),
+}
 
 
 def _nice(c):
@@ -135,27 +204,43 @@ class Relation:
         self.terms, self.c = tuple(terms), c
         #: relations with the same key read the same: one clause for their parameters
         self.key = (
-            tuple(t.formula for t in self.terms),
+            tuple(repr(t) for t in self.terms),
             _nice(c) if _nice(c) is not None else round(c, 2),
         )
 
+    @property
+    def codes(self):
+        """The catalogue's codes of what this relation says is wrong (``other`` for a
+        factor that is no known mistake)."""
+        nice = _nice(self.c)
+        factor = FACTOR_CODES.get(nice, (OTHER,)) if nice is not None else (OTHER,)
+        return tuple(dict.fromkeys([t.code for t in self.terms] + list(factor)))
+
     def lacks(self, short=False):
         """What is missing, in words: the terms, and the 2 when the factor is 1/2."""
-        missing = [t.formula if short else t.words for t in self.terms]
+        missing = [t.formula if short else t.words for t in self.terms if not t.wrong]
         if _nice(self.c) in (0.5, -0.5):
             missing.append("the factor 2" if short else FACTOR_2)
         return missing
+
+    def swaps(self, short=False):
+        """What is written in another form, in words: ``uses 1 - net^2 for tanh's ...``."""
+        return [f"{t.wrong} for {t.formula if short else t.words}" for t in self.terms if t.wrong]
 
     def ratio(self):
         """yours / autograd's as a formula, e.g. ``1 / (2 yhat (1 - yhat))``."""
         nice = _nice(self.c)
         denominator = [t.factor for t in self.terms]
+        numerator = [_factor(t.wrong) for t in self.terms if t.wrong]
         if nice in (0.5, -0.5):
             num, denominator = ("1" if nice > 0 else "-1"), ["2"] + denominator
         elif nice in (1.0, -1.0):
             num = "1" if nice > 0 else "-1"
         else:
             num = f"{self.c:.3g}"
+        if numerator:
+            sign = "-" if num.startswith("-") else ""
+            num = sign + " ".join(([num.lstrip("-")] if num.lstrip("-") != "1" else []) + numerator)
         if not denominator:
             return num
         product = " ".join(denominator)
@@ -173,6 +258,8 @@ class Relation:
         parts = []
         if nice == 0.0:
             return f"{'are' if plural else 'is'} 0"
+        if self.swaps():
+            parts.append(f"use{s} " + " and ".join(self.swaps(short)))
         if self.lacks():
             parts.append(f"lack{s} " + " and ".join(self.lacks(short)))
         if nice is not None and nice < 0:
@@ -193,7 +280,7 @@ def _fit(pairs, terms):
     base = []
     for v, w, values in pairs:
         scale = math.prod(values[t] for t in terms)
-        if scale == 0 or not math.isfinite(v):
+        if scale == 0 or not math.isfinite(scale) or not math.isfinite(v):
             return None
         base.append((v, w / scale))
     ratios = sorted(v / b for v, b in base if abs(b) >= MEASURABLE)
@@ -212,6 +299,8 @@ def _relation(pairs, terms):
     found = []
     for n in range(len(terms) + 1):
         for subset in itertools.combinations(terms, n):
+            if len({t.family for t in subset}) < n:  # two forms of one factor
+                continue
             c = _fit(pairs, subset)
             if c is not None and abs(c) > FIT_RTOL and not (n == 0 and _nice(c) == 1.0):
                 found.append(Relation(subset, c))
@@ -226,14 +315,20 @@ def _hidden_grad_calls(probe, fn):
     ]
 
 
-def _diagnose(probe, fn, forward, terms):
-    """What every failing hidden case of ``fn`` has in common, per parameter.
+class Diagnosis:
+    """What every failing hidden case of a gradient function has in common (``_diagnose``)."""
 
-    Returns ``(relations, wrong)``: ``relations`` maps each wrong parameter to the
-    ``Relation`` that holds on every failing case (None when no single one does);
-    ``wrong`` lists the parameters wrong on some case, in the parameters' order.
-    """
-    per_param = {}
+    def __init__(self, relations, wrong, components):
+        #: each wrong parameter -> the ``Relation`` that holds on every failing case (None
+        #: when no single one does)
+        self.relations = relations
+        self.wrong = wrong  #: the parameters wrong on some case, in the parameters' order
+        self.components = components  #: the (parameter, index) pairs wrong on some case
+
+
+def _diagnose(probe, fn, forward, terms):
+    """The ``Diagnosis`` of ``fn``'s hidden cases (a ``Verdict`` when one gave no value)."""
+    per_param, per_component = {}, {}
     for cid in _hidden_grad_calls(probe, fn):
         call = probe.calls[cid]
         got = probe.result(cid)
@@ -246,12 +341,32 @@ def _diagnose(probe, fn, forward, terms):
         values = {t: t.value(params64, f64) for t in terms}
         for name, want in ref.items():
             right = want.flatten().tolist()
-            for v, w in zip(_components(got, name, len(right)), right):
+            for k, (v, w) in enumerate(zip(_components(got, name, len(right)), right)):
                 per_param.setdefault(name, []).append((v, w, values))
+                per_component[name, k] = per_component.get((name, k), True) and _close(v, w)
     wrong = [
         name for name, pairs in per_param.items() if not all(_close(v, w) for v, w, _ in pairs)
     ]
-    return {name: _relation(per_param[name], terms) for name in wrong}, wrong
+    return Diagnosis(
+        {name: _relation(per_param[name], terms) for name in wrong},
+        wrong,
+        frozenset(c for c, right in per_component.items() if not right),
+    )
+
+
+#: Mistakes that show as which components of dE/dw_012 are wrong, every other component of
+#: every parameter right on every case: (code, the wrong components in words).
+COMPONENT_PATTERNS = {
+    frozenset({("w_012", 0), ("w_012", 1)}): (
+        "w012-skip-missing",
+        "dE/dw0 and dE/dw1 (the skip connections' weights, the first two components of "
+        "dE/dw_012) are wrong",
+    ),
+    frozenset({("w_012", 2)}): (
+        "w012-hidden-missing",
+        "dE/dw2 (the hidden unit's weight, the last component of dE/dw_012) is wrong",
+    ),
+}
 
 
 #: The constant factors a message explains, and how (sentence, grade table).
@@ -309,17 +424,53 @@ def _words(fn, relations, wrong, names):
     )
 
 
-def _explain(probe, fn, prefix, forward, terms, failing, what):
-    """(message, summary): the diagnosis, then the notebook's shown example."""
+def _stated(probe, fn, forward, terms, names, backprop):
+    """``(sentence, summary, codes, wrong)``: the one diagnosis that explains every failing
+    hidden case of ``fn`` (``(None, None, (OTHER,), wrong)`` when none does), and the
+    parameters wrong on some case.
+
+    In turn: one ``Relation`` per wrong parameter (a missing or swapped term, a constant
+    factor); which components of dE/dw_012 alone are wrong (``COMPONENT_PATTERNS``); for
+    the XOR network, backpropagation from the student's own wrong forward pass
+    (``backprop``, ``_follows_own_forward``).
+    """
+    try:
+        diagnosis = _diagnose(probe, fn, forward, terms)
+    except Verdict:
+        return None, None, (OTHER,), []
+    sentence, short = _words(fn, diagnosis.relations, diagnosis.wrong, names)
+    if sentence:
+        codes = [c for n in diagnosis.wrong for c in diagnosis.relations[n].codes]
+        return sentence, short, tuple(dict.fromkeys(codes)), diagnosis.wrong
+    if diagnosis.components in COMPONENT_PATTERNS:
+        code, which = COMPONENT_PATTERNS[diagnosis.components]
+        return (
+            f"On every case where {fn} is wrong, only {which}; every other component is right.",
+            f"{fn}: only {which.split(' (')[0]} wrong",
+            (code,),
+            diagnosis.wrong,
+        )
+    if backprop is not None:
+        forward_codes = _follows_own_forward(probe, fn, forward, backprop)
+        if forward_codes:
+            return (
+                f"On every case where {fn} is wrong, it is the notebook's backpropagation "
+                "applied to the values your xor_forward returns, and those values are wrong "
+                "(see the check of the forward pass): fix xor_forward first.",
+                f"{fn} backpropagates through your wrong xor_forward",
+                forward_codes,
+                diagnosis.wrong,
+            )
+    return None, None, (OTHER,), diagnosis.wrong
+
+
+def _explain(probe, fn, prefix, forward, terms, failing, what, backprop=None):
+    """(message, summary, codes): the diagnosis, then the notebook's shown example."""
     shown_id = f"{prefix}/shown"
     names = list(probe.calls[shown_id]["params"])
     lead = f"{fn} disagrees with autograd on {failing} unseen {what}."
     summary = f"{fn} disagrees with autograd on {failing} unseen {what}"
-    try:
-        relations, wrong = _diagnose(probe, fn, forward, terms)
-    except Verdict:
-        relations, wrong = {}, []
-    sentence, short = _words(fn, relations, wrong, names)
+    sentence, short, codes, wrong = _stated(probe, fn, forward, terms, names, backprop)
     if sentence:
         lead, summary = f"{lead} {sentence}", short
     elif wrong and set(wrong) != set(names):
@@ -343,22 +494,141 @@ def _explain(probe, fn, prefix, forward, terms, failing, what):
             detail = " It is right on the notebook's own check, so look at cases the notebook does not show."
     except Verdict:
         pass
-    return lead + detail, summary
+    return lead + detail, summary, codes
 
 
-def _check_grads(probe, fn, prefix, group, forward, terms, what):
+def _check_grads(probe, fn, prefix, group, forward, terms, what, backprop=None):
     ids = [cid for cid in probe.calls if cid.startswith(f"{prefix}/{group}")]
     assert ids, f"no hidden inputs in group {prefix}/{group}"
     failing = 0
     for cid in ids:
-        got = probe.result(cid)
+        got = _grads_result(probe, cid, forward)
         if _mismatch(got, _reference_grads(probe.calls[cid], forward)):
             failing += 1
     if failing:
-        message, summary = _explain(
-            probe, fn, prefix, forward, terms, f"{failing} of the {len(ids)}", what
+        message, summary, codes = _explain(
+            probe, fn, prefix, forward, terms, f"{failing} of the {len(ids)}", what, backprop
         )
-        raise Verdict(message, summary=summary)
+        raise Verdict(message, summary=summary, codes=codes)
+
+
+#: The biases of Part B's parameter dicts: each enters its unit's net with coefficient 1.
+BIASES = ("b", "b0", "b1")
+
+
+def _grads_result(probe, cid, forward):
+    """``probe.result(cid)`` of a gradient call; a wrong shape that is a bias gradient times
+    ``x`` on every hidden case (``_bias_times_x``) says so, with its code."""
+    try:
+        return probe.result(cid)
+    except Verdict as verdict:
+        fn = probe.calls[cid]["fn"]
+        if "wrong-shape" in verdict.codes and _bias_times_x(probe, fn, forward):
+            raise _bias_verdict(verdict, fn) from None
+        raise
+
+
+def _bias_verdict(verdict, fn):
+    return Verdict(
+        f"{verdict.message} On every unseen case where its shape is wrong, {fn} returns "
+        "each bias gradient multiplied by the inputs x (one value per input), and every "
+        "other gradient is right.",
+        summary=f"{fn}: a bias gradient multiplied by x",
+        codes=("bias-gradient-times-x",),
+    )
+
+
+def _bias_times_x(probe, fn, forward):
+    """Is every hidden case of ``fn`` that broke the contract's shape explained by bias
+    gradients times ``x`` (autograd's dE/db times each x_i, shaped like x; one bias at
+    least, the others right), with every other parameter right, and every case that
+    returned a value right?"""
+    seen = False
+    for cid in _hidden_grad_calls(probe, fn):
+        call, got = probe.calls[cid], probe.got(cid) or {}
+        ref = _reference_grads(call, forward)
+        if got.get("ok"):
+            if _mismatch(got["value"], ref):
+                return False
+            continue
+        returned = got.get("returned")
+        if got.get("contract") != "shape" or not returned:
+            return False
+
+        def gives(name, shape, values):
+            return returned.get(f"{name}.shape") == shape and all(
+                _close(v, w) for v, w in zip(returned.get(name, []), values)
+            )
+
+        times_x = False
+        for name, want in ref.items():
+            right, shape = want.flatten().tolist(), list(want.shape)
+            if name in BIASES and gives(name, [len(call["x"])], [right[0] * x for x in call["x"]]):
+                times_x = True
+            elif not gives(name, shape, right):
+                return False
+        if not times_x:
+            return False
+        seen = True
+    return seen
+
+
+def _follows_own_forward(probe, fn, forward, backprop):
+    """The forward pass's codes (``_forward_codes``) when, on every failing hidden case of
+    ``fn``, the student's gradient is ``backprop`` from the values their own forward pass
+    returned for the same parameters and input, and that forward pass is wrong; else None."""
+    forwards = [
+        cid for cid, c in probe.calls.items() if c["kind"] == "forward" and "/shown" not in cid
+    ]
+    explained = False
+    for cid in _hidden_grad_calls(probe, fn):
+        call, got = probe.calls[cid], probe.result(cid)
+        if not _mismatch(got, _reference_grads(call, forward)):
+            continue
+        twin = next(
+            (
+                f
+                for f in forwards
+                if probe.calls[f]["params"] == call["params"] and probe.calls[f]["x"] == call["x"]
+            ),
+            None,
+        )
+        if twin is None:
+            return None
+        try:
+            mine = probe.result(twin)
+        except Verdict:
+            return None
+        if not _forward_mismatch(probe.calls[twin], mine):
+            return None
+        want = backprop(mine, call)
+        if any(
+            not _close(v, w)
+            for name, right in want.items()
+            for v, w in zip(_components(got, name, len(right)), right)
+        ):
+            return None
+        explained = True
+    return _forward_codes(probe) if explained else None
+
+
+def _xor_backprop(out, call):
+    """The XOR network's backprop (``reference_rules.xor_grads``) from a forward pass's
+    values ``out`` (lists), on one call's parameters, input and target."""
+    x0, x1 = call["x"]
+    g = REFERENCE_RULES.xor_grads(
+        {"w2": call["params"]["w_012"][2]},
+        {"h": out["h"][0], "yhat": out["yhat"][0]},
+        x0,
+        x1,
+        call["y"][0],
+    )
+    return {
+        "w_34": [g["w3"], g["w4"]],
+        "b0": [g["b0"]],
+        "w_012": [g["w0"], g["w1"], g["w2"]],
+        "b1": [g["b1"]],
+    }
 
 
 # -- Problem 1: logistic neuron (10 points) ---------------------------------------
@@ -395,6 +665,65 @@ def _shown_update(probe):
     )
 
 
+#: The ways an update may step instead of params - alpha * grads, each as the new value of
+#: one parameter entry from (p, g, alpha, decoy), and the catalogue's codes it means.
+#: ``_update_codes`` states one only when it gives every entry of every wrong example.
+UPDATE_MISTAKES = (
+    (lambda p, g, a, d: p - a * d, ("update-reads-grad",), "it steps along .grad"),
+    (lambda p, g, a, d: p + a * g, ("update-adds",), "it adds alpha * grads"),
+    (
+        lambda p, g, a, d: p - g,
+        ("update-ignores-alpha",),
+        "its step is the gradient itself, whatever alpha is",
+    ),
+    (
+        lambda p, g, a, d: p + g,
+        ("update-adds", "update-ignores-alpha"),
+        "it adds the gradient itself, whatever alpha is",
+    ),
+)
+
+
+def _update_codes(probe):
+    """The codes of the one mistake that explains every example sgd_update gets wrong
+    (``UPDATE_MISTAKES``; some parameters stepped right and the others left unchanged is
+    ``update-partial``), or ``(OTHER,)``."""
+    return _update_diagnosis(probe)[0]
+
+
+def _update_diagnosis(probe):
+    """``(codes, words)`` of ``_update_codes``; words None where there is nothing to say."""
+    wrong = []
+    for cid in _update_calls(probe):
+        call, got = probe.calls[cid], probe.result(cid)
+        rows = [
+            (v, p, g)
+            for name, value in call["params"].items()
+            for v, p, g in zip(got[name], value, call["grads"][name])
+        ]
+        if not all(_close(v, p - call["alpha"] * g) for v, p, g in rows):
+            wrong.append((call, rows))
+    for step, codes, words in UPDATE_MISTAKES:
+        if wrong and all(
+            _close(v, step(p, g, call["alpha"], call["decoy"]))
+            for call, rows in wrong
+            for v, p, g in rows
+        ):
+            return codes, words
+    moved = unchanged = False
+    for call, rows in wrong:
+        for v, p, g in rows:
+            if v == p and g != 0:
+                unchanged = True
+            elif _close(v, p - call["alpha"] * g):
+                moved = moved or g != 0
+            else:
+                return (OTHER,), None
+    if moved and unchanged:
+        return ("update-partial",), "it leaves some parameters unchanged"
+    return (OTHER,), None
+
+
 @pytest.mark.grade_cell("p2_sgd_update_steps_against_gradient")
 def test_update_steps_against_the_given_gradients(probe):
     """The direction of the step: along -grads (the argument), whatever its length."""
@@ -412,12 +741,14 @@ def test_update_steps_against_the_given_gradients(probe):
                     "the gradients it is given (the grads argument): the update must "
                     "use your hand-written gradients.",
                     summary="sgd_update steps along .grad, not the given gradients",
+                    codes=_update_codes(probe),
                 )
             moved = [v - p for v, p in zip(got[name], value)]
             if max(map(abs, moved)) == 0 and max(abs(g) for g in call["grads"][name]) > 0:
                 raise Verdict(
                     f"sgd_update returns '{name}' unchanged. {_shown_update(probe)}",
                     summary=f"sgd_update returns '{name}' unchanged",
+                    codes=_update_codes(probe),
                 )
             steps += moved
             grads += call["grads"][name]
@@ -435,6 +766,7 @@ def test_update_steps_against_the_given_gradients(probe):
             f"sgd_update steps along +grads, uphill, on every one of {len(ids)} "
             "examples: gradient descent subtracts alpha * grads. " + _shown_update(probe),
             summary="sgd_update steps uphill (+alpha * grads)",
+            codes=_update_codes(probe),
         )
     if uphill or astray:
         raise Verdict(
@@ -443,6 +775,7 @@ def test_update_steps_against_the_given_gradients(probe):
             f"the gradient it is given. {_shown_update(probe)}",
             summary=f"sgd_update does not step along -grads on {uphill + astray} of "
             f"{len(ids)} examples",
+            codes=_update_codes(probe),
         )
 
 
@@ -459,11 +792,14 @@ def test_update_steps_by_alpha_times_gradient(probe):
                 wrong += 1
                 break
     if wrong:
+        codes, words = _update_diagnosis(probe)
+        because = f" On every one, {words}." if words else ""
         raise Verdict(
             f"sgd_update does not return params - alpha * grads on {wrong} of "
-            f"{len(ids)} examples. {_shown_update(probe)}",
+            f"{len(ids)} examples.{because} {_shown_update(probe)}",
             summary=f"sgd_update does not return params - alpha * grads on {wrong} "
             f"of {len(ids)} examples",
+            codes=codes,
         )
 
 
@@ -500,7 +836,8 @@ def _check_forward(probe, group, what):
             if key not in got:
                 raise Verdict(
                     f"xor_forward returns keys {sorted(k for k in got if '.' not in k)}; "
-                    f"it must return {list(FORWARD_KEYS)}."
+                    f"it must return {list(FORWARD_KEYS)}.",
+                    codes=("wrong-keys",),
                 )
             if not all(_close(v, w) for v, w in zip(got[key], ref[key].tolist())):
                 failing.append(key)
@@ -510,11 +847,87 @@ def _check_forward(probe, group, what):
         wrong = (
             f"xor_forward computes '{first}' wrongly on {len(failing)} of {len(ids)} unseen {what}"
         )
+        fits = _activation_fits(probe)
+        because = ""
+        if len(fits) == 1:
+            [(hidden, output)] = fits
+            units = [
+                f"{unit} unit uses {ACTIVATION_WORDS[name]}"
+                for unit, name in (("hidden", hidden), ("output", output))
+                if name != "logistic"
+            ]
+            because = (
+                f" On every case where it is wrong, its values are those of a network whose "
+                f"{' and whose '.join(units)}."
+            )
         raise Verdict(
             f"{wrong} (check the formulas for {first} and that both units use the "
-            "logistic function).",
+            f"logistic function).{because}",
             summary=wrong,
+            codes=("forward-activation-wrong",) if fits else (OTHER,),
         )
+
+
+#: The activations a unit of the XOR network may have been given instead of the logistic.
+ACTIVATIONS = {
+    "logistic": torch.sigmoid,
+    "tanh": torch.tanh,
+    "relu": torch.relu,
+    "identity": lambda net: net,
+}
+ACTIVATION_WORDS = {
+    "logistic": "the logistic",
+    "tanh": "tanh",
+    "relu": "ReLU",
+    "identity": "no activation at all",
+}
+
+
+def _forward_mismatch(call, got):
+    """The first of ``FORWARD_KEYS`` that a forward call's value ``got`` has wrong (or
+    lacks), or None."""
+    params = {k: _t(v).double() for k, v in call["params"].items()}
+    ref = xor_forward64(params, _t(call["x"]).double())
+    for key in FORWARD_KEYS:
+        if key not in got or not all(_close(v, w) for v, w in zip(got[key], ref[key].tolist())):
+            return key
+    return None
+
+
+def _activation_fits(probe):
+    """The pairs (hidden, output) of ``ACTIVATIONS``, other than the logistic's, whose
+    network gives every value of every failing hidden forward case (empty when none does,
+    or when no case fails)."""
+    pairs = {p for p in itertools.product(ACTIVATIONS, repeat=2) if p != ("logistic",) * 2}
+    failing = False
+    for cid, call in probe.calls.items():
+        if call["kind"] != "forward" or "/shown" in cid:
+            continue
+        got = probe.result(cid)
+        if not _forward_mismatch(call, got):
+            continue
+        failing = True
+        params = {k: _t(v).double() for k, v in call["params"].items()}
+        x = _t(call["x"]).double()
+        pairs = {
+            (hidden, output)
+            for hidden, output in pairs
+            if all(
+                key in got and all(_close(v, w) for v, w in zip(got[key], want.tolist()))
+                for key, want in xor_forward64(
+                    params, x, ACTIVATIONS[hidden], ACTIVATIONS[output]
+                ).items()
+            )
+        }
+    return pairs if failing else set()
+
+
+def _forward_codes(probe):
+    """The codes of the forward pass's diagnosis: another activation, or ``other``."""
+    try:
+        return ("forward-activation-wrong",) if _activation_fits(probe) else (OTHER,)
+    except Verdict:
+        return (OTHER,)
 
 
 @pytest.mark.grade_cell("p4_xor_forward_values")
@@ -541,7 +954,16 @@ XOR_GROUPS = {
 @pytest.mark.grade_cell("p4_xor_grads_match_autograd")
 @pytest.mark.parametrize("group", XOR_GROUPS)
 def test_xor_grads(probe, group):
-    _check_grads(probe, "xor_grads", "p4", group, xor_forward64, XOR_TERMS, XOR_GROUPS[group])
+    _check_grads(
+        probe,
+        "xor_grads",
+        "p4",
+        group,
+        xor_forward64,
+        XOR_TERMS,
+        XOR_GROUPS[group],
+        backprop=_xor_backprop,
+    )
 
 
 # -- Problem 4: learning XOR (4 points) -------------------------------------------
@@ -570,7 +992,10 @@ def test_xor_training_reaches_the_right_network(probe):
         if worst < starts["within"] and gap <= MATCH_WITHIN:
             good += 1
     if good < required:
-        raise Verdict(*_training_verdict(starts, len(runs), required, good, solved, gaps))
+        raise Verdict(
+            *_training_verdict(starts, len(runs), required, good, solved, gaps),
+            codes=("trains-differently",),
+        )
 
 
 def _training_verdict(starts, n, required, good, solved, gaps):
@@ -625,13 +1050,35 @@ def _training_verdict(starts, n, required, good, solved, gaps):
     return message, summary
 
 
+def _training_result(probe, cid):
+    """``probe.result(cid)`` of a training run; a run stopped by a wrong shape while xor_grads
+    returns bias gradients times x on every hidden case (and xor_forward keeps its
+    contract on every one: the update is the grader's) was stopped by those."""
+    try:
+        return probe.result(cid)
+    except Verdict as verdict:
+        call = probe.calls[cid]
+        forwards = [
+            c
+            for c, other in probe.calls.items()
+            if other["kind"] == "forward" and other["fn"] == call["forward"]
+        ]
+        if (
+            "wrong-shape" in verdict.codes
+            and all((probe.got(c) or {}).get("ok") for c in forwards)
+            and _bias_times_x(probe, call["fn"], xor_forward64)
+        ):
+            raise _bias_verdict(verdict, call["fn"]) from None
+        raise
+
+
 def learned(probe):
     """Per screened start: (seed, worst output error, epoch errors, final outputs)."""
     runs = []
     for cid, call in probe.calls.items():
         if call["kind"] != "train":
             continue
-        got = probe.result(cid)
+        got = _training_result(probe, cid)
         worst = max(abs(v - t) for v, t in zip(got["yhat"], call["Y"]))
         runs.append(
             (

@@ -12,8 +12,12 @@ had left it* before that step (the harness also runs each problem cut short
 after 0 to 3 epochs, so the judge knows those parameters); ``mlp_train_updates``
 asks whether the parameters follow plain SGD.  A loss recorded after the step
 costs the first, a missing ``zero_grad`` or momentum the second, not both.
+
+Each verdict carries the codes of the mistakes it states (``mistakes.py``, the
+catalogue), ``other`` when no diagnosis explains every failing case.
 """
 
+import math
 from pathlib import Path
 
 import pytest
@@ -22,6 +26,7 @@ from torch import nn
 
 from byhand_grader.assignment import load_file
 from byhand_grader.judge import Verdict
+from byhand_grader.mistakes import OTHER
 
 HERE = Path(__file__).resolve().parent
 REF = load_file(HERE / "reference.py")
@@ -91,20 +96,26 @@ def test_build_mlp_returns_the_four_modules_in_order(probe):
         if got["modules"] != MODULES:
             raise Verdict(
                 f"build_mlp returns the modules {got['modules']}; it must return "
-                f"exactly nn.Sequential of {MODULES} (no other layers, in this order)."
+                f"exactly nn.Sequential of {MODULES} (no other layers, in this order).",
+                codes=("mlp-modules-wrong",),
             )
         if "outputs_error" in got:
             raise Verdict(
-                f"build_mlp's network fails on the four patterns X: {got['outputs_error']}."
+                f"build_mlp's network fails on the four patterns X: {got['outputs_error']}.",
+                codes=("raises-error",),
             )
         if got["outputs_shape"] != [4, 1]:
             raise Verdict(
                 f"build_mlp's network maps the four patterns X to shape "
-                f"{tuple(got['outputs_shape'])}, not (4, 1)."
+                f"{tuple(got['outputs_shape'])}, not (4, 1).",
+                codes=("wrong-shape",),
             )
         dtypes = sorted({p["dtype"] for p in got["params"]})
         if dtypes != ["float32"]:
-            raise Verdict(f"build_mlp's parameters are {dtypes}; the network must be float32.")
+            raise Verdict(
+                f"build_mlp's parameters are {dtypes}; the network must be float32.",
+                codes=("wrong-dtype",),
+            )
 
 
 @pytest.mark.grade_cell("mlp_build_shapes")
@@ -116,6 +127,7 @@ def test_build_mlp_parameter_shapes(probe, bias):
         got = probe.result(cid)
         if [p["shape"] for p in got["params"]] != _shapes(probe.calls[cid]["hidden"], bias):
             failing += 1
+    codes = _shape_codes(probe)
     if failing:
         shown_id = "build/shown/2-default-bias" if bias else "build/shown/5-default-nobias"
         call = probe.calls[shown_id]
@@ -135,8 +147,22 @@ def test_build_mlp_parameter_shapes(probe, bias):
         want = "(H, 2), (H,), (1, H), (1,)" if bias else "(H, 2), (1, H) and no biases"
         raise Verdict(
             f"with bias={bias}, build_mlp's parameter shapes are wrong for {failing} of "
-            f"{len(ids)} unseen widths H; model.parameters() must give {want}.{detail}"
+            f"{len(ids)} unseen widths H; model.parameters() must give {want}.{detail}",
+            codes=codes,
         )
+
+
+def _shape_codes(probe):
+    """The codes of build_mlp's wrong parameter shapes: ``mlp-bias-ignored`` when every
+    unseen network whose shapes are wrong has those of the other bias choice, else
+    ``wrong-shape``."""
+    wrong = []
+    for cid in _ids(probe, "build/"):
+        call, got = probe.calls[cid], probe.result(cid)
+        shapes = [p["shape"] for p in got["params"]]
+        if shapes != _shapes(call["hidden"], call["bias"]):
+            wrong.append(shapes == _shapes(call["hidden"], not call["bias"]))
+    return ("mlp-bias-ignored",) if wrong and all(wrong) else ("wrong-shape",)
 
 
 def _affine(xs, ys):
@@ -154,13 +180,15 @@ def _affine(xs, ys):
 
 
 def _draw_diagnosis(got, ref):
-    """What is wrong with a network's draws, from the student's values and the reference's."""
+    """``(words, code)``: what is wrong with a network's draws, from the student's values
+    and the reference's."""
     mine = [v for p in got["params"] for v in p["values"]]
     right = [v for p in ref.parameters() for v in p.detach().double().flatten().tolist()]
     if len(mine) == len(right) and _close(sorted(mine), sorted(right), BUILD_ATOL, 0):
         return (
             "they are the right numbers in the wrong order: draw every parameter from one "
-            "generator in the order model.parameters() lists them (W1, b1, W2, b2)"
+            "generator in the order model.parameters() lists them (W1, b1, W2, b2)",
+            "mlp-init-order",
         )
     layers = {}
     for p, q in zip(got["params"], ref.named_parameters()):
@@ -174,37 +202,53 @@ def _draw_diagnosis(got, ref):
             "they are the seed's draws on the wrong interval: each layer's parameters "
             'lie in (0, 1) for "uniform01" and in (-1/sqrt(n_in), 1/sqrt(n_in)) for '
             '"default", where n_in is that layer\'s number of inputs (2 for the first '
-            "layer, H for the second)"
+            "layer, H for the second)",
+            "mlp-init-interval",
         )
-    return (
-        "they are not the numbers the seed gives: make gen = torch.Generator()"
-        ".manual_seed(seed) and fill every parameter, in the order of model.parameters(), "
-        "with nn.init.uniform_(p, lo, hi, generator=gen)"
-    )
+    return NOT_THE_DRAWS
+
+
+#: What a network of other modules gets (the modules check says which).
+WRONG_MODULES = ("its modules are not the four asked for (see that check)", "mlp-modules-wrong")
+#: What a network's draws that fit no known mistake get: words and ``other``.
+NOT_THE_DRAWS = (
+    "they are not the numbers the seed gives: make gen = torch.Generator()"
+    ".manual_seed(seed) and fill every parameter, in the order of model.parameters(), "
+    "with nn.init.uniform_(p, lo, hi, generator=gen)",
+    OTHER,
+)
+
+
+def _one_diagnosis(found, otherwise):
+    """``(words, code)``: the diagnosis every failing case gave, or ``otherwise``."""
+    return found[0] if found and len(set(found)) == 1 else otherwise
 
 
 @pytest.mark.grade_cell("mlp_build_init")
 def test_build_mlp_draws_every_parameter_from_the_seed(probe):
     ids = _ids(probe, "build/")
-    failing, schemes, diagnosis = 0, set(), None
+    failing, schemes, found = 0, set(), []
     for cid in ids:
         call, got = probe.calls[cid], probe.result(cid)
         ref = _reference_net(call)
         if [p["shape"] for p in got["params"]] != [list(p.shape) for p in ref.parameters()]:
             raise Verdict(
                 "build_mlp's parameter shapes are wrong (see the shapes check), so its "
-                "draws cannot match the seed's."
+                "draws cannot match the seed's.",
+                codes=_shape_codes(probe),
             )
         want = [p.detach().double().flatten().tolist() for p in ref.parameters()]
         if not all(_close(p["values"], w, BUILD_ATOL, 0) for p, w in zip(got["params"], want)):
             failing += 1
             schemes.add(f'"{call["init"]}"')
-            diagnosis = diagnosis or _draw_diagnosis(got, ref)
+            found.append(_draw_diagnosis(got, ref))
     if failing:
+        words, code = _one_diagnosis(found, NOT_THE_DRAWS)
         raise Verdict(
             f"build_mlp's starting parameters differ from the seed's draws on {failing} "
             f"of {len(ids)} unseen networks (init {', '.join(sorted(schemes))}): "
-            f"{diagnosis}.{_shown_build_detail(probe)}"
+            f"{words}.{_shown_build_detail(probe)}",
+            codes=(code,),
         )
 
 
@@ -228,31 +272,41 @@ def _shown_build_detail(probe):
 @pytest.mark.grade_cell("mlp_build_init")
 def test_build_mlp_outputs_match_the_seeded_network(probe):
     ids = _ids(probe, "build/")
-    failing, why = 0, ""
+    failing, found, shapes_wrong = 0, [], False
     for cid in ids:
         got = probe.result(cid)
         if "outputs_error" in got:
             raise Verdict(
-                f"build_mlp's network fails on the four patterns X: {got['outputs_error']}."
+                f"build_mlp's network fails on the four patterns X: {got['outputs_error']}.",
+                codes=("raises-error",),
             )
         ref = _reference_net(probe.calls[cid])
         with torch.no_grad():
             want = ref(_t(probe.calls[cid]["X"]))
         if not _close(got["outputs"], want.double().flatten().tolist(), BUILD_ATOL, 0):
             failing += 1
-            same_shapes = [p["shape"] for p in got["params"]] == [
-                list(q.shape) for q in ref.parameters()
-            ]
-            why = why or (
-                f": its starting parameters differ, and {_draw_diagnosis(got, ref)}"
-                if same_shapes
-                else ": its parameter shapes are wrong (see the shapes check)"
-            )
+            if got["modules"] != MODULES:
+                found.append(WRONG_MODULES)
+            elif [p["shape"] for p in got["params"]] == [list(q.shape) for q in ref.parameters()]:
+                found.append(_draw_diagnosis(got, ref))
+            else:
+                shapes_wrong = True
     if failing:
+        if shapes_wrong:
+            why, codes = ": its parameter shapes are wrong (see the shapes check)", None
+        else:
+            words, code = _one_diagnosis(found, NOT_THE_DRAWS)
+            why = (
+                f": {words}"
+                if code == WRONG_MODULES[1]
+                else f": its starting parameters differ, and {words}"
+            )
+            codes = (code,)
         raise Verdict(
             f"on {failing} of {len(ids)} unseen networks, build_mlp's outputs on the four "
             "patterns differ from those of the network the seed gives (same modules, "
-            f"parameters drawn in order){why}.{_shown_build_detail(probe)}"
+            f"parameters drawn in order){why}.{_shown_build_detail(probe)}",
+            codes=codes or _shape_codes(probe),
         )
 
 
@@ -332,10 +386,14 @@ def _losses_of(probe, cid, what):
     epochs = probe.calls[cid]["epochs"]
     if got["losses"] is None:
         hint = " (is `return losses` missing?)" if got["returned"] == "None" else ""
-        raise Verdict(f"train_full_batch returns {got['returned']}, not a list of floats{hint}.")
+        raise Verdict(
+            f"train_full_batch returns {got['returned']}, not a list of floats{hint}.",
+            codes=("wrong-dtype",),
+        )
     if got["returned"] != "a list":
         raise Verdict(
-            f"train_full_batch returns {got['returned']}; it must return a list of floats."
+            f"train_full_batch returns {got['returned']}; it must return a list of floats.",
+            codes=("wrong-dtype",),
         )
     if len(got["losses"]) != epochs:
         shown = _shown_result(probe)
@@ -348,12 +406,14 @@ def _losses_of(probe, cid, what):
             )
         raise Verdict(
             f"train_full_batch returns a list whose length is not the number of epochs "
-            f"on {what}: it must hold one loss per epoch.{detail}"
+            f"on {what}: it must hold one loss per epoch.{detail}",
+            codes=("mlp-losses-length",),
         )
     if not all(got["float_entries"]):
         kinds = ", ".join(got.get("entry_types", []))
         raise Verdict(
-            f"train_full_batch's list holds {kinds}, not Python floats: record loss.item()."
+            f"train_full_batch's list holds {kinds}, not Python floats: record loss.item().",
+            codes=("wrong-dtype",),
         )
     return got["losses"]
 
@@ -400,24 +460,37 @@ def test_losses_are_the_loss_before_each_step(probe, group):
     if ok:
         return
     steps = sorted(states)
-    if all(_close([losses[full][t]], [before[t + 1]], TRAIN_ATOL, TRAIN_RTOL) for t in steps[:-1]):
+    code = OTHER
+    flat = {k: _t(v).double().flatten().tolist() for k, v in start["state"].items()}
+    if all(_state_close(states[t], flat) for t in steps[1:]):
+        why = (
+            "the model it is given is left unchanged, so these are not its losses: train "
+            "that model in place (see the check of the steps)"
+        )
+        code = "mlp-trains-a-copy"
+    elif all(
+        _close([losses[full][t]], [before[t + 1]], TRAIN_ATOL, TRAIN_RTOL) for t in steps[:-1]
+    ):
         why = (
             "the losses are recorded after the step: L_t must be the loss computed before "
             "that epoch's optimizer.step() (the value of that same loss tensor, loss.item())"
         )
+        code = "mlp-loss-after-step"
     elif any(
         _close([losses[full][0]], [_loss_at(start, states[0], other)], TRAIN_ATOL, TRAIN_RTOL)
         for other in LOSSES
         if other != start["loss"]
     ):
         why = "they are not values of the loss_fn it is given: compute loss = loss_fn(model(X), Y)"
+        code = "mlp-loss-fn-ignored"
     else:
         why = (
             "L_t is not the loss of the model as it was before step t (loss_fn(model(X), Y) "
             "over all patterns, before optimizer.step())"
         )
     raise Verdict(
-        f"train_full_batch's losses are wrong on {what}: {why}.{_shown_losses_detail(probe)}"
+        f"train_full_batch's losses are wrong on {what}: {why}.{_shown_losses_detail(probe)}",
+        codes=(code,),
     )
 
 
@@ -437,22 +510,28 @@ def _shown_updates_detail(probe):
 
 
 def _steps_diagnosis(call, start, got, epochs):
-    """Why the state after ``epochs`` epochs is not the reference's (first failing cut)."""
+    """``(words, code)``: why the state after ``epochs`` epochs is not the reference's (the
+    first failing cut)."""
     if epochs == 0:
-        return "0 epochs must leave the model exactly as it was"
+        return "0 epochs must leave the model exactly as it was", OTHER
     if _state_close(got, start):
         return (
             "the model it is given is unchanged: train that model in place (an optimizer "
-            "over model.parameters()), not a new or copied one"
+            "over model.parameters()), not a new or copied one",
+            "mlp-trains-a-copy",
         )
     if _state_close(got, _run(call, epochs, _without_zero_grad)[1]):
         return (
             "zero_grad is missing: backward() adds to .grad, so from the second epoch on "
             "each step uses the sum of all gradients so far; clear them every epoch "
-            "(optimizer.zero_grad())"
+            "(optimizer.zero_grad())",
+            "mlp-zero-grad-missing",
         )
     if _state_close(got, _run(call, epochs, _with_momentum)[1]):
-        return "the steps use momentum; plain gradient descent has none (momentum=0)"
+        return (
+            "the steps use momentum; plain gradient descent has none (momentum=0)",
+            "mlp-momentum",
+        )
     if epochs == 1:
         ref = _run(call, 1)[1]
         ratios = [
@@ -464,11 +543,13 @@ def _steps_diagnosis(call, start, got, epochs):
         if ratios and all(abs(q - ratios[0]) < 1e-3 * max(1, abs(ratios[0])) for q in ratios):
             return (
                 f"each step is {ratios[0]:.3g} times theta - lr dL/dtheta's step: step by "
-                "exactly lr times the gradient"
+                "exactly lr times the gradient",
+                "mlp-step-scaled",
             )
     return (
         "the parameters do not follow full-batch gradient descent, theta <- theta - lr "
-        "dL/dtheta, one step per epoch, with torch.optim.SGD(model.parameters(), lr=lr)"
+        "dL/dtheta, one step per epoch, with torch.optim.SGD(model.parameters(), lr=lr)",
+        OTHER,
     )
 
 
@@ -485,13 +566,15 @@ def test_parameters_follow_plain_sgd(probe, group):
         if sorted(got) != sorted(start):
             raise Verdict(
                 f"after train_full_batch the model's parameters are {sorted(got)}, "
-                f"not {sorted(start)}: train the given model's own parameters."
+                f"not {sorted(start)}: train the given model's own parameters.",
+                codes=("wrong-keys",),
             )
         if not _state_close(got, _run(call, epochs)[1]):
+            words, code = _steps_diagnosis(call, start, got, epochs)
             raise Verdict(
-                f"train_full_batch's steps are wrong on {what}: "
-                f"{_steps_diagnosis(call, start, got, epochs)}."
-                f"{_shown_updates_detail(probe)}"
+                f"train_full_batch's steps are wrong on {what}: {words}."
+                f"{_shown_updates_detail(probe)}",
+                codes=(code,),
             )
 
 
@@ -526,17 +609,41 @@ def _noise_diagnosis(call, values):
     if like(_noise_ref(call, form="variance")):
         return (
             "it returns the variance eta / (1 + t)^gamma, not the standard deviation "
-            "(its square root)"
+            "(its square root)",
+            "noise-variance",
         )
     if like(_noise_ref(call, form="power_of_t")):
-        return "it computes 1 + t^gamma; the schedule divides by (1 + t)^gamma"
+        return (
+            "it computes 1 + t^gamma; the schedule divides by (1 + t)^gamma",
+            "noise-power-of-t",
+        )
     if like(_noise_ref(call, form="sqrt_eta_only")):
-        return "it takes the square root of eta only; sigma_t = sqrt(eta / (1 + t)^gamma)"
+        return (
+            "it takes the square root of eta only; sigma_t = sqrt(eta / (1 + t)^gamma)",
+            "noise-sqrt-eta-only",
+        )
     if "gamma" in call and gamma != 0.55 and like(_noise_ref(call, gamma=0.55)):
-        return "it ignores the gamma it is given (it always uses 0.55)"
+        return "it ignores the gamma it is given (it always uses 0.55)", "noise-gamma-ignored"
     if "gamma" not in call:
-        return "with gamma left out it must use the default gamma = 0.55"
-    return "it is not sqrt(eta / (1 + t)^gamma) elementwise"
+        fitted = _fitted_gamma(call, values)
+        return (
+            "with gamma left out it must use the default gamma = 0.55",
+            "noise-default-gamma"
+            if fitted is not None and like(_noise_ref(call, gamma=fitted))
+            else OTHER,
+        )
+    return "it is not sqrt(eta / (1 + t)^gamma) elementwise", OTHER
+
+
+def _fitted_gamma(call, values):
+    """The gamma with sqrt(eta / (1 + t)^gamma) = ``values`` at the call's largest step, or
+    None (eta = 0, a step of 0, or a value that is no such power)."""
+    steps = torch.as_tensor(call["t"], dtype=torch.float64).flatten().tolist()
+    k = max(range(len(steps)), key=lambda i: steps[i])
+    v = values[k] if k < len(values) and values[k] is not None else float("nan")
+    if call["eta"] <= 0 or steps[k] <= 0 or not v > 0:
+        return None
+    return math.log(call["eta"] / v**2) / math.log(1 + steps[k])
 
 
 def _shown_noise_detail(probe):
@@ -559,30 +666,36 @@ def test_noise_std_is_the_standard_deviation(probe, group):
     ids = [cid for cid in _ids(probe, "noise/") if probe.calls[cid]["group"] == group]
     assert ids, f"no hidden inputs in group {group}"
     what = NOISE_GROUPS[group]
-    failing, first = 0, None
+    failing, first, found = 0, None, set()
     for cid in ids:
         call, got = probe.calls[cid], probe.result(cid)
         shape = list(torch.as_tensor(call["t"]).shape)
         if got.get("shape") is None:
             raise Verdict(
                 f"noise_std returns {got['returned']}, not a tensor: it must return a "
-                "float tensor shaped like t (compute with torch operations on t)."
+                "float tensor shaped like t (compute with torch operations on t).",
+                codes=("wrong-dtype",),
             )
         if not got["floating"]:
             raise Verdict(
                 f"noise_std returns a {got['dtype']} tensor for {what}; it must "
-                "return a float tensor."
+                "return a float tensor.",
+                codes=("wrong-dtype",),
             )
         if got["shape"] != shape:
             raise Verdict(
                 f"noise_std returns shape {tuple(got['shape'])} for {what} of shape "
-                f"{tuple(shape)}: it must keep the shape of t."
+                f"{tuple(shape)}: it must keep the shape of t.",
+                codes=("wrong-shape",),
             )
         if not _close(got["values"], _noise_ref(call), NOISE_ATOL, NOISE_RTOL):
             failing += 1
             first = first or (call, got["values"])
+            found.add(_noise_diagnosis(call, got["values"])[1])
     if failing:
+        words, code = _noise_diagnosis(*first)
         raise Verdict(
             f"noise_std is wrong on {failing} of {len(ids)} unseen {what}: "
-            f"{_noise_diagnosis(*first)}.{_shown_noise_detail(probe)}"
+            f"{words}.{_shown_noise_detail(probe)}",
+            codes=(code,) if len(found) == 1 else (OTHER,),
         )

@@ -23,6 +23,7 @@ from byhand_grader.harness.protocol import Reply, Request
 from byhand_grader.harness.session import run_request
 from byhand_grader.intake import harness_cells
 from byhand_grader.judge import Failure
+from byhand_grader.mistakes import OTHER
 from byhand_grader.results import CellGrade, StudentResult
 from byhand_instructor.sample_class import solved_release
 
@@ -69,6 +70,48 @@ def test_identical_messages_are_printed_once():
     text = verdict_text(_cell([message, message]))
     assert text.count("there is no function named") == 1
     assert "(all 2 failed checks say this)" in " ".join(text.split())
+
+
+def _coded(messages_and_codes):
+    return CellGrade(
+        "p4_xor_grads_match_autograd",
+        8,
+        0.0,
+        0,
+        len(messages_and_codes),
+        [Failure(m, m, codes) for m, codes in messages_and_codes],
+    )
+
+
+def test_a_failed_check_is_followed_by_the_hint_of_its_mistake():
+    """Does the verdict give, after what is wrong, the catalogue's hint for the mistake the
+    checks recognised, once when they all recognised it, and no hint for ``other``?"""
+    hint = PARTB.mistakes.hint("dh-missing-w2")
+    lead = "xor_grads disagrees with autograd on {} unseen cases."
+    shared = "On every case where it is wrong, dE/dw_34 and dE/db0 lack the weight w2."
+    text = verdict_text(
+        _coded([(f"{lead.format(n)} {shared}", ("dh-missing-w2",)) for n in (3, 5)]),
+        PARTB.mistakes,
+    )
+    flat = " ".join(text.split())
+    assert flat.count("Hint: ") == 1 and flat.endswith(f"Hint: {hint}")
+    assert flat.index("lack the weight w2") < flat.index("Hint: ")
+    assert max(map(len, text.splitlines())) <= 100
+    assert "Hint" not in verdict_text(_coded([(lead.format(3), ("dh-missing-w2",))]))
+    assert "Hint" not in verdict_text(_coded([(lead.format(3), (OTHER,))]), PARTB.mistakes)
+
+
+def test_checks_that_recognised_different_mistakes_each_get_their_hint():
+    """When two checks of a cell recognised different mistakes, is each hint right under
+    its own check?"""
+    text = verdict_text(
+        _coded([("the first check fails.", ("wrong-shape",)), ("the second fails.", ("other",))]),
+        PARTB.mistakes,
+    )
+    flat = " ".join(text.split())
+    first, second = flat.index("the first check"), flat.index("the second")
+    assert first < flat.index("Hint: " + PARTB.mistakes.hint("wrong-shape")) < second
+    assert flat.count("Hint: ") == 1
 
 
 def _explain(student, cells, call=None):

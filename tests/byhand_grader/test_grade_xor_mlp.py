@@ -46,12 +46,13 @@ MISTAKES = {
         "bound = 1 / layer.in_features",
     ),
 }
-#: student -> the grade cell it must lose (all of it), and words its message must contain.
+#: student -> the grade cell it must lose (all of it), words its message must contain, and
+#: the catalogue's code of its mistake (``grader_tests/xor_mlp/mistakes.py``).
 LOSES = {
-    "variance-not-std": ("mlp_noise_schedule", "variance"),
-    "loss-after-step": ("mlp_train_losses", "after the step"),
-    "missing-zero-grad": ("mlp_train_updates", "zero_grad is missing"),
-    "wrong-init-range": ("mlp_build_init", "wrong interval"),
+    "variance-not-std": ("mlp_noise_schedule", "variance", "noise-variance"),
+    "loss-after-step": ("mlp_train_losses", "after the step", "mlp-loss-after-step"),
+    "missing-zero-grad": ("mlp_train_updates", "zero_grad is missing", "mlp-zero-grad-missing"),
+    "wrong-init-range": ("mlp_build_init", "wrong interval", "mlp-init-interval"),
 }
 
 
@@ -146,6 +147,7 @@ def test_blank_release_gets_zero(graded):
     assert all(c.total > 0 and c.failures for c in r.cells)
     assert all("NotImplementedError" in f.message for c in r.cells for f in c.failures)
     assert all(f.summary.startswith("not attempted") for c in r.cells for f in c.failures)
+    assert {f.codes for c in r.cells for f in c.failures} == {("not-attempted",)}
 
 
 @pytest.mark.parametrize("student", sorted(MISTAKES))
@@ -153,12 +155,13 @@ def test_each_mistake_loses_exactly_the_cell_it_breaks(graded, student):
     """Does each one-line mistake cost its own grade cell, in full, and no other point?"""
     _, points, results = graded
     r = results[student]
-    lost, words = LOSES[student]
+    lost, words, code = LOSES[student]
     assert _scores(r) == {**points, lost: 0}, r
     assert r.status == "graded"
     cell = next(c for c in r.cells if c.grade_id == lost)
     assert cell.passed == 0 and cell.failures
     assert all(words in f.message for f in cell.failures), cell.failures
+    assert {f.codes for f in cell.failures} == {(code,)}
 
 
 def test_messages_never_quote_hidden_inputs(graded):

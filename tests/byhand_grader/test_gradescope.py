@@ -148,3 +148,31 @@ def test_a_grader_failure_writes_no_results_and_no_score(tmp_path, capsys):
     assert gradescope.run(root) == 1
     assert not (root / "results" / "results.json").exists()
     assert "no score" in capsys.readouterr().out
+
+
+def test_each_test_is_tagged_with_its_mistakes_and_gives_their_hints():
+    """Does a grade cell's test carry its problem and its checks' mistake codes as tags, and
+    its output the catalogue's hint, in the short and in the whole verdict?"""
+    from byhand_grader.assignment import load_assignment
+    from byhand_grader.results import CellGrade, Failure, StudentResult
+
+    partb = load_assignment(COURSE, "partb")
+    result = StudentResult("ada", "partb", status="graded")
+    result.cells = [
+        CellGrade(
+            "p4_xor_grads_match_autograd",
+            8.0,
+            0.0,
+            0,
+            2,
+            [Failure("long", "short", ("dh-missing-w2",)), Failure("long", "short", ("other",))],
+        ),
+        CellGrade("p1_logistic_grads_match_autograd", 10.0, 10.0, 4, 4),
+    ]
+    results = gradescope.results_json(result, partb, Settings("partb"))
+    assert gradescope_schema_errors(results) == []
+    tags = {t["name"]: t["tags"] for t in results["tests"]}
+    assert set(map(tuple, tags.values())) == {("P4", "dh-missing-w2", "other"), ("P1",)}
+    hint = f"Hint: {partb.mistakes.hint('dh-missing-w2')}"
+    outputs = [" ".join(t["output"].split()) for t in results["tests"] if t["tags"][0] == "P4"]
+    assert len(outputs) == 2 and all(o.endswith(hint) for o in outputs)

@@ -16,7 +16,18 @@ from byhand_instructor.prairielearn import build_prairielearn
 
 from ..repo import COURSE
 
-TEST_KEYS = {"name", "description", "points", "max_points", "message", "output", "images"}
+#: What PrairieLearn's element renders per test, and ``mistakes``, our codes: "you may add
+#: any additional data" to the results (its "Grading results"); the element shows the rest.
+TEST_KEYS = {
+    "name",
+    "description",
+    "points",
+    "max_points",
+    "message",
+    "output",
+    "images",
+    "mistakes",
+}
 TOP_KEYS = {"gradable", "score", "message", "output", "images", "tests", "format_errors"}
 
 
@@ -52,6 +63,9 @@ def prairielearn_schema_errors(results):
         for key in ("name", "description", "message", "output"):
             if key in t and not isinstance(t[key], str):
                 errors.append(f"test {n}: {key} is not a string")
+        codes = t.get("mistakes", [])
+        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+            errors.append(f"test {n}: mistakes is not a list of codes")
     if len(json.dumps(results).encode()) > 2**20:
         errors.append("results.json is over PrairieLearn's 1 MB")
     return errors
@@ -94,3 +108,34 @@ def test_a_grader_failure_is_not_gradable_and_has_no_score(tmp_path, capsys):
     assert results["format_errors"] == [prairielearn.GRADER_FAILED]
     assert prairielearn_schema_errors(results) == []
     assert "error: " in capsys.readouterr().out
+
+
+def test_each_test_carries_its_mistakes_and_their_hints():
+    """Does each test carry its checks' mistake codes as data (``mistakes``), and its
+    message and output the catalogue's hint?"""
+    from byhand_grader.assignment import load_assignment
+    from byhand_grader.results import CellGrade, Failure, StudentResult
+
+    partb = load_assignment(COURSE, "partb")
+    result = StudentResult("ada", "partb", status="graded")
+    result.cells = [
+        CellGrade(
+            "p2_sgd_update_steps_against_gradient",
+            5.0,
+            0.0,
+            0,
+            1,
+            [Failure("long", "short", ("update-reads-grad",))],
+        ),
+        CellGrade("p1_logistic_grads_match_autograd", 10.0, 10.0, 4, 4),
+    ]
+    results = prairielearn.results_json(result, partb)
+    assert prairielearn_schema_errors(results) == []
+    tests = {t["name"]: t for t in results["tests"]}
+    p2 = tests["P2: p2_sgd_update_steps_against_gradient"]
+    assert p2["mistakes"] == ["update-reads-grad"]
+    assert tests["P1: p1_logistic_grads_match_autograd"]["mistakes"] == []
+    hint = f"Hint: {partb.mistakes.hint('update-reads-grad')}"
+    assert " ".join(p2["message"].split()).endswith(hint)
+    assert " ".join(p2["output"].split()).endswith(hint)
+    assert prairielearn_schema_errors({**results, "tests": [{**p2, "mistakes": "x"}]})

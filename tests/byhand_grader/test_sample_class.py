@@ -13,6 +13,7 @@ import pytest
 
 from byhand_grader.assignment import load_assignment
 from byhand_grader.grade import grade
+from byhand_grader.mistakes import codes_by_problem, codes_text
 from byhand_grader.nbgrader_run import nbgrader
 from byhand_grader.report import format_table, problem_scores
 from byhand_grader.results import read_results
@@ -67,6 +68,30 @@ EXPECTED = {
 }
 
 
+#: scenario -> the catalogue's codes its record carries, per problem (none: nothing lost)
+MISTAKES = {
+    "blank": {p: {"not-attempted"} for p in ("P1", "P2", "P3", "P4")},
+    # the training runs from the grader's starts end elsewhere: P4's third check
+    "missing-factor-2": {
+        "P1": {"factor-2-missing"},
+        "P3": {"factor-2-missing"},
+        "P4": {"factor-2-missing", "trains-differently"},
+    },
+    "update-uses-dot-grad": {"P2": {"update-reads-grad"}},
+    # xor_grads backpropagates correctly through the student's own (tanh) forward pass
+    "tanh-forward-logistic-grads": {"P4": {"forward-activation-wrong", "trains-differently"}},
+    "syntax-error": {"P3": {"cell-fails"}},
+    "infinite-loop": {"P3": {"cell-fails"}},  # the cell, not the function, loops
+    "os-exit": {"P2": {"cell-fails"}},
+    "memory-bomb": {"P3": {"over-limit"}},
+    "monkeypatch-cheat": {"P1": {"activation-derivative-missing", "factor-2-missing"}},
+    "autograd-in-inference-mode": {"P1": {"autograd-used"}},
+    "autograd-backward": {"P3": {"autograd-used"}},
+    "rebinds-the-trainer": {"P4": {"factor-2-missing", "trains-differently"}},
+    "edited-test-cell": {"P4": {"factor-2-missing", "trains-differently"}},
+}
+
+
 def test_every_scenario_has_an_expected_score():
     """Is every scenario in the sample class covered by this table, and nothing else?"""
     assert set(EXPECTED) == set(scenarios(COURSE, "partb"))
@@ -97,6 +122,20 @@ def _by_problem(result):
 def test_scenario_scores(graded, scenario):
     """Does this scenario lose exactly the points it should, with the right status?"""
     _assert_scored_as_expected(graded[1], scenario)
+
+
+@pytest.mark.parametrize("scenario", sorted(EXPECTED))
+def test_scenario_mistakes(graded, scenario):
+    """Does this scenario's record carry exactly the codes of its mistakes, on the problems
+    it loses, in the results and in the run's results file?"""
+    course, results = graded
+    coded = codes_by_problem(results[scenario], PARTB)
+    assert {p: set(c) for p, c in coded.items()} == MISTAKES.get(scenario, {}), [
+        f.summary for c in results[scenario].cells for f in c.failures
+    ]
+    _, saved = read_results(course.results_json("partb"))
+    [again] = [r for r in saved if r.student == scenario]
+    assert codes_by_problem(again, PARTB) == coded
 
 
 def test_gradebook_export_matches_the_judge(graded):
@@ -261,5 +300,6 @@ def test_report_csv_carries_everything_the_table_shows(graded):
         row = rows[student]
         assert row["status"] == r.status and row["P5"] == "pending"
         assert row["reasons"] == " | ".join(r.reasons)
+        assert row["mistakes"] == codes_text(r, PARTB)
         assert bool(row["points_lost"]) == (r.auto_score < 35 and r.status != "ungradable")
         assert all(name in row["flags"] for name in r.flags)

@@ -42,6 +42,7 @@ def graded(tmp_path_factory):
     tests = b.assignment_tests("partb")
     _edit(tests / "test_partb.py", "ATOL, RTOL = 1e-5, 1e-3", "ATOL, RTOL = -1.0, 0.0")
     _edit(tests / "assignment.py", 'Problem("P1"', 'Problem("B1"')
+    _edit(tests / "mistakes.py", '= ("P1", ', '= ("B1", ')  # its catalogue follows its columns
     runs = [
         (course, grade(course, ["partb"], workers=1, progress=False)[0]) for course in (a, b, a)
     ]

@@ -18,6 +18,7 @@ import pytest
 from byhand_grader.annotate import verdict_text
 from byhand_grader.assignment import load_assignment
 from byhand_grader.judge import build_calls
+from byhand_grader.mistakes import cell_codes
 
 from ..byhand_grader.test_gradescope import gradescope_schema_errors
 from ..repo import REPO
@@ -119,7 +120,8 @@ def test_an_unreadable_notebook_scores_zero_with_the_reason(graded, tried):
 
 
 def test_verdicts_are_the_feedback_text_with_their_visibility(graded, tried):
-    """Is the whole verdict (after the due date) word for word what the feedback prints?"""
+    """Is the whole verdict (after the due date) word for word what the feedback prints, its
+    hints included, and is each test tagged with its mistakes' codes?"""
     expected = graded[1]["missing-factor-2"]
     tests = tried["missing-factor-2"]["tests"]
     details = {t["name"].split(": ")[1]: t for t in tests if t["max_score"] == 0}
@@ -131,9 +133,14 @@ def test_verdicts_are_the_feedback_text_with_their_visibility(graded, tried):
         for c in nb.cells
         if (c.metadata.get("nbgrader") or {}).get("grade_id") in details
     }
+    mistakes = load_assignment(graded[0], "partb").mistakes
     for cell in lost:
-        assert details[cell.grade_id]["output"] == verdict_text(cell) == printed[cell.grade_id]
+        whole = verdict_text(cell, mistakes)
+        assert details[cell.grade_id]["output"] == whole == printed[cell.grade_id]
+        assert "Hint: " in whole
         assert details[cell.grade_id]["visibility"] == "after_due_date"
+        codes = cell_codes(cell)
+        assert details[cell.grade_id]["tags"][1:] == codes and "other" not in codes
     assert all(t["visibility"] == "visible" for t in tests if t["max_score"] > 0)
 
 

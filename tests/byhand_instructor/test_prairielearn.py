@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from byhand_grader.mistakes import cell_codes
+
 from ..byhand_grader.test_prairielearn import prairielearn_schema_errors
 from .conftest import byhand
 
@@ -65,7 +67,8 @@ def test_the_folder_is_a_question_an_image_and_server_files(built):
 
 @pytest.mark.parametrize("student", SCENARIOS)
 def test_scores_match_byhand_grade(graded, tried, student):
-    """Does every grade cell score on PrairieLearn what `byhand grade` gave it?"""
+    """Does every grade cell score on PrairieLearn what `byhand grade` gave it, with the
+    same mistake codes?"""
     expected, results = graded[1][student], tried[student]
     assert prairielearn_schema_errors(results) == []
     if expected.status == "ungradable":  # nothing could be read: no points, no attempt lost
@@ -76,6 +79,9 @@ def test_scores_match_byhand_grade(graded, tried, student):
         c.grade_id: (c.score, c.points) for c in expected.cells
     }
     assert results["score"] == pytest.approx(expected.auto_score / expected.max_auto)
+    assert {t["name"].split(": ")[1]: t["mistakes"] for t in results["tests"]} == {
+        c.grade_id: cell_codes(c) for c in expected.cells
+    }
 
 
 def test_problem5_is_left_to_manual_grading(tried):
