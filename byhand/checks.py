@@ -166,7 +166,7 @@ def _shape_problem(fn, value, like, named="the parameter", exact=True):
             + (f" (missing {_keys(missing)})" if missing else "")
             + (f" (unexpected {_keys(extra)})" if extra else "")
             + ".",
-            ["wrong-shape"],
+            ["wrong-keys"],
         ), []
     wrong = [
         k
@@ -219,7 +219,8 @@ def _finite_problem(fn, value, like):
     return Problem(
         f"{fn} returns NaN or inf in "
         + ", ".join(f"{k!r} ({fmt_list(value[k].flatten().tolist())})" for k in bad)
-        + "."
+        + ".",
+        ["not-finite"],
     )
 
 

@@ -118,39 +118,195 @@ HINTS = {
             "rule instead of calling backward() or torch.autograd.",
         ),
         "numerical-differentiation": Hint(
-            ("P1", "P3", "P4"),
+            ("P1", "P2", "P3", "P4"),
             "Finite differences approximate the gradient; this problem asks for the exact "
             "derivative from the chain rule.",
         ),
         "tampering": Hint(
             ("P1", "P2", "P3", "P4"),
-            "Leave the given code and the check cells as they are: the grader runs its own "
-            "copies, and changing them costs the points of the checks they touch.",
-        ),
-        "wrong-shape": Hint(
-            ("P1", "P2", "P3", "P4"),
-            "Compare the shapes and keys you return with the ones the docstring states for each "
-            "parameter.",
+            "Leave the given code as it is: the grader runs its own copies, and a function that "
+            "changes them gets no points for the calls where it did.",
         ),
         "wrong-dtype": Hint(
             ("P1", "P2", "P3", "P4"),
-            "Return float32 tensors, as the docstring says: check for Python floats, lists, NumPy "
-            "arrays or float64.",
+            "Compare the type of what you return with the docstring: a dict of tensors where it "
+            "asks for one, float32 tensors, Python floats where it asks for those.",
+        ),
+        "wrong-keys": Hint(
+            ("P1", "P2", "P3", "P4"),
+            "Return exactly the keys the docstring names (for a gradient: the keys of params), "
+            "spelled the same way.",
+        ),
+        "wrong-shape": Hint(
+            ("P1", "P2", "P3", "P4"),
+            "Compare the shape of each value you return with the one the docstring states: a "
+            "gradient has the shape of its parameter.",
+        ),
+        "not-finite": Hint(
+            ("P1", "P2", "P3", "P4"),
+            "Your result holds NaN or inf: print the intermediate values of your function on the "
+            "notebook's example to find the step where they appear.",
         ),
         "raises-error": Hint(
             ("P1", "P2", "P3", "P4"),
             "Your function stops with an error: call it in a new cell on the notebook's example "
             "to see the whole traceback.",
         ),
+        "over-limit": Hint(
+            ("P1", "P2", "P3", "P4"),
+            "Your code runs too long or uses too much memory: look for a loop that never ends or "
+            "a large allocation, and time the cell on the notebook's example.",
+        ),
         "missing-function": Hint(
             ("P1", "P2", "P3", "P4"),
             "The grader calls the function by the name the notebook gives it: check that the "
             "answer cell still defines it under that name.",
         ),
+        "cell-fails": Hint(
+            ("P1", "P2", "P3", "P4"),
+            "Restart the kernel and run the notebook from the top: the answer cell stops with an "
+            "error (a syntax error, an exception, a limit) before it defines your function.",
+        ),
         "not-attempted": Hint(
             ("P1", "P2", "P3", "P4"),
             "Replace the raise NotImplementedError line with your answer.",
         ),
+        "check-crashed": Hint(
+            ("P1", "P2", "P3", "P4"),
+            "The grader could not run this check on your answer: your instructor will look at it.",
+        ),
     },
-    "xor_mlp": {},
+    "xor_mlp": {
+        "mlp-modules-wrong": Hint(
+            ("mlp_build",),
+            "List the modules the docstring names, in their order, and compare: the output unit "
+            "squashes its net input too.",
+        ),
+        "mlp-bias-ignored": Hint(
+            ("mlp_build",),
+            "nn.Linear takes the bias choice as an argument: pass yours on to both layers.",
+        ),
+        "mlp-init-interval": Hint(
+            ("mlp_build",),
+            'Check the interval of each scheme again, and for "default" which number of inputs, '
+            "the layer's own, sets it.",
+        ),
+        "mlp-init-order": Hint(
+            ("mlp_build",),
+            "Fill the parameters from one generator in the order model.parameters() lists them.",
+        ),
+        "mlp-losses-length": Hint(
+            ("mlp_train",),
+            "Record one loss in each pass of the training loop, and none anywhere else.",
+        ),
+        "mlp-loss-after-step": Hint(
+            ("mlp_train",),
+            "Record the loss the step is computed from, before the parameters change.",
+        ),
+        "mlp-loss-fn-ignored": Hint(
+            ("mlp_train",),
+            "Compute the loss with the loss_fn argument, not with a loss of your own choice.",
+        ),
+        "mlp-trains-a-copy": Hint(
+            ("mlp_train",),
+            "Train the model you are given, in place: its own parameters must change.",
+        ),
+        "mlp-zero-grad-missing": Hint(
+            ("mlp_train",),
+            "backward() adds to .grad: what must happen to the old gradients before each epoch's "
+            "backward pass?",
+        ),
+        "mlp-momentum": Hint(
+            ("mlp_train",),
+            "Plain gradient descent has no momentum: check the optimizer's settings.",
+        ),
+        "mlp-step-scaled": Hint(
+            ("mlp_train",),
+            "Each step is the learning rate times the gradient: check how lr reaches the "
+            "optimizer.",
+        ),
+        "noise-variance": Hint(
+            ("mlp_noise",),
+            "The schedule gives a standard deviation: compare what you return with its square.",
+        ),
+        "noise-power-of-t": Hint(
+            ("mlp_noise",),
+            "Check what the exponent gamma applies to in the schedule.",
+        ),
+        "noise-sqrt-eta-only": Hint(
+            ("mlp_noise",),
+            "Check what the square root applies to in the schedule.",
+        ),
+        "noise-gamma-ignored": Hint(
+            ("mlp_noise",),
+            "Use the gamma argument: the default is only for calls that leave it out.",
+        ),
+        "noise-default-gamma": Hint(
+            ("mlp_noise",),
+            "Compare the default value of gamma in your function's signature with the docstring.",
+        ),
+        "autograd-used": Hint(
+            ("mlp_build", "mlp_train", "mlp_noise"),
+            "This problem asks for the closed form by hand: write the derivative with the chain "
+            "rule instead of calling backward() or torch.autograd.",
+        ),
+        "numerical-differentiation": Hint(
+            ("mlp_build", "mlp_train", "mlp_noise"),
+            "Finite differences approximate the gradient; this problem asks for the exact "
+            "derivative from the chain rule.",
+        ),
+        "tampering": Hint(
+            ("mlp_build", "mlp_train", "mlp_noise"),
+            "Leave the given code as it is: the grader runs its own copies, and a function that "
+            "changes them gets no points for the calls where it did.",
+        ),
+        "wrong-dtype": Hint(
+            ("mlp_build", "mlp_train", "mlp_noise"),
+            "Compare the type of what you return with the docstring: a dict of tensors where it "
+            "asks for one, float32 tensors, Python floats where it asks for those.",
+        ),
+        "wrong-keys": Hint(
+            ("mlp_build", "mlp_train", "mlp_noise"),
+            "Return exactly the keys the docstring names (for a gradient: the keys of params), "
+            "spelled the same way.",
+        ),
+        "wrong-shape": Hint(
+            ("mlp_build", "mlp_train", "mlp_noise"),
+            "Compare the shape of each value you return with the one the docstring states: a "
+            "gradient has the shape of its parameter.",
+        ),
+        "not-finite": Hint(
+            ("mlp_build", "mlp_train", "mlp_noise"),
+            "Your result holds NaN or inf: print the intermediate values of your function on the "
+            "notebook's example to find the step where they appear.",
+        ),
+        "raises-error": Hint(
+            ("mlp_build", "mlp_train", "mlp_noise"),
+            "Your function stops with an error: call it in a new cell on the notebook's example "
+            "to see the whole traceback.",
+        ),
+        "over-limit": Hint(
+            ("mlp_build", "mlp_train", "mlp_noise"),
+            "Your code runs too long or uses too much memory: look for a loop that never ends or "
+            "a large allocation, and time the cell on the notebook's example.",
+        ),
+        "missing-function": Hint(
+            ("mlp_build", "mlp_train", "mlp_noise"),
+            "The grader calls the function by the name the notebook gives it: check that the "
+            "answer cell still defines it under that name.",
+        ),
+        "cell-fails": Hint(
+            ("mlp_build", "mlp_train", "mlp_noise"),
+            "Restart the kernel and run the notebook from the top: the answer cell stops with an "
+            "error (a syntax error, an exception, a limit) before it defines your function.",
+        ),
+        "not-attempted": Hint(
+            ("mlp_build", "mlp_train", "mlp_noise"),
+            "Replace the raise NotImplementedError line with your answer.",
+        ),
+        "check-crashed": Hint(
+            ("mlp_build", "mlp_train", "mlp_noise"),
+            "The grader could not run this check on your answer: your instructor will look at it.",
+        ),
+    },
 }

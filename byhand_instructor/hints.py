@@ -67,7 +67,10 @@ def _string(text, indent):
 
 
 def _literal(text):
-    """A double-quoted Python literal, as the house writes strings (JSON's escapes are Python's)."""
+    """A Python literal as ruff's formatter writes it: double quotes (JSON's escapes are
+    Python's), single quotes when that escapes fewer double quotes."""
+    if '"' in text and "'" not in text and "\\" not in text:
+        return f"'{text}'"
     return json.dumps(text, ensure_ascii=False)
 
 

@@ -287,7 +287,7 @@ def test_shape_is_reported_before_dtype_before_values(edits, sentence, codes):
             ('"b": d_net}', '"bias": d_net}'),
             "logistic_grads returns the keys ['w', 'bias']; expected ['w', 'b'] (missing "
             "['b']) (unexpected ['bias']).",
-            "wrong-shape",
+            "wrong-keys",
         ),
         (
             ('return {"w": d_net * x, "b": d_net}', "return d_net * x, d_net"),
