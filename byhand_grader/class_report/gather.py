@@ -75,6 +75,9 @@ def gradebook_manual(db_url, assignment, manual_cells):
     of the hand-graded cells, from the gradebook as it is now."""
     from nbgrader.api import Gradebook, MissingEntry
 
+    from ..nbgrader_run import scripts_on_path
+
+    scripts_on_path()  # nbgrader stamps a new gradebook with `alembic`, found on PATH
     manual, points, names = {}, {}, {}
     with Gradebook(db_url) as gb:
         for s in gb.students:

@@ -47,8 +47,8 @@ def strip_comments(source):
 
     Comments are found by Python's tokenizer (a ``#`` inside a string stays); docstrings
     by the syntax tree.  Source that does not parse (a syntax error is a mistake too)
-    keeps its docstrings; source that does not even tokenize loses only whole-line
-    comments.
+    keeps its docstrings; where even the tokenizer stops, the comments it found before
+    stopping and every whole-line comment go.
     """
     lines = source.splitlines()
     drop = set()
@@ -74,7 +74,10 @@ def strip_comments(source):
                 row, col = tok.start
                 cuts[row - 1] = min(col, cuts.get(row - 1, col))
     except (tokenize.TokenError, IndentationError, SyntaxError):
-        cuts = {i: line.index("#") for i, line in enumerate(lines) if line.lstrip().startswith("#")}
+        # the comments found before the error stay found; after it, whole lines only
+        for i, line in enumerate(lines):
+            if line.lstrip().startswith("#"):
+                cuts[i] = min(line.index("#"), cuts.get(i, len(line)))
     out = []
     for i, line in enumerate(lines):
         if i in drop:
