@@ -307,16 +307,16 @@ def build_parser():
         "--resources grading=1; this process alone writes the gradebook",
     )
     verb(
+        "report",
+        _report,
+        "write the class report of the last grading run (what to re-teach, check health, "
+        "score distributions, flags) as a page and CSVs in autograded/class-report-<a>/",
+    )
+    verb(
         "sample-class",
         _sample_class,
         "write the bundled sample class into sample_class/submitted/",
         assignments=False,
-    )
-    verb(
-        "report",
-        _report,
-        "write the class report of the last grading run: autograded/class-report-<a>/"
-        "index.html (what to re-teach, check health, distributions, flags) and its CSVs",
     )
     from .luck import add_arguments
 
@@ -410,7 +410,7 @@ def build_parser():
         "all",
         _all,
         "the main job: release, solutions, then grade the sample class in "
-        "sample_class/ (its own gradebook), write its feedback and grades.csv",
+        "sample_class/ (its own gradebook), write its feedback, grades.csv and class report",
     )
     return parser
 
