@@ -47,7 +47,8 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 code { font-size: .85em; background: #f2f2f2; padding: 0 .2em; }
 pre { margin: 0; font-size: .78rem; background: #f5f5f5; border: 1px solid #d0d0d0; padding: .35rem .5rem;
   max-height: 18rem; overflow: auto; white-space: pre-wrap; }
-td.snippet { max-width: 34rem; }
+td.snippet { min-width: 30rem; }
+th.mistake { min-width: 14rem; }
 .warn { color: #8a1c1c; background: #fff3f3; }
 td.warn ul, .glance ul { margin: 0; padding-left: 1.1rem; }
 .ok { color: #1d5b2a; }
@@ -58,6 +59,7 @@ figure { margin: 0; border: 1px solid #d0d0d0; padding: .5rem; }
 figure img { width: 100%; height: auto; }
 figcaption { font-size: .85rem; }
 details summary { cursor: pointer; color: #0b4a8b; }
+.name { white-space: nowrap; }
 """
 
 
@@ -69,18 +71,36 @@ def _n(x):
     return f"{x:g}"
 
 
+def _when(iso):
+    """An ISO time as a reader says it: ``2026-12-06 06:55 UTC`` (as given if unreadable)."""
+    import datetime
+
+    try:
+        t = datetime.datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return str(iso)
+    if t.utcoffset() is not None:
+        return t.astimezone(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return t.strftime("%Y-%m-%d %H:%M")
+
+
 def _pct(share):
     return f"{100 * share:.0f}%"
 
 
-def _names(students, word="students"):
-    """A list of names, folded into a disclosure when long."""
+def _students(n):
+    """``1 student``, ``3 students``."""
+    return f"{n} student{'' if n == 1 else 's'}"
+
+
+def _names(students):
+    """A list of names, each kept on one line, folded into a disclosure when long."""
     if not students:
         return "—"
-    text = _e(", ".join(students))
+    text = ", ".join(f'<span class="name">{_e(s)}</span>' for s in students)
     if len(students) <= FOLD_NAMES:
         return text
-    return f"<details><summary>{len(students)} {word}</summary>{text}</details>"
+    return f"<details><summary>{_students(len(students))}</summary>{text}</details>"
 
 
 def _table(caption, head, rows, num=()):
@@ -141,7 +161,7 @@ def glance(report):
     items.append(f'<a href="#checks">Check health</a>: {health}')
     if report.data.regrade is not None:
         moved = {r["student"] for r in report.data.regrade if _change(r)}
-        items.append(f'<a href="#regrade">Regrade</a>: {len(moved)} students\' scores moved.')
+        items.append(f'<a href="#regrade">Regrade</a>: {_students(len(moved))} moved.')
     counts = ", ".join(f"{len(v)} {k}" for k, v in report.statuses.items() if v)
     flagged = len({s for s, _, _ in report.flags})
     items.append(f'<a href="#statuses">Statuses</a>: {counts or "no student"}; {flagged} flagged.')
@@ -168,7 +188,16 @@ def mistakes_section(report):
             if m.snippet
             else '<span class="note">no answer cell to show</span>'
         )
-        rows.append([name, m.count, _pct(m.share), where, _names(m.students), (code, "snippet")])
+        rows.append(
+            [
+                (name, "mistake"),
+                m.count,
+                _pct(m.share),
+                where,
+                _names(m.students),
+                (code, "snippet"),
+            ]
+        )
     body = (
         f'<p class="note">Each code counts a student once, out of the {n} graded submissions; '
         "<em>where</em> counts students per problem. The answer shown is one student's, "
@@ -260,7 +289,7 @@ def regrade_section(report):
         for r in moved
     ]
     body = (
-        f"<p>{len(up)} students gained points, {len(down)} lost some; "
+        f"<p>{_students(len(up))} gained points, {_students(len(down))} lost some; "
         f"{len(rows)} grade cells changed score or verdict.</p>"
     )
     body += (
@@ -371,12 +400,13 @@ def problem5_section(report):
             [[_e(f), k] for f, k in p5.families.items()],
             num=(1,),
         )
-        body += f"<p>Did not learn XOR from their own seed: {len(p5.not_learned)} students.</p>" + (
-            f"<div>{_names(p5.not_learned)}</div>" if p5.not_learned else ""
+        body += (
+            f"<p>Did not learn XOR from their own seed: {_students(len(p5.not_learned))}.</p>"
+            + (f"<div>{_names(p5.not_learned)}</div>" if p5.not_learned else "")
         )
         if p5.not_recorded:
             body += (
-                f"<p>{NOT_RECORDED.capitalize()}: {len(p5.not_recorded)} students.</p>"
+                f"<p>{NOT_RECORDED.capitalize()}: {_students(len(p5.not_recorded))}.</p>"
                 f"<div>{_names(p5.not_recorded)}</div>"
             )
     return _section("problem5", f"{_e(p5.column or 'Problem 5')}: what the networks learned", body)
@@ -388,7 +418,7 @@ def render(report, tables=()):
     header = report.data.header
     meta = [f"{len(report.students)} graded submissions"]
     if header.get("graded_at"):
-        meta.append(f"graded at {_e(header['graded_at'])}")
+        meta.append(f"graded {_e(_when(header['graded_at']))}")
     if header.get("tests_digest"):
         meta.append(f"hidden checks <code>{_e(header['tests_digest'])}</code>")
     if tables:

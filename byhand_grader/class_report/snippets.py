@@ -7,7 +7,6 @@ and the judge read), with what could name its author removed: comments, docstrin
 appear.  What remains is the code that made the mistake.
 """
 
-import ast
 import io
 import re
 import tokenize
@@ -45,39 +44,41 @@ def answer_cells(nb, grade_id):
 def strip_comments(source):
     """``source`` without comments and docstrings, blank runs collapsed.
 
-    Comments are found by Python's tokenizer (a ``#`` inside a string stays); docstrings
-    by the syntax tree.  Source that does not parse (a syntax error is a mistake too)
-    keeps its docstrings; where even the tokenizer stops, the comments it found before
-    stopping and every whole-line comment go.
+    Both are found by Python's tokenizer, so code that does not parse (a syntax error is
+    a mistake too) loses them as well: a comment is a comment token (a ``#`` inside a
+    string stays); a docstring is a string alone on its lines at the start of a block or
+    of the cell.  Where even the tokenizer stops (a bracket never closed), what it found
+    before stopping goes, and every whole-line comment after.
     """
     lines = source.splitlines()
-    drop = set()
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        tree = None
-    if tree is not None:
-        for node in ast.walk(tree):
-            body = getattr(node, "body", None)
-            if (
-                isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Module))
-                and body
-                and isinstance(body[0], ast.Expr)
-                and isinstance(body[0].value, ast.Constant)
-                and isinstance(body[0].value.value, str)
-            ):
-                drop.update(range(body[0].lineno - 1, body[0].end_lineno))
-    cuts = {}
+    tokens = []
     try:
         for tok in tokenize.generate_tokens(io.StringIO(source).readline):
-            if tok.type == tokenize.COMMENT:
-                row, col = tok.start
-                cuts[row - 1] = min(col, cuts.get(row - 1, col))
+            tokens.append(tok)
     except (tokenize.TokenError, IndentationError, SyntaxError):
-        # the comments found before the error stay found; after it, whole lines only
-        for i, line in enumerate(lines):
-            if line.lstrip().startswith("#"):
-                cuts[i] = min(line.index("#"), cuts.get(i, len(line)))
+        tokens.append(None)  # stopped: the rest is read line by line
+    cuts, drop = {}, set()
+    skip = (tokenize.NL, tokenize.COMMENT)
+    significant = [t for t in tokens if t is None or t.type not in skip]
+    for i, tok in enumerate(significant):
+        if tok is None:
+            for row, line in enumerate(lines):
+                if line.lstrip().startswith("#"):
+                    cuts[row] = min(line.index("#"), cuts.get(row, len(line)))
+            break
+        before = significant[i - 1] if i else None
+        after = significant[i + 1] if i + 1 < len(significant) else None
+        if (
+            tok.type == tokenize.STRING
+            and (before is None or before.type == tokenize.INDENT)
+            and after is not None
+            and after.type in (tokenize.NEWLINE, tokenize.ENDMARKER)
+        ):
+            drop.update(range(tok.start[0] - 1, tok.end[0]))
+    for tok in tokens:
+        if tok is not None and tok.type == tokenize.COMMENT:
+            row, col = tok.start
+            cuts[row - 1] = min(col, cuts.get(row - 1, col))
     out = []
     for i, line in enumerate(lines):
         if i in drop:

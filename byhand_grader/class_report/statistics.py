@@ -46,7 +46,10 @@ NEARLY_ALL_FAIL = 0.10
 NEARLY_ALL_PASS = 0.90
 
 #: A student *fails the other checks* of a grade cell when they pass at most this share
-#: of them (half): the students the ``NEARLY_ALL_PASS`` rule looks at.
+#: of them (half): the students the ``NEARLY_ALL_PASS`` rule looks at.  A sibling check
+#: failed by nearly all (``NEARLY_ALL_FAIL``) is left out of "the others": it has its own
+#: warning, and counting it would make every student look weak and its healthy siblings
+#: look lenient.
 FAILING_OTHERS = 0.5
 
 #: A corrected discrimination below this is *near zero or negative*: the check separates
@@ -203,24 +206,26 @@ def check_stats(results, assignment=None):
     """
     judged = [r for r in results if r.status in JUDGED]
     order = list(assignment.autograded_cells) if assignment is not None else []
-    keys = {}
+    ran = {}  #: (grade cell, check) -> [(result, its CellGrade)]
     for r in judged:
         for c in r.cells:
             for name in c.checks:
-                keys.setdefault((c.grade_id, name), None)
+                ran.setdefault((c.grade_id, name), []).append((r, c))
+    share = {k: sum(bool(c.checks[k[1]]) for _, c in v) / len(v) for k, v in ran.items()}
     rank = {g: i for i, g in enumerate(order)}
     out = []
-    for gid, name in sorted(keys, key=lambda k: (rank.get(k[0], len(rank)), k[0], k[1])):
+    for gid, name in sorted(ran, key=lambda k: (rank.get(k[0], len(rank)), k[0], k[1])):
         passed, rest, weak, weak_passed = [], [], 0, 0
-        for r in judged:
-            cell = next((c for c in r.cells if c.grade_id == gid and name in c.checks), None)
-            if cell is None:
-                continue
+        for r, cell in ran[gid, name]:
             ok = bool(cell.checks[name])
             own = cell.points / cell.total if ok and cell.total else 0.0
             passed.append(ok)
             rest.append(r.auto_score - own)
-            others = [v for k, v in cell.checks.items() if k != name]
+            # the cell's other checks, less those nearly all fail: a broken sibling would
+            # make every student look as if they failed the others
+            others = [
+                v for k, v in cell.checks.items() if k != name and share[gid, k] > NEARLY_ALL_FAIL
+            ]
             if others and sum(map(bool, others)) <= FAILING_OTHERS * len(others):
                 weak += 1
                 weak_passed += ok

@@ -82,3 +82,12 @@ def test_snippet_from_an_autograded_notebook(tmp_path):
     text = snippet(path, "p1_logistic_grads_match_autograd", ["ada-42", "Ada", "Lovelace"])
     assert text.startswith("def logistic_grads(params, x, y):") and "ada" not in text.lower()
     assert snippet(tmp_path / "absent.ipynb", "p1_logistic_grads_match_autograd", []) is None
+
+
+def test_docstrings_go_from_code_that_does_not_parse():
+    """The syntax-error scenario's answer: its given docstring goes too, its code stays."""
+    source = 'def tanh_grads(params, x, y):\n    """Given text.\n\n    More.\n    """\n    d = {"w": 1\n    return d\n'
+    assert strip_comments(source) == 'def tanh_grads(params, x, y):\n    d = {"w": 1\n    return d'
+    # a string that is not a statement of its own stays
+    kept = 'def f():\n    "a".join(x)\n    return "b"\n'
+    assert strip_comments(kept) == kept.rstrip()

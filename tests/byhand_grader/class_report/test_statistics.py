@@ -163,3 +163,12 @@ def test_score_distributions():
     assert dists["p4_xor_forward_values"].kind == "grade cell"
     assert dists["P5"].pending == 3 and dists["P5"].counts == {}
     assert score_counts([5, 0, 5.0, 0.001]) == {0.0: 2, 5.0: 2}
+
+
+def test_a_broken_check_does_not_make_its_sibling_look_lenient():
+    """With test_b failing for everyone, nobody counts as failing "the others" because of
+    it: test_a, passed by most, gets no warning of its own."""
+    results = [student(f"s{i:02}", _xor_cell(i != 0, False)) for i in range(12)]
+    stats = {s.name: s for s in check_stats(results, PARTB)}
+    assert stats["test_a"].failing_others == (0, 0)
+    assert stats["test_a"].health == [] and stats["test_b"].health != []
