@@ -46,7 +46,7 @@ thead th { background: #e8eef5; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 code { font-size: .85em; background: #f2f2f2; padding: 0 .2em; }
 pre { margin: 0; font-size: .78rem; background: #f5f5f5; border: 1px solid #d0d0d0; padding: .35rem .5rem;
-  max-height: 18rem; overflow: auto; white-space: pre-wrap; }
+  white-space: pre-wrap; overflow-wrap: anywhere; }
 td.snippet { min-width: 30rem; }
 th.mistake { min-width: 14rem; }
 .warn { color: #8a1c1c; background: #fff3f3; }
