@@ -6,19 +6,16 @@
 * the gradebook: the hand-graded scores as they are *now* (someone may have graded
   Problem 5 in formgrader since the run), the points of each hand-graded cell, and the
   students' names (to take them out of the snippets);
-* ``autograded/regrade-<a>.csv``, when a regrade wrote one beside the results: per
-  student and grade cell, the old and new score and verdict.
+* ``autograded/regrade-<a>.csv``, when the last run compared itself with the one before
+  (``regrade``): per student and grade cell, the old and new score and verdict.
 """
 
-import csv
 import dataclasses
 from dataclasses import dataclass, field
 
 from ..assignment import load_assignment
+from ..regrade import read_impact
 from ..results import read_results
-
-#: The regrade impact file's columns, in order (written by the regrade beside the results).
-REGRADE_COLUMNS = ("student", "grade_cell", "old_score", "new_score", "old_verdict", "new_verdict")
 
 
 class NoResults(FileNotFoundError):
@@ -33,13 +30,8 @@ class ClassData:
     header: dict  #: the results file's header: ``graded_at``, ``tests_digest``, ...
     results: list  #: ``StudentResult`` per student, manual scores as the gradebook has them
     names: dict = field(default_factory=dict)  #: student -> (first name, last name)
-    regrade: list = None  #: the regrade impact file's rows (dicts), None without one
+    regrade: list = None  #: the regrade impact file's ``regrade.Change``s, None without one
     notes: list = field(default_factory=list)  #: what could not be read, one sentence each
-
-
-def regrade_csv(course, assignment):
-    """Where a regrade writes its impact: beside the results, ``autograded/regrade-<a>.csv``."""
-    return course.results_json(assignment).with_name(f"regrade-{assignment}.csv")
 
 
 def gather(course, name):
@@ -64,9 +56,8 @@ def gather(course, name):
         )
     else:
         data.results = [with_manual(r, manual, points, assignment) for r in results]
-    regrade = regrade_csv(course, name)
-    if regrade.is_file():
-        data.regrade = read_regrade(regrade)
+    if course.regrade_csv(name).is_file():
+        data.regrade = read_impact(course.regrade_csv(name))
     return data
 
 
@@ -113,22 +104,3 @@ def with_manual(result, manual, points, assignment):
             },
         },
     )
-
-
-def read_regrade(path):
-    """The rows of a regrade impact file, scores as numbers (None where blank); a file
-    without the expected columns raises ``ValueError`` naming them."""
-    with open(path, newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        missing = [c for c in REGRADE_COLUMNS if c not in (reader.fieldnames or ())]
-        if missing:
-            raise ValueError(
-                f"{path} has no column {', '.join(missing)} (expected {', '.join(REGRADE_COLUMNS)})"
-            )
-        rows = []
-        for row in reader:
-            for key in ("old_score", "new_score"):
-                text = (row.get(key) or "").strip()
-                row[key] = float(text) if text else None
-            rows.append(row)
-    return rows

@@ -160,8 +160,10 @@ def glance(report):
         health = f"not judged: fewer than {statistics.MIN_STUDENTS} students ran the checks."
     items.append(f'<a href="#checks">Check health</a>: {health}')
     if report.data.regrade is not None:
-        moved = {r["student"] for r in report.data.regrade if _change(r)}
-        items.append(f'<a href="#regrade">Regrade</a>: {_students(len(moved))} moved.')
+        moved = {r.student for r in report.data.regrade if r.final_changed}
+        items.append(
+            f'<a href="#regrade">Regrade</a>: {_students(len(moved))} with a new final score.'
+        )
     counts = ", ".join(f"{len(v)} {k}" for k, v in report.statuses.items() if v)
     flagged = len({s for s, _, _ in report.flags})
     items.append(f'<a href="#statuses">Statuses</a>: {counts or "no student"}; {flagged} flagged.')
@@ -267,40 +269,49 @@ def checks_section(report):
 
 
 def _change(row):
-    old, new = row["old_score"], row["new_score"]
-    return (new or 0) - (old or 0)
+    """How far a regrade moved one grade cell (a cell new or gone counts from or to 0)."""
+    return (row.new_score or 0) - (row.old_score or 0)
 
 
 def regrade_section(report):
     rows = report.data.regrade
-    moved = sorted(rows, key=lambda r: (-abs(_change(r)), r["student"], r["grade_cell"]))
-    up = {r["student"] for r in rows if _change(r) > 0}
-    down = {r["student"] for r in rows if _change(r) < 0}
+    totals = {r.student: (r.old_auto_score, r.new_auto_score) for r in rows if r.final_changed}
+    up = sorted(s for s, (old, new) in totals.items() if (new or 0) > (old or 0))
+    down = sorted(s for s, (old, new) in totals.items() if (new or 0) < (old or 0))
+    verdicts_only = sorted({r.student for r in rows} - set(totals))
+    body = (
+        f"<p>The last run against the one before it ({_e(_when(rows[0].old_graded_at))}, "
+        f"hidden checks <code>{_e(rows[0].old_tests_digest)}</code>): "
+        if rows
+        else "<p>"
+    )
+    body += (
+        f"{_students(len(totals))} with a new final score ({len(up)} up, {len(down)} down)"
+        f"; {_students(len(verdicts_only))} with a new verdict only. Points given by hand "
+        "never change in a regrade.</p>"
+    )
+    moved = sorted(rows, key=lambda r: (-abs(_change(r)), r.student, r.grade_cell))
     table = [
         [
-            _e(r["student"]),
-            _e(r["grade_cell"]),
-            "—" if r["old_score"] is None else _n(r["old_score"]),
-            "—" if r["new_score"] is None else _n(r["new_score"]),
+            _e(r.student),
+            _e(r.grade_cell),
+            "—" if r.old_score is None else _n(r.old_score),
+            "—" if r.new_score is None else _n(r.new_score),
             f"{_change(r):+g}",
-            _e(r["old_verdict"] or ""),
-            _e(r["new_verdict"] or ""),
+            _e(r.old_verdict),
+            _e(r.new_verdict),
         ]
         for r in moved
     ]
-    body = (
-        f"<p>{_students(len(up))} gained points, {_students(len(down))} lost some; "
-        f"{len(rows)} grade cells changed score or verdict.</p>"
-    )
     body += (
         _table(
-            "What the regrade changed, largest moves first",
+            "What the regrade changed, per grade cell, largest moves first",
             ["Student", "Grade cell", "Old", "New", "Change", "Verdict before", "Verdict after"],
             table,
             num=(2, 3, 4),
         )
         if rows
-        else "<p>The regrade changed nothing.</p>"
+        else "<p>The last run changed no score and no verdict.</p>"
     )
     return _section("regrade", "Regrade: who moved", body)
 
@@ -401,13 +412,38 @@ def problem5_section(report):
             num=(1,),
         )
         body += (
-            f"<p>Did not learn XOR from their own seed: {_students(len(p5.not_learned))}.</p>"
+            f"<p>Did not learn XOR from their own seed: {_students(len(p5.not_learned))}"
+            + (
+                f", of whom {len(p5.learned_later)} learned it from a later attempt"
+                if p5.not_learned
+                else ""
+            )
+            + ".</p>"
             + (f"<div>{_names(p5.not_learned)}</div>" if p5.not_learned else "")
         )
         if p5.not_recorded:
             body += (
                 f"<p>{NOT_RECORDED.capitalize()}: {_students(len(p5.not_recorded))}.</p>"
                 f"<div>{_names(p5.not_recorded)}</div>"
+            )
+    agreement = p5.agreement or {}
+    if agreement.get("suggested"):
+        body += (
+            f"<p>The grader suggested points for {_students(agreement['suggested'])} "
+            f"(no answer, or an empty one); {agreement['graded']} of them graded by hand"
+            + (
+                f", {agreement['agree']} with the suggested points ({_pct(agreement['share'])})"
+                if agreement["graded"]
+                else ""
+            )
+            + ".</p>"
+        )
+        if agreement["disagree"]:
+            body += _table(
+                "Points given against the grader's suggestion",
+                ["Student", "Suggested", "Given"],
+                [[_e(s), _n(p), _n(g)] for s, p, g in agreement["disagree"]],
+                num=(1, 2),
             )
     return _section("problem5", f"{_e(p5.column or 'Problem 5')}: what the networks learned", body)
 

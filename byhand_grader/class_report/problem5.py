@@ -1,10 +1,12 @@
 """Problem 5 across the class: what the students' own XOR networks learned, and its grading.
 
-The grader reruns each student's network from their own seed (``annotate`` shows the
-run to the person grading); which of the eight solution families its hidden unit took
-(``byhand.explain.FAMILIES``) and whether it learned XOR at all reach the report through
-``problem5_run``, the one place that reads them from a ``StudentResult``.  Problem 5 is
-graded by hand: the gradebook's manual scores say who is graded and who is pending.
+The grader reruns each student's network from their own seed, and from the next attempts
+while a run does not compute XOR, as the notebook asks the student to (``rubric.assist``
+records it in ``StudentResult.problem5``); which of the eight solution families the hidden
+unit took (``byhand.explain.FAMILIES``) and whether the student's own seed learned XOR reach
+the report through ``problem5_run``, the one place that reads them.  Problem 5 is graded by
+hand: the gradebook's manual scores say who is graded and who is pending, and how often the
+points given agree with the grader's suggestion (``rubric.agreement``).
 """
 
 from collections import Counter
@@ -20,23 +22,24 @@ NOT_RECORDED = "not recorded"
 def problem5_run(result):
     """``(family, learned)`` of the student's own XOR network, as the last run recorded it.
 
-    ``family``: the name of the solution family its hidden unit found ("NOR", "x0 AND NOT
-    x1", ...), or None when the network did not learn XOR (no family to name);
-    ``learned``: True or False, or None when the result records no run (a results file
-    written before the run was recorded, or a submission whose network never trained):
-    the report then says ``NOT_RECORDED``.
+    ``family``: the solution family ("NOR", "x0 AND NOT x1", ...) of the first recorded run
+    that learned XOR (the student's own seed, else a later attempt), None when no run did;
+    ``learned``: whether the run from the student's own seed learned XOR, or None when the
+    result records no run (a results file from before the grader recorded them, or a
+    submission whose network never trained): the report then says ``NOT_RECORDED``.
 
-    The run is the result's ``problem5`` field: a mapping (as the results file holds it)
-    or an object with ``family`` and ``learned``.
+    Read from ``StudentResult.problem5`` (``rubric.assist``): its ``runs``, in attempt
+    order, each with ``family`` and ``learned``; a record without ``runs`` gives its own
+    ``family`` and ``learned``.
     """
-    run = getattr(result, "problem5", None)
-    if not run:
+    run = getattr(result, "problem5", None) or {}
+    runs = run.get("runs") or []
+    if runs:
+        first = next((r for r in runs if r.get("learned")), None)
+        return (first or {}).get("family"), bool(runs[0].get("learned"))
+    if run.get("learned") is None:
         return None, None
-    get = run.get if isinstance(run, dict) else (lambda key: getattr(run, key, None))
-    learned = get("learned")
-    if learned is None:
-        return None, None
-    return (get("family") or None) if learned else None, bool(learned)
+    return (run.get("family") if run["learned"] else None), bool(run["learned"])
 
 
 @dataclass
@@ -45,11 +48,15 @@ class Problem5Summary:
 
     column: str = None  #: the hand-graded problem's column ("P5"), None if there is none
     families: dict = field(default_factory=dict)  #: family -> students, most first
-    not_learned: list = field(default_factory=list)  #: students whose network did not learn
+    not_learned: list = field(default_factory=list)  #: own seed did not learn XOR
+    learned_later: list = field(default_factory=list)  #: of those, a later attempt did
     not_recorded: list = field(default_factory=list)  #: students with no recorded run
     graded: dict = field(default_factory=dict)  #: student -> manual score
     pending: list = field(default_factory=list)  #: students not graded yet
     runs: dict = field(default_factory=dict)  #: student -> (family, learned)
+    #: ``rubric.agreement``: how often the points given agree with the suggestion; None
+    #: without a rubric
+    agreement: dict = None
 
     @property
     def applies(self):
@@ -59,23 +66,32 @@ class Problem5Summary:
 
 
 def summarise(results, assignment):
-    """The families, the networks that did not learn, and who is graded or pending."""
-    column = next((p.column for p in assignment.problems if p.manual_cells), None)
-    out = Problem5Summary(column=column)
+    """The families, the networks that did not learn, who is graded or pending, and how
+    often the points given agree with the grader's suggestion."""
+    problem = next((p for p in assignment.problems if p.manual_cells), None)
+    out = Problem5Summary(column=problem.column if problem else None)
     families = Counter()
-    for r in sorted((r for r in results if r.status in SCORED), key=lambda r: r.student):
+    scored = sorted((r for r in results if r.status in SCORED), key=lambda r: r.student)
+    for r in scored:
         family, learned = out.runs[r.student] = problem5_run(r)
         if learned is None:
             out.not_recorded.append(r.student)
         elif not learned:
             out.not_learned.append(r.student)
-        else:
-            families[family or "unnamed"] += 1
-        if column is not None:
-            score = manual_scores(r, assignment).get(column)
+            if family is not None:
+                out.learned_later.append(r.student)
+        if family is not None:
+            families[family] += 1
+        if problem is not None:
+            score = manual_scores(r, assignment).get(problem.column)
             if score is None:
                 out.pending.append(r.student)
             else:
                 out.graded[r.student] = score
     out.families = dict(sorted(families.items(), key=lambda kv: (-kv[1], kv[0])))
+    if problem is not None and len(problem.manual_cells) == 1:
+        from ..rubric import agreement
+
+        grade_id = problem.manual_cells[0]
+        out.agreement = agreement(scored, {r.student: r.manual.get(grade_id) for r in scored})
     return out

@@ -82,7 +82,9 @@ def problem5_rows(report):
     p5 = report.problem5
     if not p5.applies:
         return
-    yield ["student", "family", "learned XOR"] + ([f"{p5.column} score"] if p5.column else [])
+    yield ["student", "family", "own seed learned XOR"] + (
+        [f"{p5.column} score"] if p5.column else []
+    )
     for student, (family, learned) in p5.runs.items():
         yield [
             student,

@@ -269,13 +269,13 @@ def test_class_report_of_the_sample_class(graded):
     """Does `byhand report` on the graded class give a page whose counts are the results'
     own: statuses, flags, every student who failed a check under a mistake, each mistake
     with an answer that does not name its author, every check's statistics?"""
-    from byhand_grader.class_report import build_report
+    from byhand_grader.class_report import build_report, write_report
     from byhand_grader.class_report.statistics import JUDGED
-    from byhand_instructor.cli import main
 
     course, results = graded
-    assert main(["report", "partb", "--course", str(course.root)]) == 0
     page = course.class_report("partb") / "index.html"
+    assert page.is_file(), "byhand all writes the sample class's report"
+    assert write_report(course, "partb") == page
     html = page.read_text(encoding="utf-8")
     report = build_report(course, "partb")
     for status, students in report.statuses.items():
@@ -300,6 +300,14 @@ def test_class_report_of_the_sample_class(graded):
     assert sum(p1.counts.values()) == len(report.students)
     assert f'alt="P1 (10 points): {max(p1.counts.values())} students at' in html
     assert "nan" not in html.split() and 'id="problem5"' in html
+    # the grader reran each network from the student's own seed: a correct one learns XOR,
+    # the unlucky seed's does not (and a later attempt does)
+    p5 = report.problem5
+    assert "unlucky-seed" in p5.not_learned and "unlucky-seed" in p5.learned_later
+    assert p5.runs["correct"][1] is True and p5.runs["correct"][0] in html
+    assert sum(p5.families.values()) + len(p5.not_learned) - len(p5.learned_later) + len(
+        p5.not_recorded
+    ) == len(report.students)
     assert sorted(p.name for p in page.parent.glob("*.csv")) == [
         "checks.csv",
         "distribution.csv",

@@ -1,17 +1,10 @@
 """Does the report read the last run's results, the gradebook as it is now, and a
 regrade's impact, and say what to run when there are no results?"""
 
-import csv
-
 import pytest
 
-from byhand_grader.class_report.gather import (
-    gather,
-    NoResults,
-    read_regrade,
-    REGRADE_COLUMNS,
-    regrade_csv,
-)
+from byhand_grader.class_report.gather import gather, NoResults
+from byhand_grader.regrade import Change, write_impact
 from byhand_grader.results import write_results
 
 from ...repo import copy_course
@@ -64,21 +57,25 @@ def test_manual_scores_come_from_the_gradebook_as_it_is_now(course):
     assert data.regrade is None and data.notes == []
 
 
-def test_regrade_file_is_read_when_present(course, tmp_path):
-    """A regrade's impact beside the results is read, scores as numbers; one without the
-    expected columns is refused, naming them."""
+def test_regrade_file_is_read_when_present(course):
+    """The last run's impact file beside the results is read as the regrade wrote it."""
     course.autograded.mkdir(parents=True)
-    path = regrade_csv(course, "partb")
-    assert path.parent == course.results_json("partb").parent
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(REGRADE_COLUMNS)
-        w.writerow(["ada", "p1_logistic_grads_match_autograd", "0", "10", "failed", "passed"])
-        w.writerow(["bob", "p4_xor_learns", "", "4", "", "passed"])
-    rows = read_regrade(path)
-    assert rows[0]["old_score"] == 0.0 and rows[0]["new_score"] == 10.0
-    assert rows[1]["old_score"] is None
-    bad = tmp_path / "bad.csv"
-    bad.write_text("student,score\nada,1\n")
-    with pytest.raises(ValueError, match="no column grade_cell"):
-        read_regrade(bad)
+    write_results(course.results_json("partb"), "partb", [student("ada")], "digest", "now")
+    assert gather(course, "partb").regrade is None
+    change = Change(
+        "ada",
+        "p1_logistic_grads_match_autograd",
+        None,
+        10.0,
+        "",
+        "passed",
+        None,
+        10.0,
+        True,
+        "d0",
+        "d1",
+        "then",
+        "now",
+    )
+    write_impact(course.regrade_csv("partb"), [change])
+    assert gather(course, "partb").regrade == [change]

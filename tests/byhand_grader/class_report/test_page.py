@@ -13,6 +13,7 @@ from byhand_grader.class_report.gather import ClassData
 from byhand_grader.class_report.page import render
 from byhand_grader.class_report.problem5 import NOT_RECORDED, problem5_run
 from byhand_grader.course import Course
+from byhand_grader.regrade import Change
 
 from ...repo import COURSE
 from .synthetic import cell, student
@@ -57,21 +58,52 @@ def _class(problem5=False):
         student("dee", cell(P1, 10, {}), status="ungradable", reasons=["corrupt JSON"]),
         student("eve", status="missing", reasons=["no submission"]),
     ]
-    if problem5:
-        results[0].problem5 = {"family": "NOR", "learned": True}
-        results[1].problem5 = {"family": None, "learned": False}
+    if problem5:  # as rubric.assist records them: ada's own seed learned, bob's never did
+        results[0].problem5 = {
+            "runs": [{"attempt": 0, "family": "NOR", "learned": True}],
+            "suggested": None,
+        }
+        results[1].problem5 = {
+            "runs": [
+                {"attempt": 0, "family": "OR", "learned": False},
+                {"attempt": 1, "family": "AND", "learned": False},
+            ],
+            "suggested": 0.0,
+        }
     return results
 
 
 REGRADE = [
-    {
-        "student": "bob",
-        "grade_cell": P1,
-        "old_score": 0.0,
-        "new_score": 10.0,
-        "old_verdict": "failed",
-        "new_verdict": "passed",
-    }
+    Change(
+        "bob",
+        P1,
+        0.0,
+        10.0,
+        "failed [other]",
+        "passed",
+        5.0,
+        15.0,
+        True,
+        "old1",
+        "new1",
+        "2026-01-01T00:00:00+00:00",
+        "2026-01-02T00:00:00+00:00",
+    ),
+    Change(
+        "cy",
+        P1,
+        10.0,
+        10.0,
+        "passed",
+        "passed",
+        15.0,
+        15.0,
+        False,
+        "old1",
+        "new1",
+        "2026-01-01T00:00:00+00:00",
+        "2026-01-02T00:00:00+00:00",
+    ),
 ]
 
 
@@ -168,9 +200,15 @@ def test_statuses_flags_regrade_and_problem5(page):
     assert ("bob", "autograd", "sgd_update") in report.flags
     regrade = html[html.index('id="regrade"') : html.index('id="distributions"')]
     assert "bob" in regrade and "+10" in regrade
+    assert (
+        "1 student with a new final score (1 up, 0 down); 1 student with a new verdict" in regrade
+    )
     p5 = report.problem5
     assert p5.families == {"NOR": 1} and p5.not_learned == ["bob"]
     assert p5.graded == {"ada-42": 7.0} and p5.pending == ["bob", "cy", "dee"]
+    assert p5.learned_later == []  # bob's later attempt did not learn either
+    # bob's suggestion (0) has no points given yet: nothing to agree or disagree with
+    assert (p5.agreement["suggested"], p5.agreement["graded"]) == (1, 0)
     assert f"{NOT_RECORDED}: 2 students" in html.lower()  # cy and dee have no run
 
 
@@ -184,21 +222,29 @@ def test_without_regrade_or_problem5_runs(tmp_path):
 
 
 def test_problem5_reader():
-    """Does the reader take a mapping or an object, and say when nothing is recorded?"""
-
-    class Run:
-        family, learned = "AND", True
+    """The family of the first run that learned, whether the student's own seed learned,
+    and (None, None) where nothing is recorded."""
 
     def with_run(run):
         r = student("a")
-        r.problem5 = run  # the field the problem5 work adds to StudentResult
+        r.problem5 = run
         return r
 
+    def runs(*learned):
+        return {
+            "runs": [
+                {"attempt": n, "family": f"family{n}", "learned": ok}
+                for n, ok in enumerate(learned)
+            ]
+        }
+
     assert problem5_run(student("a")) == (None, None)
-    assert problem5_run(with_run(None)) == (None, None)
-    assert problem5_run(with_run({"family": "OR", "learned": True})) == ("OR", True)
-    assert problem5_run(with_run({"family": "OR", "learned": False})) == (None, False)
-    assert problem5_run(with_run(Run())) == ("AND", True)
+    assert problem5_run(with_run({})) == (None, None)
+    # a result with a rubric but nothing of the student's ran (rubric.assist's all-None)
+    assert problem5_run(with_run({"runs": [], "family": None, "learned": None})) == (None, None)
+    assert problem5_run(with_run(runs(True))) == ("family0", True)
+    assert problem5_run(with_run(runs(False, True))) == ("family1", False)
+    assert problem5_run(with_run(runs(False, False))) == (None, False)
 
 
 def test_csv_files_hold_the_same_figures(tmp_path, monkeypatch):
@@ -233,6 +279,7 @@ def test_csv_files_hold_the_same_figures(tmp_path, monkeypatch):
     }
     p5 = {r["student"]: r for r in rows("problem5.csv")}
     assert p5["ada-42"]["family"] == "NOR" and p5["ada-42"]["P5 score"] == "7"
-    assert p5["cy"]["learned XOR"] == NOT_RECORDED
+    assert p5["bob"]["own seed learned XOR"] == "no"
+    assert p5["cy"]["own seed learned XOR"] == NOT_RECORDED
     for name in ("mistakes.csv", "checks.csv", "problem5.csv"):
         assert f'href="{name}"' in html
