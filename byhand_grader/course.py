@@ -105,6 +105,10 @@ class Course:
     def report_csv(self, assignment):
         return self.autograded / f"report-{assignment}.csv"
 
+    def class_report(self, assignment):
+        """The folder of ``byhand report``'s page (``index.html``) and its CSV files."""
+        return self.autograded / f"class-report-{assignment}"
+
     def results_json(self, assignment):
         """The last class run's results (``results.write_results``): what ``byhand report``
         and a regrade's impact read."""

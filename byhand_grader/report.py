@@ -64,13 +64,21 @@ def why(result, assignment, width=90):
     return "; ".join(result.reasons + lost)
 
 
+def flag_details(value):
+    """A flag's details as words: a list joined by commas, ``""`` for a bare ``True``."""
+    if value is True:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
 def flag_text(result):
     """The flags as one line: ``name: details; ...``."""
     parts = []
     for name, value in sorted(result.flags.items()):
-        if isinstance(value, (list, tuple)):
-            value = ", ".join(str(v) for v in value)
-        parts.append(name if value is True else f"{name}: {value}")
+        details = flag_details(value)
+        parts.append(f"{name}: {details}" if details else name)
     return "; ".join(parts)
 
 

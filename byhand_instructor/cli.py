@@ -93,6 +93,18 @@ def _grade(course, args):
     return 0
 
 
+def _report(course, args):
+    from .report import report
+
+    for path in report(course, args.assignment or None):
+        print(f"class report: {_shown(course, path)}")
+
+
+def _shown(course, path):
+    """``path`` as the course's other messages print it: from the course directory."""
+    return path.relative_to(course.root) if path.is_relative_to(course.root) else path
+
+
 def _luck(course, args):
     from .luck import luck
 
@@ -205,6 +217,8 @@ def _all(course, args):
     from byhand_grader.nbgrader_run import nbgrader
     from byhand_grader.record import copy_assignments
 
+    from .report import graded_assignments, report
+
     start = time.perf_counter()
     _release(course, args)
     _solutions(course, args)
@@ -220,13 +234,16 @@ def _all(course, args):
     for a in assignments:
         nbgrader(sample, "generate_feedback", a, "--force")
     nbgrader(sample, "export", f"--to={sample.grades_csv}")
+    graded = [a for a in assignments if a in graded_assignments(sample)]
+    pages = report(sample, graded) if graded else []
     print(
         f"\ndone in {time.perf_counter() - start:.0f} s.\n"
         "  student notebooks:   release/<assignment>/    (give these to students)\n"
         "  worked solutions:    solutions/<assignment>/  (executed, with plots)\n"
         "  the sample class:    sample_class/            (its own submitted/, autograded/,\n"
         "                       feedback/, gradebook.db and grades.csv: never your class's)\n"
-        "  your class:          submitted/<student>/<assignment>/, then `byhand grade`;\n"
+        + "".join(f"  its class report:    {_shown(course, p)}\n" for p in pages)
+        + "  your class:          submitted/<student>/<assignment>/, then `byhand grade`;\n"
         "                       grade Problem 5 by hand in jupyter lab, Nbgrader > Formgrader"
     )
     return code
@@ -288,6 +305,12 @@ def build_parser():
         help="grade on the Dask cluster whose scheduler is at ADDRESS "
         "(tcp://host:8786), on workers started with --nthreads 1 "
         "--resources grading=1; this process alone writes the gradebook",
+    )
+    verb(
+        "report",
+        _report,
+        "write the class report of the last grading run (what to re-teach, check health, "
+        "score distributions, flags) as a page and CSVs in autograded/class-report-<a>/",
     )
     verb(
         "sample-class",
@@ -387,7 +410,7 @@ def build_parser():
         "all",
         _all,
         "the main job: release, solutions, then grade the sample class in "
-        "sample_class/ (its own gradebook), write its feedback and grades.csv",
+        "sample_class/ (its own gradebook), write its feedback, grades.csv and class report",
     )
     return parser
 

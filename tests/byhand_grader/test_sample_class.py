@@ -303,3 +303,57 @@ def test_report_csv_carries_everything_the_table_shows(graded):
         assert row["mistakes"] == codes_text(r, PARTB)
         assert bool(row["points_lost"]) == (r.auto_score < 35 and r.status != "ungradable")
         assert all(name in row["flags"] for name in r.flags)
+
+
+def test_class_report_of_the_sample_class(graded):
+    """Does `byhand report` on the graded class give a page whose counts are the results'
+    own: statuses, flags, every student who failed a check under a mistake, each mistake
+    with an answer that does not name its author, every check's statistics?"""
+    from byhand_grader.class_report import build_report, write_report
+    from byhand_grader.class_report.statistics import JUDGED
+
+    course, results = graded
+    page = course.class_report("partb") / "index.html"
+    assert page.is_file(), "byhand all writes the sample class's report"
+    assert write_report(course, "partb") == page
+    html = page.read_text(encoding="utf-8")
+    report = build_report(course, "partb")
+    for status, students in report.statuses.items():
+        assert students == sorted(s for s, r in results.items() if r.status == status), status
+    for scenario, flag in FLAGS.items():
+        assert any(s == scenario and f == flag for s, f, _ in report.flags), scenario
+    failed = {s for s, r in results.items() if any(c.failures for c in r.cells)}
+    assert {s for m in report.mistakes for s in m.students} == failed
+    for m in report.mistakes:
+        if m.count:
+            author = m.examples[0][0]
+            assert m.snippet and author not in m.snippet, m.code
+            assert "#" not in m.snippet.replace("'#'", ""), m.snippet
+    judged = sum(r.status in JUDGED for r in results.values())
+    names = {(c.grade_id, n) for r in results.values() for c in r.cells for n in c.checks}
+    assert {(c.grade_id, c.name) for c in report.checks} == names
+    assert all(c.students == judged for c in report.checks)
+    p1 = next(d for d in report.distributions if d.part == "P1")
+    assert p1.counts == {
+        s: sum(_by_problem(r).get("P1") == s for r in results.values()) for s in p1.counts
+    }
+    assert sum(p1.counts.values()) == len(report.students)
+    assert f'alt="P1 (10 points): {max(p1.counts.values())} students at' in html
+    assert "nan" not in html.split() and 'id="problem5"' in html
+    # the grader reran each network from the student's own seed, then later attempts
+    p5 = report.problem5
+    runs = {s: r.problem5.get("runs") or [] for s, r in results.items() if s in report.students}
+    assert p5.not_learned == sorted(s for s, rs in runs.items() if rs and not rs[0]["learned"])
+    assert p5.learned_later == sorted(
+        s for s in p5.not_learned if any(run["learned"] for run in runs[s])
+    )
+    assert sum(p5.families.values()) == sum(any(x["learned"] for x in rs) for rs in runs.values())
+    assert p5.runs["correct"][1] is True and f'<th scope="row">{p5.runs["correct"][0]}' in html
+    assert sorted(p.name for p in page.parent.glob("*.csv")) == [
+        "checks.csv",
+        "distribution.csv",
+        "flags.csv",
+        "mistakes.csv",
+        "problem5.csv",
+        "statuses.csv",
+    ]

@@ -12,6 +12,7 @@ VERBS = (
     "release",
     "solutions",
     "grade",
+    "report",
     "sample-class",
     "luck",
     "setup-sandbox",

@@ -122,3 +122,13 @@ def test_byhand_all_passes_and_leaves_git_status_empty(made_clone):
     assert status == "", f"`byhand all` left the tree dirty:\n{status}\n" + git(
         "diff", "--stat", cwd=course.root
     )
+
+
+def test_byhand_all_writes_the_sample_class_report(made_clone):
+    """Does `byhand all` write the sample class's report of every assignment and print where?"""
+    course, done = made_clone
+    sample = course.sample_class()
+    for a in course.assignments():
+        page = sample.class_report(a) / "index.html"
+        assert page.is_file(), a
+        assert f"its class report:    {page.relative_to(course.root)}\n" in done.stdout
