@@ -2,14 +2,17 @@
 problems it breaks, and a correct answer none?
 
 Each bug variant is the source's solution (``solved_release``, the cells the grader sends,
-``harness_cells``) with one answer cell's text changed as a student would change it.  The
+``harness_cells``) with one answer cell's text changed as a student would change it: Part B's
+are declared, with the codes each must get when graded, in its scenarios module
+(``grader_tests/partb/sample_scenarios.py``'s ``VARIANTS``), which the generated class
+draws on too.  The
 harness runs it in this process (``run_request``, no sandbox: what the harness reports as
 data, a broken contract or a missing function, is part of what is judged), the judge runs
 the hidden checks on the reply, and the codes per problem are read as the report CSV reads
 them (``mistakes.codes_by_problem``).  The XOR training runs (and Problem 5's replay, which
-no check scores) are left out of the request but for the variants that are about them: the
-training check is then left out of what is compared, as ``test_hidden_checks_discriminate``
-does.  The codes come from what the checks measure, never from this file's names for the
+no check scores) are left out of the request but for the variants that are about them
+(``TRAINED``): the training check and its code are then left out of what is compared, as
+``test_hidden_checks_discriminate`` does.  The codes come from what the checks measure, never from this file's names for the
 variants.
 """
 
@@ -30,215 +33,25 @@ from byhand_grader.results import CellGrade, StudentResult
 from byhand_instructor.sample_class import solved_release
 
 from ..repo import COURSE, REPO
-from .test_numerical_differentiation import finite_difference
 
 STUDENT = "ada"
 LEARN_CELL = "p4_xor_learns"
 
-#: answer cell -> its label in the harness's cells
-P1, P2, P3 = (
-    "answer cell 'p1_logistic_grads_answer'",
-    "answer cell 'p2_sgd_update_answer'",
-    "answer cell 'p3_tanh_grads_answer'",
-)
-P4F, P4 = "answer cell 'p4_xor_forward_answer'", "answer cell 'p4_xor_grads_answer'"
-
-LOGISTIC_D_NET = "d_net = 2 * (yhat - y) * yhat * (1 - yhat)"
-TANH_D_NET = "d_net = 2 * (yhat - y) * (1 - yhat ** 2)"
-D_Y = "d_y = 2 * (yhat - y) * yhat * (1 - yhat)"
-D_H = 'd_h = d_y * params["w_012"][2] * h * (1 - h)'
-UPDATE = "value - alpha * grads[name]"
+_SCENARIOS = load_assignment(COURSE, "partb").module("sample_scenarios")
+#: variant -> (changes, {problem: codes}), as graded (the training check's code included)
+PARTB_VARIANTS = _SCENARIOS.VARIANTS
+#: The variants judged with the XOR training runs: those whose mistake shows in training
+#: (the wrong shape it stops at, the training that ends elsewhere).  The others leave the
+#: training check, and its code (``TRAINS``), out of what is compared.
+TRAINED = ("bias-gradient-times-x", "forward-activation-wrong", "dh-missing-w2")
 
 
-def _partb_variants():
-    """variant -> (changes, {problem: codes}, trained): each change ``(cell, old, new)``
-    replaces text of the solution's answer cell, or ``(cell, None, source)`` the whole cell."""
-    stub = (
-        "def sgd_update(params, grads, alpha):\n"
-        "    # YOUR CODE HERE\n    raise NotImplementedError()\n"
-    )
-    return {
-        "correct": ((), {}, True),
-        # -- the loss and the activation's derivative (P1, P3, P4) -----------------------
-        "factor-2-missing": (
-            [
-                (P1, "2 * (yhat - y)", "(yhat - y)"),
-                (P3, "2 * (yhat - y)", "(yhat - y)"),
-                (P4, "2 * (yhat - y)", "(yhat - y)"),
-            ],
-            {"P1": {"factor-2-missing"}, "P3": {"factor-2-missing"}, "P4": {"factor-2-missing"}},
-            False,
-        ),
-        "factor-2-doubled": (
-            [(P1, "2 * (yhat - y)", "4 * (yhat - y)")],
-            {"P1": {"factor-2-doubled"}},
-            False,
-        ),
-        "opposite-sign": (
-            [(P3, "(yhat - y)", "(y - yhat)")],
-            {"P3": {"opposite-sign"}},
-            False,
-        ),
-        "opposite-sign-factor-2-missing": (
-            [(P4, "2 * (yhat - y)", "(y - yhat)")],
-            {"P4": {"opposite-sign", "factor-2-missing"}},
-            False,
-        ),
-        "activation-derivative-missing": (
-            [(P1, LOGISTIC_D_NET, "d_net = 2 * (yhat - y)"), (P4, D_Y, "d_y = 2 * (yhat - y)")],
-            {"P1": {"activation-derivative-missing"}, "P4": {"activation-derivative-missing"}},
-            False,
-        ),
-        "tanh-derivative-wrong-quantity": (
-            [
-                (
-                    P3,
-                    'yhat = tanh_forward(params, x)["yhat"]',
-                    'out = tanh_forward(params, x)\n    net, yhat = out["net"], out["yhat"]',
-                ),
-                (P3, "(1 - yhat ** 2)", "(1 - net ** 2)"),
-            ],
-            {"P3": {"tanh-derivative-wrong-quantity"}},
-            False,
-        ),
-        "logistic-derivative-for-tanh": (
-            [(P3, "(1 - yhat ** 2)", "yhat * (1 - yhat)")],
-            {"P3": {"logistic-derivative-for-tanh"}},
-            False,
-        ),
-        "bias-gradient-times-x": (
-            [(P1, '"b": d_net}', '"b": d_net * x}'), (P4, '"b0": d_h,', '"b0": d_h * x,')],
-            # the training run stops at the same wrong shape: the same mistake
-            {"P1": {"bias-gradient-times-x"}, "P4": {"bias-gradient-times-x"}},
-            True,
-        ),
-        # -- backprop through the XOR network (P4) ----------------------------------------
-        "dh-missing-w2": (
-            [(P4, D_H, "d_h = d_y * h * (1 - h)")],
-            {"P4": {"dh-missing-w2"}},
-            False,
-        ),
-        "dh-missing-hidden-derivative": (
-            [(P4, D_H, 'd_h = d_y * params["w_012"][2]')],
-            {"P4": {"dh-missing-hidden-derivative"}},
-            False,
-        ),
-        "w012-skip-missing": (
-            [(P4, "d_y * torch.cat([x, h])", "d_y * torch.cat([torch.zeros(2), h])")],
-            {"P4": {"w012-skip-missing"}},
-            False,
-        ),
-        "w012-hidden-missing": (
-            [(P4, "d_y * torch.cat([x, h])", "d_y * torch.cat([x, torch.ones(1)])")],
-            {"P4": {"w012-hidden-missing"}},
-            False,
-        ),
-        "forward-activation-wrong": (
-            [(P4F, "h = logistic(net_h)", "h = torch.tanh(net_h)")],
-            # xor_grads backpropagates through that forward pass: the same mistake
-            {"P4": {"forward-activation-wrong", "trains-differently"}},
-            True,
-        ),
-        "trains-differently": (
-            [(P4, D_H, "d_h = d_y * h * (1 - h)")],
-            {"P4": {"dh-missing-w2", "trains-differently"}},
-            True,
-        ),
-        # -- the update (P2) --------------------------------------------------------------
-        "update-adds": (
-            [(P2, UPDATE, "value + alpha * grads[name]")],
-            {"P2": {"update-adds"}},
-            False,
-        ),
-        "update-ignores-alpha": (
-            [(P2, UPDATE, "value - grads[name]")],
-            {"P2": {"update-ignores-alpha"}},
-            False,
-        ),
-        "update-partial": (
-            [(P2, UPDATE, '(value - alpha * grads[name] if name != "b" else value)')],
-            {"P2": {"update-partial"}},
-            False,
-        ),
-        "update-reads-grad": (
-            [(P2, UPDATE, "value - alpha * value.grad")],
-            {"P2": {"update-reads-grad"}},
-            False,
-        ),
-        # -- what the judge recognises for any assignment ------------------------------------
-        "autograd-used": (
-            [
-                (
-                    P1,
-                    None,
-                    "def logistic_grads(params, x, y):\n"
-                    "    with torch.inference_mode(False):\n"
-                    "        return {k: v.float() for k, v in\n"
-                    "                autograd_grads(logistic_forward, params, x, y).items()}\n",
-                )
-            ],
-            {"P1": {"autograd-used"}},
-            False,
-        ),
-        "numerical-differentiation": (
-            [(P3, None, finite_difference("tanh_grads", "given", "central", "float64"))],
-            {"P3": {"numerical-differentiation"}},
-            False,
-        ),
-        "tampering": (
-            [(P2, "    return {name:", "    torch.allclose = None\n    return {name:")],
-            {"P2": {"tampering"}},
-            False,
-        ),
-        "wrong-dtype": (
-            [(P1, '{"w": d_net * x, "b": d_net}', '{"w": (d_net * x).tolist(), "b": d_net}')],
-            {"P1": {"wrong-dtype"}},
-            False,
-        ),
-        "wrong-keys": ([(P3, '"b": d_net}', '"bias": d_net}')], {"P3": {"wrong-keys"}}, False),
-        "wrong-keys-forward": (
-            [(P4F, '"net_h": net_h, ', "")],
-            {"P4": {"wrong-keys"}},
-            False,
-        ),
-        "wrong-shape": (
-            [(P1, '"w": d_net * x,', '"w": (d_net * x).reshape(2, 1),')],
-            {"P1": {"wrong-shape"}},
-            False,
-        ),
-        "not-finite": ([(P3, '"b": d_net}', '"b": d_net / 0}')], {"P3": {"not-finite"}}, False),
-        "raises-error": (
-            [(P1, LOGISTIC_D_NET, LOGISTIC_D_NET + ' * params["w0"]')],
-            {"P1": {"raises-error"}},
-            False,
-        ),
-        "over-limit": (
-            [(P2, "    return {name:", "    while True:\n        pass\n    return {name:")],
-            {"P2": {"over-limit"}},
-            False,
-        ),
-        "missing-function": (
-            [(P2, "def sgd_update(", "def sgd_update_mine(")],
-            {"P2": {"missing-function"}},
-            False,
-        ),
-        "cell-fails": ([(P3, "return {", "return {{")], {"P3": {"cell-fails"}}, False),
-        "not-attempted": ([(P2, None, stub)], {"P2": {"not-attempted"}}, False),
-        # -- wrong, and by no catalogued mistake ------------------------------------------
-        "other": (
-            [(P1, LOGISTIC_D_NET, "d_net = 2 * (yhat - y) * (1 - yhat ** 2)")],
-            {"P1": {OTHER}},
-            False,
-        ),
-        "other-update": (
-            [(P2, UPDATE, "value - 0.5 * alpha * grads[name]")],
-            {"P2": {OTHER}},
-            False,
-        ),
-    }
+def _untrained(codes):
+    """``codes`` (per problem) less the training check's code, and the problems left empty."""
+    left = {p: set(c) - {_SCENARIOS.TRAINS} for p, c in codes.items()}
+    return {p: c for p, c in left.items() if c}
 
 
-PARTB_VARIANTS = _partb_variants()
 #: Variants whose calls run under a short call limit (each call of theirs loops forever).
 SHORT_CALLS = {"over-limit": {"call_s": 0.3}}
 
@@ -252,14 +65,13 @@ def partb():
 
 
 def _changed(cells, changes):
+    """The harness's ``cells`` with a variant's ``changes`` made (each names an answer cell by
+    its id, the harness labels it ``answer cell '<id>'``)."""
     cells = [dict(c) for c in cells]
-    for label, old, new in changes:
+    for cell_id, old, new in changes:
+        label = f"answer cell '{cell_id}'"
         [cell] = [c for c in cells if c["label"] == label]
-        if old is None:
-            cell["source"] = new
-        else:
-            assert old in cell["source"], f"the solution no longer holds {old!r}: update this test"
-            cell["source"] = cell["source"].replace(old, new)
+        cell["source"] = _SCENARIOS.changed_source(cell["source"], old, new, label)
     return cells
 
 
@@ -303,7 +115,9 @@ def test_each_partb_mistake_gets_exactly_its_code(partb, variant):
     """Does the variant lose points with exactly its catalogued codes, on exactly the
     problems it breaks, and does every other problem pass?"""
     desc, cells, calls = partb
-    changes, expected, trained = PARTB_VARIANTS[variant]
+    changes, expected = PARTB_VARIANTS[variant]
+    trained = variant in TRAINED
+    expected = expected if trained else _untrained(expected)
     kinds = ("explain",) if trained else ("explain", "train")
     wanted = {cid: c for cid, c in calls.items() if c["kind"] not in kinds}
     reply = _harness(
@@ -316,11 +130,7 @@ def test_each_partb_mistake_gets_exactly_its_code(partb, variant):
     assert all(c in desc.mistakes for codes in expected.values() for c in codes)
 
 
-BUILD, TRAIN, NOISE = (
-    "answer cell 'mlp_build_answer'",
-    "answer cell 'mlp_train_answer'",
-    "answer cell 'mlp_noise_answer'",
-)
+BUILD, TRAIN, NOISE = "mlp_build_answer", "mlp_train_answer", "mlp_noise_answer"
 NOISE_STD = "return torch.sqrt(eta / (1 + t) ** gamma)"
 SGD = "torch.optim.SGD(model.parameters(), lr=lr)"
 
@@ -458,10 +268,7 @@ def test_every_partb_code_has_a_variant():
     grader's own fault, in ``test_a_check_that_crashes_is_the_graders_fault``)?"""
     desc = load_assignment(COURSE, "partb")
     shown = {
-        c
-        for _, expected, _ in PARTB_VARIANTS.values()
-        for codes in expected.values()
-        for c in codes
+        c for _, expected in PARTB_VARIANTS.values() for codes in expected.values() for c in codes
     }
     assert {m.code for m in desc.mistakes} - {"check-crashed"} <= shown
     assert OTHER in shown

@@ -99,70 +99,14 @@ def _own_calls(reply, fn):
     }
 
 
-# -- finite differences -------------------------------------------------------------------
+# -- finite differences: written by the scenarios module, which the bug variants share -------
 
-#: How each function's loss is evaluated at parameters ``q`` (a dict), in dtype ``dt``.
-GIVEN_LOSS = {
-    "logistic_grads": "logistic_forward(q, x.to(dt))['yhat']",
-    "tanh_grads": "tanh_forward(q, x.to(dt))['yhat']",
-    "xor_grads": "xor_forward(q, x.to(dt))['yhat']",
-}
-#: ... or a forward pass written out inside the gradient function.
-OWN_FORWARD = {
-    "logistic_grads": (
-        "    def forward(q):\n"
-        "        net = (x.to(dt) * q['w']).sum().reshape(1) + q['b']\n"
-        "        return 1 / (1 + torch.exp(-net))\n"
-    ),
-    "tanh_grads": (
-        "    def forward(q):\n"
-        "        net = (x.to(dt) * q['w']).sum().reshape(1) + q['b']\n"
-        "        return (1 - torch.exp(-2 * net)) / (1 + torch.exp(-2 * net))\n"
-    ),
-    "xor_grads": (
-        "    def forward(q):\n"
-        "        x_ = x.to(dt)\n"
-        "        net_h = (q['w_34'] * x_).sum().reshape(1) + q['b0']\n"
-        "        h = 1 / (1 + torch.exp(-net_h))\n"
-        "        net_y = (q['w_012'] * torch.cat([x_, h])).sum().reshape(1) + q['b1']\n"
-        "        return torch.sigmoid(net_y)\n"
-    ),
-}
-#: scheme -> (step in float32, step in float64)
-STEPS = {"central": (1e-3, 1e-6), "forward": (1e-3, 1e-8)}
-DTYPES = {"float32": 0, "float64": 1}
-
-
-def finite_difference(fn, through, scheme, dtype, h=None):
-    """``fn`` redefined as a finite difference of E = (yhat - y)^2, element by element,
-    with the step ``h`` (by default ``STEPS``')."""
-    h = h or STEPS[scheme][DTYPES[dtype]]
-    loss = (
-        f"(({GIVEN_LOSS[fn]} - y.to(dt)) ** 2).sum()"
-        if through == "given"
-        else "((forward(q) - y.to(dt)) ** 2).sum()"
-    )
-    step = (
-        "(E(moved(k, i, h)) - E(moved(k, i, -h))) / (2 * h)"
-        if scheme == "central"
-        else "(E(moved(k, i, h)) - E0) / h"
-    )
-    return (
-        f"def {fn}(params, x, y):\n"
-        f"    dt, h = torch.{dtype}, {h!r}\n"
-        f"    p = {{k: v.to(dt) for k, v in params.items()}}\n"
-        + (OWN_FORWARD[fn] if through == "own" else "")
-        + f"    def E(q):\n"
-        f"        return {loss}\n"
-        f"    def moved(k, i, step):\n"
-        f"        q = {{n: t.clone() for n, t in p.items()}}\n"
-        f"        q[k][i] += step\n"
-        f"        return q\n"
-        f"    E0 = E(p)\n"
-        f"    return {{k: torch.stack([{step} for i in range(v.numel())]).reshape(v.shape)"
-        f".to(params[k].dtype)\n"
-        f"            for k, v in p.items()}}\n"
-    )
+_SCENARIOS = PARTB.module(PARTB.scenarios)
+finite_difference, STEPS, DTYPES = (
+    _SCENARIOS.finite_difference,
+    _SCENARIOS.STEPS,
+    _SCENARIOS.DTYPES,
+)
 
 
 CHEATS = [

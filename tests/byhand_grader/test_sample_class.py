@@ -68,28 +68,9 @@ EXPECTED = {
 }
 
 
-#: scenario -> the catalogue's codes its record carries, per problem (none: nothing lost)
-MISTAKES = {
-    "blank": {p: {"not-attempted"} for p in ("P1", "P2", "P3", "P4")},
-    # the training runs from the grader's starts end elsewhere: P4's third check
-    "missing-factor-2": {
-        "P1": {"factor-2-missing"},
-        "P3": {"factor-2-missing"},
-        "P4": {"factor-2-missing", "trains-differently"},
-    },
-    "update-uses-dot-grad": {"P2": {"update-reads-grad"}},
-    # xor_grads backpropagates correctly through the student's own (tanh) forward pass
-    "tanh-forward-logistic-grads": {"P4": {"forward-activation-wrong", "trains-differently"}},
-    "syntax-error": {"P3": {"cell-fails"}},
-    "infinite-loop": {"P3": {"cell-fails"}},  # the cell, not the function, loops
-    "os-exit": {"P2": {"cell-fails"}},
-    "memory-bomb": {"P3": {"over-limit"}},
-    "monkeypatch-cheat": {"P1": {"activation-derivative-missing", "factor-2-missing"}},
-    "autograd-in-inference-mode": {"P1": {"autograd-used"}},
-    "autograd-backward": {"P3": {"autograd-used"}},
-    "rebinds-the-trainer": {"P4": {"factor-2-missing", "trains-differently"}},
-    "edited-test-cell": {"P4": {"factor-2-missing", "trains-differently"}},
-}
+#: scenario -> the catalogue's codes its record carries, per problem (none: nothing lost),
+#: declared beside the scenarios (the generated class draws on them too)
+MISTAKES = PARTB.module(PARTB.scenarios).CODES
 
 
 def test_every_scenario_has_an_expected_score():
