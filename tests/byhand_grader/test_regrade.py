@@ -3,8 +3,9 @@
 First the comparison (``byhand_grader.regrade.impact``) on results built here; then a small
 real class graded three times in a copy of the course: as it is, with one hidden check made
 to accept nothing, and with the check fixed again, a Problem 5 score given by hand between
-the last two runs.  The LMS exports with ``only_changed`` then write exactly the students
-the last regrade moved.
+the last two runs.  The class report after each of the last two runs flags the broken
+check in its check health, and no longer once it is fixed.  The LMS exports with
+``only_changed`` then write exactly the students the last regrade moved.
 """
 
 import csv
@@ -16,6 +17,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
+from byhand_grader.class_report.statistics import MIN_STUDENTS
 from byhand_grader.grade import grade
 from byhand_grader.nbgrader_run import nbgrader
 from byhand_grader.regrade import (
@@ -202,11 +204,17 @@ def test_a_file_that_is_not_an_impact_file_is_refused(tmp_path):
 # -- a real class, graded three times -------------------------------------------------------
 
 #: the check made to accept nothing: Problem 2's second check (2.5 of its 5 points)
-CHECK = "def test_update_steps_by_alpha_times_gradient(probe):\n"
+NAME = "test_update_steps_by_alpha_times_gradient"
+CHECK = f"def {NAME}(probe):\n"
 BROKEN = CHECK + '    raise Verdict("this check accepts nothing", summary="accepts nothing")\n'
 P2 = "p2_sgd_update_steps_against_gradient"
 #: what each student hands in; "absent" is on the roster and hands in nothing
 STUDENTS = ("correct", "blank", "missing-factor-2")
+#: ... and as many more handing in the reference solution as make the class big enough for
+#: the class report to judge check health (``MIN_STUDENTS``)
+MORE = tuple(f"s{i:03d}" for i in range(1, MIN_STUDENTS - len(STUDENTS) + 1))
+#: whom the broken check moves: every student whose Problem 2 was right (blank's had 0)
+MOVED = sorted(["correct", "missing-factor-2", *MORE])
 #: Problem 5 points given by hand, as formgrader gives them, between the 2nd and 3rd runs
 BY_HAND = {"correct": 7.0, "blank": 2.0}
 
@@ -223,6 +231,20 @@ def _edit(path, old, new):
     path.write_text(text.replace(old, new))
 
 
+def _check_health(course):
+    """``{check: its health warnings}`` of Problem 2's cell, as ``byhand report`` writes them
+    in the class report's checks.csv (read as a spreadsheet reads it), and the page."""
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["report", "partb", "--course", str(course.root)]) == 0, out.getvalue()
+    folder = course.class_report("partb")
+    with open(folder / "checks.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    health = {r["check"]: r["health"] for r in rows if r["grade cell"] == P2}
+    warned = sorted(r["check"] for r in rows if r["health"])
+    return health, warned, (folder / "index.html").read_text(encoding="utf-8")
+
+
 def _give_by_hand(course, scores):
     """Set Problem 5's score as formgrader's grade API does (manual_score, then reviewed)."""
     with Gradebook(course.db_url) as gb:
@@ -235,15 +257,17 @@ def _give_by_hand(course, scores):
 
 @pytest.fixture(scope="module")
 def regraded(tmp_path_factory):
-    """Grade; break a check and regrade; give P5 by hand, fix the check and regrade."""
+    """Grade; break a check, regrade and report; give P5 by hand, fix the check, regrade and
+    report."""
     course = copy_course(tmp_path_factory.mktemp("regrade"), with_grader_tests=True)
     nbgrader(course, "generate_assignment", "partb", "--force")
     made = scenarios(course, "partb")
     release = nbformat.read(course.release_notebook("partb"), as_version=4)
-    for student in STUDENTS:
+    for student in STUDENTS + MORE:
         folder = course.submitted / student / "partb"
         folder.mkdir(parents=True)
-        nb = made[student][1](solved_release(course, "partb"), release)
+        scenario = student if student in STUDENTS else "correct"
+        nb = made[scenario][1](solved_release(course, "partb"), release)
         nbformat.write(nb, folder / "partb.ipynb")
         (folder / "timestamp.txt").write_text(TIMESTAMP + "\n")
     with Gradebook(course.db_url) as gb:
@@ -256,12 +280,14 @@ def regraded(tmp_path_factory):
     _edit(tests, CHECK, BROKEN)
     broken = _grade(course)
     broken_rows = read_impact(impact_file)
+    broken_health = _check_health(course)
     _give_by_hand(course, BY_HAND)
     _edit(tests, BROKEN, CHECK)
     out = io.StringIO()
     with redirect_stdout(out):  # the last run as an instructor runs it, through the CLI
         code = main(["grade", "partb", "--course", str(course.root), "--workers", "2"])
     assert code == 0, out.getvalue()
+    fixed_health = _check_health(course)
     with Gradebook(course.db_url) as gb:
         final = {
             s: (
@@ -277,7 +303,9 @@ def regraded(tmp_path_factory):
         first_left_impact=first_left_impact,
         broken=broken,
         broken_rows=broken_rows,
+        broken_health=broken_health,
         fixed_rows=read_impact(impact_file),
+        fixed_health=fixed_health,
         printed=out.getvalue(),
         final=final,
     )
@@ -300,7 +328,7 @@ def test_a_first_grading_writes_no_impact_file(regraded):
 def test_breaking_a_check_lists_exactly_the_students_whose_scores_moved(regraded):
     """After a check is made to accept nothing, are exactly the students it moved listed, on its cell?"""
     moved = _moved(regraded.first, regraded.broken)
-    assert moved == ["correct", "missing-factor-2"]  # the two whose P2 was right; blank had 0
+    assert moved == MOVED
     rows = regraded.broken_rows
     assert changed_students(rows) == moved
     assert {r.student for r in rows if r.old_score != r.new_score} == set(moved)
@@ -326,11 +354,34 @@ def test_fixing_the_check_lists_the_same_students_moving_back(regraded):
         assert r.new_tests_digest == there[key].old_tests_digest
 
 
+def _checks_section(page):
+    """The check-health section of the report's page."""
+    return page.split('<section id="checks"', 1)[1].split("</section>", 1)[0]
+
+
+def test_check_health_flags_the_check_that_accepts_nothing(regraded):
+    """Does the class report's check health, after the run with the broken check, warn that
+    almost everyone fails that check, and that one alone, in its CSV and on its page?"""
+    health, warned, page = regraded.broken_health
+    n = len(STUDENTS + MORE)
+    assert health[NAME].startswith(f"almost everyone fails it (0 of {n} pass)"), health
+    fail_warned = [c for c, h in health.items() if "almost everyone fails" in h]
+    assert fail_warned == [NAME] and NAME in warned
+    assert NAME in _checks_section(page) and f"0 of {n} pass" in _checks_section(page)
+
+
+def test_check_health_is_quiet_once_the_check_is_fixed(regraded):
+    """After the fixed check's regrade, does the report hold no health warning for it?"""
+    health, warned, page = regraded.fixed_health
+    assert health[NAME] == "" and NAME not in warned
+    assert "almost everyone fails" not in _checks_section(page)
+
+
 def test_the_command_says_what_the_regrade_changed(regraded):
     """Does `byhand grade` print, after the table, whose final scores the regrade changed?"""
     lines = regraded.printed.splitlines()
     line = next(ln for ln in lines if ln.startswith("regrade:"))
-    assert line.startswith("regrade: 2 students' final scores changed")
+    assert line.startswith(f"regrade: {len(MOVED)} students' final scores changed")
     assert "the hidden checks changed (autograded/regrade-partb.csv)" in line
     assert lines.index(line) > next(i for i, ln in enumerate(lines) if ln.startswith("student"))
 
@@ -388,9 +439,7 @@ def test_changed_only_export_writes_exactly_the_students_the_regrade_moved(regra
     assert {"correct", "blank", "missing-factor-2", "absent"} <= set(everyone)
     changed, proc = _export(regraded.course, kind, "only_changed=True")
     assert proc.returncode == 0, proc.stderr
-    assert (
-        sorted(changed) == changed_students(regraded.fixed_rows) == ["correct", "missing-factor-2"]
-    )
+    assert sorted(changed) == changed_students(regraded.fixed_rows) == MOVED
     for student, row in changed.items():
         assert row == everyone[student]  # the same row as a whole export writes
 
