@@ -104,6 +104,7 @@ FIRST = (
     "tests/browser/test_student.py",
 )
 LAST = (
+    "tests/browser/test_class_report.py",
     "tests/course/test_xor_mlp_notebook.py",
     "tests/byhand_grader/test_sample_class.py",
 )

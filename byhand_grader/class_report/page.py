@@ -47,7 +47,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 code { font-size: .85em; background: #f2f2f2; padding: 0 .2em; }
 pre { margin: 0; font-size: .78rem; background: #f5f5f5; border: 1px solid #d0d0d0; padding: .35rem .5rem;
   white-space: pre-wrap; overflow-wrap: anywhere; }
-td.snippet { min-width: 30rem; }
+td.snippet { min-width: 26rem; }
 th.mistake { min-width: 14rem; }
 .warn { color: #8a1c1c; background: #fff3f3; }
 td.warn ul, .glance ul { margin: 0; padding-left: 1.1rem; }
@@ -419,12 +419,12 @@ def problem5_section(report):
                 else ""
             )
             + ".</p>"
-            + (f"<div>{_names(p5.not_learned)}</div>" if p5.not_learned else "")
+            + (f"<div>Who: {_names(p5.not_learned)}</div>" if p5.not_learned else "")
         )
         if p5.not_recorded:
             body += (
                 f"<p>{NOT_RECORDED.capitalize()}: {_students(len(p5.not_recorded))}.</p>"
-                f"<div>{_names(p5.not_recorded)}</div>"
+                f"<div>Who: {_names(p5.not_recorded)}</div>"
             )
     agreement = p5.agreement or {}
     if agreement.get("suggested"):

@@ -85,6 +85,28 @@ def shot(page, name):
     return path
 
 
+#: the impacts of axe-core's violations that fail a page (moderate and minor are reported)
+AXE_FAILS = ("serious", "critical")
+
+
+def axe_violations(page):
+    """Run axe-core (``axe-playwright-python``'s copy, injected into the page: nothing is
+    fetched) on the page as it stands; return ``(failing, others)``: one line per violated
+    rule, ``impact rule-id: help (N nodes: first selectors)``, the serious and critical ones
+    first."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page).response["violations"]
+    lines = {
+        v["id"]: f"{v['impact']} {v['id']}: {v['help']} ({len(v['nodes'])} nodes: "
+        + ", ".join(" ".join(map(str, n["target"])) for n in v["nodes"][:3])
+        + ")"
+        for v in found
+    }
+    failing = [lines[v["id"]] for v in found if v["impact"] in AXE_FAILS]
+    return failing, [lines[v["id"]] for v in found if v["impact"] not in AXE_FAILS]
+
+
 @pytest.fixture(scope="session")
 def browser_root(tmp_path_factory):
     """``course/`` graded by ``byhand grade`` with feedback, and ``student/`` with the release."""

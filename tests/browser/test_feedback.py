@@ -19,7 +19,7 @@ from byhand_grader.assignment import load_assignment
 from byhand_grader.judge import build_calls
 
 from ..repo import COURSE
-from .conftest import shot, STUDENTS
+from .conftest import axe_violations, shot, STUDENTS
 
 pytestmark = pytest.mark.browser
 
@@ -153,3 +153,26 @@ def test_feedback_page_shows_nothing_hidden(feedback, student):
     assert len(hidden) > 100, "the hidden calls changed shape: look at probes.py"
     shown = sorted(t for t in hidden | hidden_test_text() if t in text or t in html)
     assert shown == [], f"the feedback page shows hidden material: {shown}"
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_feedback_page_passes_axe(feedback, student):
+    """Does the feedback page, maths typeset, pass axe-core with no serious or critical
+    violation (contrast, names of images and links, structure)?"""
+    page, _ = feedback(student)
+    failing, others = axe_violations(page)
+    print(f"axe-core, feedback of {student}: {len(others)} moderate or minor: {others}")
+    assert failing == [], "\n".join(failing)
+
+
+def test_axe_finds_what_it_should(page):
+    """Can the accessibility check fail: does axe-core, as run here, report an image with
+    no text alternative and grey-on-grey text as serious or worse?"""
+    page.set_content(
+        "<html lang='en'><head><title>t</title></head><body><main>"
+        "<img src='data:image/png;base64,iVBORw0KGgo='>"
+        "<p style='color:#bbb;background:#ccc'>faint</p></main></body></html>"
+    )
+    failing, _ = axe_violations(page)
+    assert any(" image-alt:" in line for line in failing), failing
+    assert any(" color-contrast:" in line for line in failing), failing

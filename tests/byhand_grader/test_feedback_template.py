@@ -1,5 +1,5 @@
-"""Is the course's feedback template nbgrader's own, but for "pending" points, local MathJax
-and wrapped output lines; and does a page it renders load no script from the network?"""
+"""Is the course's feedback template nbgrader's own, but for "pending" points, local MathJax,
+wrapped output lines and what axe-core asks for; and does a page it renders load no script from the network?"""
 
 import re
 from pathlib import Path
@@ -37,13 +37,17 @@ WRAP_CSS = re.compile(
     r"pre \{\n.*?\}\n",
     re.S,
 )
+#: The accessibility CSS: from its comment to the end of the style sheet.
+A11Y_CSS = re.compile(r"\n/\* byhand: axe-core's .*?\*/\n.*?(?=</style>)", re.S)
 
 
-def test_template_differs_from_nbgraders_only_in_its_three_changes():
-    """Undoing "pending", the local MathJax URL and the wrapping CSS, is the template nbgrader's,
-    byte for byte (an upgrade shows here)?"""
+def test_template_differs_from_nbgraders_only_in_its_four_changes():
+    """Undoing "pending", the local MathJax URL, the wrapping CSS and the accessibility changes
+    (the page's language, link and code colours), is the template nbgrader's, byte for byte (an
+    upgrade shows here)?"""
     ours = OURS.read_text()
-    assert "pending" in ours and WRAP_CSS.search(ours)
+    assert "pending" in ours and WRAP_CSS.search(ours) and A11Y_CSS.search(ours)
+    ours = A11Y_CSS.sub("", ours).replace('<html lang="en">', "<html>", 1)
     undone = re.sub(
         r"\{\{ points\((cell\.metadata\.nbgrader\.score)\) \}\}",
         r"{{ \1 | float | round(2) }}",

@@ -130,6 +130,33 @@ def test_each_partb_mistake_gets_exactly_its_code(partb, variant):
     assert all(c in desc.mistakes for codes in expected.values() for c in codes)
 
 
+#: A generated student whose salted hidden inputs put one random forward case where tanh and
+#: the logistic agree (net near 0.88): the forward pass is right there, the gradient built on
+#: it is not.  ``ada`` has no such case.
+CROSSING = "s165"
+
+
+@pytest.mark.parametrize("student", [STUDENT, CROSSING])
+def test_a_wrong_activation_is_named_where_it_crosses_the_right_one(partb, student):
+    """Does the sample scenario with a tanh hidden unit under logistic gradients get its
+    forward pass's code on P4, and no ``other``, for a student whose hidden inputs include a
+    case where the wrong forward pass happens to be right?"""
+    desc, _, _ = partb
+    make, codes = _SCENARIOS.generated_kinds()["scenario:tanh-forward-logistic-grads"]
+    solved = solved_release(COURSE, "partb")
+    release = nbformat.read(COURSE.release_notebook("partb"), as_version=4)
+    source = nbformat.read(COURSE.source_notebook("partb"), as_version=4)
+    cells = harness_cells(make(solved, release), source, desc.setup_cells)
+    calls = judge.build_calls(desc, student)
+    wanted = {cid: c for cid, c in calls.items() if c["kind"] not in ("explain", "train")}
+    reply = _harness(desc, cells, list(wanted.values()))
+    result = _judged(desc, wanted, reply, left_out=(LEARN_CELL,))
+    summaries = [f.summary for c in result.cells for f in c.failures]
+    assert _codes(result, desc) == _untrained(codes), summaries
+    right_somewhere = [s for s in summaries if re.search(r"wrongly on (\d+) of (?!\1\b)\d+", s)]
+    assert bool(right_somewhere) == (student == CROSSING), summaries
+
+
 BUILD, TRAIN, NOISE = "mlp_build_answer", "mlp_train_answer", "mlp_noise_answer"
 NOISE_STD = "return torch.sqrt(eta / (1 + t) ** gamma)"
 SGD = "torch.optim.SGD(model.parameters(), lr=lr)"
