@@ -40,15 +40,16 @@ def test_first_screen_says_what_to_reteach(report, offline):
     first_row = mistakes.locator("tbody tr").first
     assert first_row.bounding_box()["y"] < 900, "no mistake on the first screen"
     assert re.search(r"\b\d+\b", first_row.inner_text()), first_row.inner_text()
+    hint = first_row.locator("details summary", has_text="hint students get")
+    assert hint.count() == 1, f"the first mistake has no hint: {first_row.inner_text()}"
     overflow = report.evaluate("() => document.scrollingElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the page scrolls sideways by {overflow} px at {WIDTH} px"
     assert offline.blocked == [], f"the page tried the network: {offline.blocked}"
 
     report.locator("#checks").scroll_into_view_if_needed()
     shot(report, "report-2-checks")
-    if report.locator("#problem5").count():
-        report.locator("#problem5").scroll_into_view_if_needed()
-        shot(report, "report-3-problem5")
+    report.locator("#problem5").scroll_into_view_if_needed()
+    shot(report, "report-3-problem5")
 
 
 def test_every_chart_states_its_numbers(report):

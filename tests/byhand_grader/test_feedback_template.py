@@ -1,5 +1,6 @@
 """Is the course's feedback template nbgrader's own, but for "pending" points, local MathJax,
-wrapped output lines and what axe-core asks for; and does a page it renders load no script from the network?"""
+wrapped output lines and what axe-core asks for; and does a page it renders load no script
+from the network?"""
 
 import re
 from pathlib import Path
