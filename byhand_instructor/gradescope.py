@@ -44,6 +44,8 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 {install}
 cd /autograder/source/{code}
+# Bytecode of the grader, once: each submission's container starts from this image afresh.
+{venv}/bin/python -m compileall -q .
 # The build log's last line: how student code will be confined in this container.
 {venv}/bin/python -c "from byhand_grader.sandbox import confinement; print('sandbox:', confinement().sentence)"
 """

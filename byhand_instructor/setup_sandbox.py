@@ -4,17 +4,31 @@ Grading runs student code under bubblewrap (``bwrap``), or, as root in a
 container that refuses namespaces, under the sandbox's container tier.  This
 installs bubblewrap with apt when we are root on Debian/Ubuntu and it is missing,
 installs the ``byhand-sandbox`` Jupyter kernel into the current environment (for
-``grade --execute`` and plain ``nbgrader autograde``), and then checks which tier
-really works.  With neither, grading still runs, with rlimits only, and says so
-loudly.
+``grade --execute`` and plain ``nbgrader autograde``), compiles the bytecode of the
+code the sandbox reads (``compile_code``), and then checks which tier really works.
+With neither, grading still runs, with rlimits only, and says so loudly.
 """
 
+import compileall
 import os
 import shutil
 import subprocess
 
 from byhand_grader import sandbox
+from byhand_grader.sandbox.exposed import CODE
 from byhand_grader.sandbox.kernel import install_kernelspec
+
+
+def compile_code(folders=CODE):
+    """Write the bytecode of ``folders`` (the given package and the grader); False where a
+    folder could not be written.
+
+    The sandbox shows this code read-only, so a harness or a kernel in it can never cache
+    the modules it compiles: without this every one of them compiles the given package and
+    the grader again at its start, and so does every process where
+    ``PYTHONDONTWRITEBYTECODE`` is set.  A module edited later is compiled
+    from its source again, as Python does for any stale bytecode."""
+    return all([compileall.compile_dir(str(f), quiet=1) for f in folders])
 
 
 def setup_sandbox(install=True):
@@ -30,6 +44,7 @@ def setup_sandbox(install=True):
         )
         sandbox.check._self_check.cache_clear()
     kernel_dir = install_kernelspec()
+    compile_code()
     found = sandbox.confinement()
     if found.confined:
         return True, f"sandbox: {found.sentence}; kernel in {kernel_dir}"

@@ -538,6 +538,15 @@ class DockerEngine:
 # ----------------------------------------------------------------------------- base image
 
 
+def _cache_lock(cache):
+    """A lock on the download cache, held while a download fills it: the two image builds
+    of one engine run in threads, and ``make test``'s processes may share the cache."""
+    from filelock import FileLock
+
+    Path(cache).mkdir(parents=True, exist_ok=True)
+    return FileLock(str(Path(cache) / ".lock"))
+
+
 def debian_tarball(cache=CACHE, suite=SUITE, mirror=MIRROR, packages=BASE_PACKAGES, timeout=900):
     """The root file system tarball of the base image: the newest cached one, else debootstrap's.
 
@@ -550,7 +559,15 @@ def debian_tarball(cache=CACHE, suite=SUITE, mirror=MIRROR, packages=BASE_PACKAG
         return cached[-1]
     if os.geteuid() != 0:
         raise EngineUnavailable("debootstrap needs root")
-    cache.mkdir(parents=True, exist_ok=True)
+    with _cache_lock(cache):
+        cached = sorted(cache.glob(f"{suite}-*-{recipe}.tar"))  # made while this waited
+        return (
+            cached[-1] if cached else _debootstrap(cache, suite, mirror, packages, recipe, timeout)
+        )
+
+
+def _debootstrap(cache, suite, mirror, packages, recipe, timeout):
+    """Make the tarball of ``debian_tarball`` in ``cache`` (under its lock); its path."""
     work = Path(tempfile.mkdtemp(prefix=".debootstrap-", dir=cache))
     try:
         root = work / "root"
@@ -686,6 +703,15 @@ def wheelhouse(requirements, python_version="3.11", cache=CACHE):
     marker = folder / f".complete-{key}"
     if marker.exists():
         return folder
+    with _cache_lock(cache):
+        if not marker.exists():  # else another build filled it while this one waited
+            _download_wheels(requirements, text, folder, python_version, key)
+    return folder
+
+
+def _download_wheels(requirements, text, folder, python_version, key):
+    """Fill ``folder`` with the wheels of the requirements ``text``; mark it complete."""
+    marker = folder / f".complete-{key}"
     folder.mkdir(parents=True, exist_ok=True)
     target = _target_options(python_version)
     constraints = folder / f".constraints-{key}.txt"
@@ -747,7 +773,6 @@ def wheelhouse(requirements, python_version="3.11", cache=CACHE):
     if proc.returncode != 0:
         raise RuntimeError(f"pip download of {requirements} failed: {proc.stdout.strip()[-3000:]}")
     marker.write_text(text)
-    return folder
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

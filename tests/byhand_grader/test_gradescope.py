@@ -134,10 +134,11 @@ def test_the_submitter_is_the_first_user_by_id(tmp_path):
     assert submitter(tmp_path / "absent.json") == "student"
 
 
-def test_a_grader_failure_writes_no_results_and_no_score(tmp_path, capsys):
+def test_a_grader_failure_writes_no_results_and_no_score(made_clone, tmp_path, capsys):
     """Does a broken autograder leave no results.json (Gradescope: no score), even an old one?"""
+    course, _ = made_clone  # released: its gradebook knows partb, as the bundle needs
     root = tmp_path / "autograder"
-    extract_zip(build_gradescope(COURSE, "partb", out=tmp_path / "gs.zip"), root / "source")
+    extract_zip(build_gradescope(course, "partb", out=tmp_path / "gs.zip"), root / "source")
     db = root / "source" / "course" / "gradebook.db"
     db.unlink()
     sqlite3.connect(db).close()  # a gradebook that knows no assignment

@@ -92,9 +92,10 @@ def test_the_student_is_the_variant(tmp_path):
     assert variant_student(tmp_path / "absent.json") == "student"
 
 
-def test_a_grader_failure_is_not_gradable_and_has_no_score(tmp_path, capsys):
+def test_a_grader_failure_is_not_gradable_and_has_no_score(made_clone, tmp_path, capsys):
     """Does a broken grader give `gradable: false` (no points, no attempt lost), never a score?"""
-    out = build_prairielearn(COURSE, "partb", out=tmp_path / "pl")
+    course, _ = made_clone  # released: its gradebook knows partb, as the bundle needs
+    out = build_prairielearn(course, "partb", out=tmp_path / "pl")
     bundle = out / "serverFilesCourse" / "byhand-partb"
     db = bundle / "course" / "gradebook.db"
     db.unlink()

@@ -33,6 +33,7 @@ from byhand_grader.nbgrader_run import nbgrader
 from byhand_instructor.sample_class import write_sample_class
 
 from ..docker_engine import (
+    base_image,
     DockerEngine,
     gradescope_image,
     prairielearn_image,
@@ -193,36 +194,71 @@ def engine():
 
 
 @pytest.fixture(scope="module")
-def gradescope(klass, engine, tmp_path_factory):
-    """``{student: ContainerRun}`` of the zip, built by the command, on every student."""
-    course, notebooks = klass
-    out = tmp_path_factory.mktemp("gradescope") / "autograder.zip"
-    proc = byhand("gradescope", "partb", "--course", course.root, "--out", out)
+def bundles(klass, tmp_path_factory):
+    """``(zip, folder)``: the Gradescope zip and the PrairieLearn folder, built by the command."""
+    course, _ = klass
+    out = tmp_path_factory.mktemp("bundles")
+    zip_path, folder = out / "autograder.zip", out / "prairielearn-partb"
+    proc = byhand("gradescope", "partb", "--course", course.root, "--out", zip_path)
     assert proc.returncode == 0, proc.stderr
-    image = gradescope_image(engine, out)
-    with ThreadPoolExecutor(2) as pool:
-        runs = pool.map(lambda s: (s, run_gradescope(engine, image, notebooks[s], s)), STUDENTS)
-        return dict(runs)
+    proc = byhand("prairielearn", "partb", "--course", course.root, "--out", folder)
+    assert proc.returncode == 0, proc.stderr
+    return zip_path, folder
 
 
 @pytest.fixture(scope="module")
-def prairielearn(klass, engine, tmp_path_factory):
-    """``{student: ContainerRun}`` of the PrairieLearn grader, built by the command."""
-    course, notebooks = klass
-    out = tmp_path_factory.mktemp("prairielearn") / "prairielearn-partb"
-    proc = byhand("prairielearn", "partb", "--course", course.root, "--out", out)
-    assert proc.returncode == 0, proc.stderr
-    image = prairielearn_image(engine, out)
-    variants = {s: n for n, s in enumerate(STUDENTS, start=1)}
+def images(engine, bundles):
+    """``(Gradescope's, PrairieLearn's)``: futures of the two images, built at once.
+
+    Building is mostly the daemon's work (apt-get, pip, the layers), so both builds run
+    while this process grades the class on the host (``on_host``, asked for after this
+    fixture by ``container_runs``), instead of one after the other."""
+    zip_path, folder = bundles
+    base_image(engine)  # once, before the threads: both builds start FROM it
     with ThreadPoolExecutor(2) as pool:
-        runs = pool.map(
-            lambda s: (
-                s,
-                run_prairielearn(engine, image, out, notebooks[s], variant_seed=variants[s]),
-            ),
-            STUDENTS,
+        yield (
+            pool.submit(gradescope_image, engine, zip_path),
+            pool.submit(prairielearn_image, engine, folder),
         )
-        return {s: (variants[s], run) for s, run in runs}
+
+
+@pytest.fixture(scope="module")
+def container_runs(klass, engine, bundles, images, on_host):
+    """``{(platform, student): ContainerRun}``: every student in a fresh container of each
+    platform's image, two containers at a time."""
+    _, notebooks = klass
+    _, folder = bundles
+    gradescope, prairielearn = (future.result() for future in images)
+    variants = {s: n for n, s in enumerate(STUDENTS, start=1)}
+
+    def run(job):
+        platform, student = job
+        if platform == "gradescope":
+            return run_gradescope(engine, gradescope, notebooks[student], student)
+        return run_prairielearn(
+            engine, prairielearn, folder, notebooks[student], variant_seed=variants[student]
+        )
+
+    jobs = [(platform, s) for platform in ("gradescope", "prairielearn") for s in STUDENTS]
+    with ThreadPoolExecutor(2) as pool:
+        return dict(zip(jobs, pool.map(run, jobs)))
+
+
+@pytest.fixture(scope="module")
+def gradescope(container_runs):
+    """``{student: ContainerRun}`` of the zip, built by the command, on every student."""
+    return {s: run for (platform, s), run in container_runs.items() if platform == "gradescope"}
+
+
+@pytest.fixture(scope="module")
+def prairielearn(container_runs):
+    """``{student: (variant seed, ContainerRun)}`` of the PrairieLearn grader, built by the
+    command."""
+    return {
+        s: (STUDENTS.index(s) + 1, run)
+        for (platform, s), run in container_runs.items()
+        if platform == "prairielearn"
+    }
 
 
 def _hidden_lines():
