@@ -1,9 +1,11 @@
-"""The sample class graded once, for the tests that compare another grader's scores with it.
+"""The sample class as ``byhand all`` graded it, for the tests that compare another
+grader's scores with it.
 
 Gradescope's and PrairieLearn's autograders (``test_gradescope.py``,
 ``test_prairielearn.py``) must give every scenario the score ``byhand grade``
-gives it; grading those scenarios is a minute of work, so one course copy is
-graded once per session and both compare with it.  Neither changes it.
+gives it.  ``byhand all`` in the fresh clone (``made_clone``) has already graded the
+whole sample class with ``byhand grade``'s code, so both compare with the results it
+recorded instead of grading the same students again.  Neither changes it.
 """
 
 import subprocess
@@ -12,11 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from byhand_grader.grade import grade
-from byhand_grader.nbgrader_run import nbgrader
-from byhand_instructor.sample_class import write_sample_class
-
-from ..repo import copy_course, COURSE
+from byhand_grader.results import read_results
 
 #: The scenarios compared: correct, a common bug, the blank release, an unreadable notebook.
 COMPARED = ("correct", "missing-factor-2", "blank", "corrupt-json")
@@ -29,13 +27,13 @@ def byhand(*args):
 
 
 @pytest.fixture(scope="session")
-def graded(tmp_path_factory):
-    """``(course, {student: StudentResult})``: a course copy with the sample class, whose
-    ``COMPARED`` scenarios ``byhand grade`` graded once."""
-    course = copy_course(tmp_path_factory.mktemp("course"), with_grader_tests=True)
-    write_sample_class(COURSE, course.root)
-    nbgrader(course, "generate_assignment", "partb", "--force")
-    return course, {
-        r.student: r
-        for r in grade(course, ["partb"], students=list(COMPARED), workers=2, progress=False)
-    }
+def graded(made_clone):
+    """``(course, {student: StudentResult})``: the fresh clone's sample class after ``byhand
+    all``, and the results its grading recorded for the ``COMPARED`` scenarios."""
+    clone, done = made_clone
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    course = clone.sample_class()
+    _, results = read_results(course.results_json("partb"))
+    found = {r.student: r for r in results if r.student in COMPARED}
+    assert set(found) == set(COMPARED), f"byhand all graded {sorted(found)} of {COMPARED}"
+    return course, found
