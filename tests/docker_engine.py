@@ -710,7 +710,8 @@ def wheelhouse(requirements, python_version="3.11", cache=CACHE):
 
 
 def _download_wheels(requirements, text, folder, python_version, key):
-    """Fill ``folder`` with the wheels of the requirements ``text``; mark it complete."""
+    """Fill ``folder`` with the wheels of ``requirements`` (whose text is ``text``); mark it
+    complete (``.complete-<key>``)."""
     marker = folder / f".complete-{key}"
     folder.mkdir(parents=True, exist_ok=True)
     target = _target_options(python_version)

@@ -141,6 +141,9 @@ HOSTILE = {
     ),
 }
 STUDENTS = SCENARIOS + tuple(HOSTILE)
+#: The variant seed each student's PrairieLearn job gets (graded on the host as
+#: ``variant-<seed>``: PrairieLearn seeds hidden inputs by it).
+VARIANT = {s: n for n, s in enumerate(STUDENTS, start=1)}
 #: The sandbox's uids start here (``byhand_grader.sandbox.BASE_UID``).
 SANDBOX_UID = 61000
 
@@ -164,7 +167,7 @@ def klass(tmp_path_factory):
     nbgrader(course, "generate_assignment", "partb", "--force")
     submitted = course.submitted
     hostile = {name: _hostile_notebook(course, name) for name in HOSTILE}
-    for n, student in enumerate(STUDENTS, start=1):
+    for student, n in VARIANT.items():
         for who in (student, f"variant-{n}"):
             folder = submitted / who / "partb"
             folder.mkdir(parents=True, exist_ok=True)
@@ -181,7 +184,7 @@ def klass(tmp_path_factory):
 def on_host(klass):
     """``{student: StudentResult}``: ``byhand grade`` on this host, in bubblewrap's sandbox."""
     course, _ = klass
-    wanted = [*STUDENTS, *(f"variant-{n}" for n in range(1, len(STUDENTS) + 1))]
+    wanted = [*STUDENTS, *(f"variant-{n}" for n in VARIANT.values())]
     return {
         r.student: r for r in grade(course, ["partb"], students=wanted, workers=2, progress=False)
     }
@@ -229,14 +232,13 @@ def container_runs(klass, engine, bundles, images, on_host):
     _, notebooks = klass
     _, folder = bundles
     gradescope, prairielearn = (future.result() for future in images)
-    variants = {s: n for n, s in enumerate(STUDENTS, start=1)}
 
     def run(job):
         platform, student = job
         if platform == "gradescope":
             return run_gradescope(engine, gradescope, notebooks[student], student)
         return run_prairielearn(
-            engine, prairielearn, folder, notebooks[student], variant_seed=variants[student]
+            engine, prairielearn, folder, notebooks[student], variant_seed=VARIANT[student]
         )
 
     jobs = [(platform, s) for platform in ("gradescope", "prairielearn") for s in STUDENTS]
@@ -255,7 +257,7 @@ def prairielearn(container_runs):
     """``{student: (variant seed, ContainerRun)}`` of the PrairieLearn grader, built by the
     command."""
     return {
-        s: (STUDENTS.index(s) + 1, run)
+        s: (VARIANT[s], run)
         for (platform, s), run in container_runs.items()
         if platform == "prairielearn"
     }
@@ -295,7 +297,7 @@ def _expected(on_host, student, who):
     from."""
     if student == "opens-socket":
         base = HOSTILE[student][0]
-        who = base if who == student else f"variant-{STUDENTS.index(base) + 1}"
+        who = base if who == student else f"variant-{VARIANT[base]}"
     return on_host[who]
 
 
