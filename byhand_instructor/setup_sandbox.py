@@ -20,8 +20,8 @@ from byhand_grader.sandbox.kernel import install_kernelspec
 
 
 def compile_code(folders=CODE):
-    """Write the bytecode of ``folders`` (the given package and the grader); False where a
-    folder could not be written.
+    """Write the bytecode of ``folders`` (the given package and the grader); False when a
+    module there could not be compiled or its bytecode not written.
 
     The sandbox shows this code read-only, so a harness or a kernel in it can never cache
     the modules it compiles: without this every one of them compiles the given package and

@@ -10,7 +10,7 @@ from byhand_instructor.setup_sandbox import compile_code
 
 def test_compile_code_writes_the_bytecode_of_every_module(tmp_path):
     """Is there a current .pyc beside each module of a copy of the given package and the
-    grader, which a sandboxed process (it may read that code, never write it) then loads?"""
+    grader (the code a sandboxed process may read but never write)?"""
     copies = [tmp_path / folder.name for folder in CODE]
     for folder, copy in zip(CODE, copies):
         shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("__pycache__"))
@@ -23,7 +23,7 @@ def test_compile_code_writes_the_bytecode_of_every_module(tmp_path):
         assert os.path.getmtime(cached) >= os.path.getmtime(module)
 
 
-def test_compile_code_says_when_a_folder_cannot_be_compiled(tmp_path):
+def test_compile_code_says_when_a_module_cannot_be_compiled(tmp_path):
     """Does it answer False, not raise, for a module that does not compile?"""
     (tmp_path / "broken.py").write_text("def f(:\n")
     assert compile_code([tmp_path]) is False
