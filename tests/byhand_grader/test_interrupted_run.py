@@ -179,11 +179,16 @@ def test_a_stop_during_a_commit_waits_for_the_commit_to_end(how):
     ended on that error instead of saying what was recorded."""
     from byhand_grader.grade import _commit_whole, _stop_on_sigterm
 
-    done = []
-    with _stop_on_sigterm(), pytest.raises(KeyboardInterrupt):
-        with _commit_whole():
-            os.kill(os.getpid(), getattr(signal, how))
-            time.sleep(0.2)  # the signal is handled here, while "committing"
-            done.append("committed")
-    assert done == ["committed"]
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    # Ctrl-C as in a terminal (a shell's background job, nohup, starts with it ignored)
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        done = []
+        with _stop_on_sigterm(), pytest.raises(KeyboardInterrupt):
+            with _commit_whole():
+                os.kill(os.getpid(), getattr(signal, how))
+                time.sleep(0.2)  # the signal is handled here, while "committing"
+                done.append("committed")
+        assert done == ["committed"]
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, before)

@@ -1,12 +1,21 @@
 """Are the worked ``solutions/`` executed, error-free and regenerated from ``source/``?"""
 
+import base64
+import io
 import re
 
 import nbformat
+import numpy as np
 import pytest
 
 from byhand_instructor.hints import HINTS_FILE
-from byhand_instructor.solutions import cell_errors, TIMED, without_timings
+from byhand_instructor.solutions import (
+    cell_errors,
+    same_plot,
+    same_results,
+    TIMED,
+    without_timings,
+)
 
 from ..repo import COURSE, git
 
@@ -26,7 +35,9 @@ def _without_timings(path):
 
 @pytest.mark.parametrize("assignment", COURSE.assignments())
 def test_solutions_are_regenerated_byte_for_byte(regenerated, assignment):
-    """Does executing source/ again give the committed solutions (timings aside), byte for byte?"""
+    """Does executing source/ again give the committed solutions (timings aside), byte for
+    byte?  (``byhand solutions`` keeps the committed notebook when only timings and plots
+    within ``PLOT_TOLERANCE`` moved, so on another processor it is still byte for byte.)"""
     fresh = regenerated.solutions_notebook(assignment)
     assert _without_timings(COURSE.solutions_notebook(assignment)) == _without_timings(fresh), (
         f"solutions/{assignment} drifted from source/: run `byhand solutions`"
@@ -107,6 +118,66 @@ def test_split_streams_are_merged(tmp_path):
         ("display_data", None, None),
         ("stream", "stdout", "3\n"),
     ]
+
+
+def _plot(shift=0.0, title="loss", size=(4, 3)):
+    """A base64 PNG, as a notebook holds it, of a curve moved up by ``shift`` (the axis is 1
+    high and about 230 pixels tall, so 1e-4 is a fiftieth of a pixel)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=size, dpi=100)
+    x = np.linspace(0, 6, 200)
+    ax.plot(x, 0.5 + 0.3 * np.sin(x) + shift)
+    ax.set_ylim(0, 1)
+    ax.set_title(title)
+    out = io.BytesIO()
+    fig.savefig(out, format="png")
+    plt.close(fig)
+    return base64.b64encode(out.getvalue()).decode()
+
+
+def test_a_curve_a_fraction_of_a_pixel_apart_is_the_same_plot():
+    """Do plots whose curves moved as much as another processor's rounding moves them count
+    as the same (a plot of the extension, executed on an AVX2 machine, differed from the
+    committed one in 81 pixels, by at most 8/255), and every real change as different?"""
+    base = _plot()
+    nearly = _plot(shift=1e-4)
+    assert nearly != base  # the pixels did move
+    assert same_plot(base, nearly)
+    assert not same_plot(base, _plot(shift=5e-3))  # a curve about one pixel higher
+    assert not same_plot(base, _plot(title="loss (log scale)"))
+    assert not same_plot(base, _plot(size=(4, 3.1)))
+
+
+def _run(plot, number, took):
+    """A notebook's text: a cell that plots and prints ``number``, a timing cell."""
+    cells = [
+        nbformat.v4.new_code_cell(
+            "plot(); print(number)",
+            outputs=[
+                nbformat.v4.new_output("display_data", data={"image/png": plot}),
+                nbformat.v4.new_output("stream", name="stdout", text=f"{number}\n"),
+            ],
+        ),
+        nbformat.v4.new_code_cell(
+            "time_it()", outputs=[nbformat.v4.new_output("stream", name="stdout", text=took)]
+        ),
+    ]
+    cells[0]["id"], cells[1]["id"] = "plots", f"{TIMED[0]}epochs"
+    return nbformat.writes(nbformat.v4.new_notebook(cells=cells))
+
+
+def test_same_results_allows_only_timings_and_rounding_in_plots():
+    """Does ``solutions`` keep the committed notebook only when the run changed nothing but
+    what it measured and plots within the tolerance, and never when a printed number or a
+    plot changed?"""
+    before = _run(_plot(), "0.125", "15.1 µs")
+    assert same_results(before, _run(_plot(shift=1e-4), "0.125", "25.3 µs"))
+    assert not same_results(before, _run(_plot(shift=1e-4), "0.126", "15.1 µs"))
+    assert not same_results(before, _run(_plot(shift=5e-3), "0.125", "15.1 µs"))
 
 
 def test_byhand_all_passes_and_leaves_git_status_empty(made_clone):
