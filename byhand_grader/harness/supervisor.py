@@ -10,6 +10,7 @@ child killed halfway still leaves the results it had.  Requests and replies come
 go as frames on stdin and stdout (``protocol``).
 """
 
+import io
 import json
 import os
 import signal
@@ -62,6 +63,53 @@ class _Drain(threading.Thread):
         os.close(self.fd)
 
 
+class _CappedText(io.TextIOBase):
+    """A child's ``sys.stdout`` or ``sys.stderr``: text goes on to the pipe until the two
+    together have passed the output cap (``room``, a one-item list they share, in
+    characters), and is dropped here after that.
+
+    The parent's ``_Drain`` keeps only the cap's worth anyway; dropping the rest before the
+    pipe spares a system call per printed line.  A student who prints two million lines
+    then costs about a second of CPU instead of nine, which on a loaded machine came close
+    to the cell's time limit.  One character more than the cap goes through, so the parent
+    still sees that output was cut."""
+
+    def __init__(self, stream, room):
+        self.stream, self.room = stream, room
+
+    def write(self, text):
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        if self.room[0] > 0:
+            part = text[: self.room[0]]
+            self.room[0] -= len(part)
+            self.stream.write(part)
+            if self.room[0] == 0:
+                self.stream.flush()  # the cut line too: the parent sees the cap passed
+        return len(text)
+
+    def flush(self):
+        self.stream.flush()
+
+    def fileno(self):
+        return self.stream.fileno()
+
+    def writable(self):
+        return True
+
+    @property
+    def encoding(self):
+        return self.stream.encoding
+
+    @property
+    def errors(self):
+        return self.stream.errors
+
+    @property
+    def buffer(self):
+        return self.stream.buffer
+
+
 def _own_processes():
     """The pids of our uid's processes (in our pid namespace, where the sandbox gives one)."""
     pids = []
@@ -107,8 +155,9 @@ def _child(request, result_w, out_w, limits, base_vm, base_nproc):
     os.dup2(out_w, 1)
     os.dup2(out_w, 2)
     os.close(out_w)
-    sys.stdout = os.fdopen(1, "w", buffering=1)
-    sys.stderr = os.fdopen(2, "w", buffering=1)
+    room = [limits["output_bytes"] + 1]
+    sys.stdout = _CappedText(os.fdopen(1, "w", buffering=1), room)
+    sys.stderr = _CappedText(os.fdopen(2, "w", buffering=1), room)
     resource.setrlimit(resource.RLIMIT_AS, (base_vm + limits["memory_bytes"],) * 2)
     resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_s"], limits["cpu_s"] + 5))
     resource.setrlimit(resource.RLIMIT_NPROC, (base_nproc + limits["nproc"],) * 2)

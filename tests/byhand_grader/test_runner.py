@@ -57,6 +57,50 @@ def test_os_exit_in_a_cell_costs_only_that_cell(runner):
     assert [c["error"] is None for c in reply.cells] == [True, False, True]
 
 
+def test_a_flood_of_output_is_cut_at_the_cap_and_costs_little(runner):
+    """Does a cell printing two million lines (as the sample class's output-flood does), on
+    stdout and stderr, keep the first ``output_bytes`` exactly, say it was cut, and finish
+    well inside a 3 s cell limit (the lines past the cap never reach the pipe)?"""
+    cap = 4096
+    flood = (
+        "import sys\n"
+        "for i in range(2_000_000):\n"
+        "    print('debug', i, file=sys.stderr if i % 2 else sys.stdout)\n"
+    )
+    cells = [{"label": "cell 0", "source": flood}, {"label": "cell 1", "source": GOOD}]
+    reply = runner.run(Request(cells=cells, calls=[GRADS], limits={**FAST, "output_bytes": cap}))
+    assert reply.status == "ok" and reply.limits == ["output"], reply
+    assert reply.reason == "printed more than 4 KiB; output cut"
+    printed = "".join(f"debug {i}\n" for i in range(1000))
+    assert reply.output == printed[:cap]
+    assert [c["error"] for c in reply.cells] == [None, None]
+    assert reply.calls["g"]["ok"]
+
+
+def test_a_cell_writing_bytes_to_stdout_gets_the_usual_type_error(runner):
+    """Is ``sys.stdout.write(b"...")`` the TypeError a terminal gives, before and after the
+    cap, and do ``sys.stdout.buffer``, ``fileno`` and ``flush`` still work?"""
+    cell = (
+        "import sys\n"
+        "for when in ('before', 'after'):\n"
+        "    try:\n"
+        "        sys.stdout.write(b'x')\n"
+        "    except TypeError as err:\n"
+        "        print(when, type(err).__name__)\n"
+        "    print('.' * 5000)\n"
+        "sys.stdout.flush(); sys.stdout.buffer.flush(); assert sys.stdout.fileno() == 1\n"
+    )
+    reply = runner.run(
+        Request(
+            cells=[{"label": "cell 0", "source": cell}],
+            calls=[],
+            limits={**FAST, "output_bytes": 4096},
+        )
+    )
+    assert reply.cells[0]["error"] is None, reply.cells
+    assert reply.output.startswith("before TypeError\n.....")
+
+
 def test_hang_in_a_call_is_stopped(runner):
     """Is a function that never returns stopped, with the other calls answered?"""
     slow = GOOD + "def hang(params, x, y):\n    while True:\n        pass\n"

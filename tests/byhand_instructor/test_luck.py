@@ -8,6 +8,7 @@ which is installed on students' machines.
 
 import json
 
+import numpy as np
 import pytest
 import torch
 
@@ -25,20 +26,28 @@ SOLVED_SEED, SLOW_SEED, STUCK_SEED = 0, 2, 22
 
 
 def plain_xor_run(seed, epochs, alpha=0.05):
-    """One run, one pattern at a time, the way a student's notebook does it (closed form)."""
+    """One run, one pattern at a time, the way a student's notebook does it (closed form),
+    in float32 as torch computes it: on numpy's float32 scalars, which do the same sums a
+    tenth of the time of torch's 0-d tensors (8000 epochs: 0.7 s against 8 s)."""
     gen = torch.Generator().manual_seed(seed)
-    p = init_xor(gen)
+    p = {name: value.numpy() for name, value in init_xor(gen).items()}
     w3, w4 = p["w_34"]
     w0, w1, w2 = p["w_012"]
     b0, b1 = p["b0"][0], p["b1"][0]
+    xs, ys = X.numpy(), Y_XOR.numpy()[:, 0]
+    alpha, one, two = np.float32(alpha), np.float32(1), np.float32(2)
+
+    def sigmoid(z):
+        return one / (one + np.exp(-z))
+
     for order in epoch_orders(gen, epochs).tolist():
         for i in order:
-            x0, x1 = X[i]
-            y = Y_XOR[i, 0]
-            h = torch.sigmoid(w3 * x0 + w4 * x1 + b0)
-            yhat = torch.sigmoid(w0 * x0 + w1 * x1 + w2 * h + b1)
-            d_y = 2 * (yhat - y) * yhat * (1 - yhat)
-            d_h = d_y * w2 * h * (1 - h)
+            x0, x1 = xs[i]
+            y = ys[i]
+            h = sigmoid(w3 * x0 + w4 * x1 + b0)
+            yhat = sigmoid(w0 * x0 + w1 * x1 + w2 * h + b1)
+            d_y = two * (yhat - y) * yhat * (one - yhat)
+            d_h = d_y * w2 * h * (one - h)
             w0, w1, w2, b1 = (
                 w0 - alpha * d_y * x0,
                 w1 - alpha * d_y * x1,
@@ -46,11 +55,12 @@ def plain_xor_run(seed, epochs, alpha=0.05):
                 b1 - alpha * d_y,
             )
             w3, w4, b0 = w3 - alpha * d_h * x0, w4 - alpha * d_h * x1, b0 - alpha * d_h
+    assert {type(v) for v in (w0, w1, w2, w3, w4, b0, b1)} == {np.float32}  # float32 throughout
     return {
-        "w_34": torch.stack([w3, w4]),
-        "b0": b0.reshape(1),
-        "w_012": torch.stack([w0, w1, w2]),
-        "b1": b1.reshape(1),
+        "w_34": torch.tensor([w3, w4]),
+        "b0": torch.tensor([b0]),
+        "w_012": torch.tensor([w0, w1, w2]),
+        "b1": torch.tensor([b1]),
     }
 
 
