@@ -1,0 +1,98 @@
+"""What two fixed costs of grading take, against nbgrader's and Python's obvious way, in one run.
+
+1. A new gradebook's schema stamp: nbgrader 0.9.6 runs the ``alembic heads`` command
+   for it (``nbgrader.api.get_alembic_version``), a process that imports nbgrader again;
+   the grader reads the same revision in-process (``byhand_grader.nbgrader_run.alembic_head``).
+   CPU seconds of each (this process and its children), per new gradebook.
+2. A student who prints two million lines (the sample class's ``output-flood``): the
+   harness child's output as a line-buffered pipe, every line a write to the pipe that
+   the parent's ``_Drain`` reads and drops past the cap, against the child's
+   ``_CappedText``, which drops what is past the cap before the pipe.  CPU seconds of
+   this process (both ends are threads of it here) for the prints alone.
+
+Prints every round, the medians and their ratios.
+
+Usage:  .venv/bin/python benchmarks/fixed_costs.py [--rounds 3] [--lines 2000000]
+"""
+
+import argparse
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import nbgrader.api  # noqa: E402
+
+from byhand_grader.harness.protocol import CHILD_LIMITS  # noqa: E402
+from byhand_grader.harness.supervisor import _CappedText, _Drain  # noqa: E402
+from byhand_grader.nbgrader_run import alembic_head  # noqa: E402
+
+NBGRADERS_OWN = nbgrader.api.get_alembic_version  # before anything replaces it
+
+
+def _cpu():
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def new_gradebook(stamp):
+    """CPU seconds to create one gradebook stamped by ``stamp``."""
+    nbgrader.api.get_alembic_version = stamp
+    with tempfile.TemporaryDirectory() as tmp:
+        start = _cpu()
+        with nbgrader.api.Gradebook(f"sqlite:///{tmp}/gradebook.db"):
+            pass
+        return _cpu() - start
+
+
+def flood(lines, capped):
+    """CPU seconds of ``lines`` prints into a pipe drained as the harness drains it."""
+    out_r, out_w = os.pipe()
+    drain = _Drain(out_r, CHILD_LIMITS["output_bytes"])
+    drain.start()
+    stream = os.fdopen(out_w, "w", buffering=1)
+    if capped:
+        stream = _CappedText(stream, [CHILD_LIMITS["output_bytes"] + 1])
+    start = time.process_time()
+    for i in range(lines):
+        print("debug", i, file=stream)
+    stream.flush()
+    seconds = time.process_time() - start
+    (stream.stream if capped else stream).close()
+    drain.join()
+    assert drain.dropped > 0 and len(drain.data) == CHILD_LIMITS["output_bytes"]
+    return seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--lines", type=int, default=2_000_000)
+    args = parser.parse_args()
+    bindir = str(Path(sys.executable).parent)  # where nbgrader's way finds `alembic`
+    os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+    assert NBGRADERS_OWN() == alembic_head()
+    runs = {}
+    for name, measure in (
+        ("new gradebook, `alembic heads` (nbgrader)", lambda: new_gradebook(NBGRADERS_OWN)),
+        ("new gradebook, alembic_head in-process", lambda: new_gradebook(alembic_head)),
+        (f"{args.lines:,} printed lines, line-buffered pipe", lambda: flood(args.lines, False)),
+        (f"{args.lines:,} printed lines, _CappedText", lambda: flood(args.lines, True)),
+    ):
+        runs[name] = [measure() for _ in range(args.rounds)]
+        shown = ", ".join(f"{s:.2f}" for s in runs[name])
+        print(f"{name:<48} CPU s: {shown}; median {statistics.median(runs[name]):.2f}")
+    medians = [statistics.median(v) for v in runs.values()]
+    print(f"stamp: {medians[0] / medians[1]:.0f}x less CPU in-process")
+    print(f"flood: {medians[2] / medians[3]:.1f}x less CPU with the cap before the pipe")
+
+
+if __name__ == "__main__":
+    main()
