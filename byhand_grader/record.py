@@ -136,51 +136,9 @@ def check_ready(db_url, assignments):
             )
 
 
-def schema_like(source_url, dest_url):
-    """Give an empty gradebook at ``dest_url`` the tables and schema version of the one
-    at ``source_url``, when that one records its version.
-
-    nbgrader's ``Gradebook`` stamps a new database by running ``alembic heads`` in a
-    subprocess, 2.5 s on two cores (a grading worker's scratch gradebook, each Gradescope
-    or PrairieLearn run's, Dask's seed); the version is the one the source already
-    carries, so it is copied instead.  A destination with tables, or a source without a
-    version, is left alone: nbgrader then does what it always does.
-    """
-    from sqlalchemy import create_engine, inspect, text
-    from sqlalchemy.pool import NullPool
-
-    dest = create_engine(dest_url, poolclass=NullPool)
-    try:
-        if inspect(dest).get_table_names():
-            return
-    finally:
-        dest.dispose()
-    source = create_engine(source_url, poolclass=NullPool)
-    try:
-        if "alembic_version" not in inspect(source).get_table_names():
-            return
-        with source.connect() as con:
-            version = con.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    finally:
-        source.dispose()
-    if not version:
-        return
-    dest = create_engine(dest_url, poolclass=NullPool)
-    try:
-        api.Base.metadata.create_all(bind=dest)
-        with dest.begin() as con:
-            con.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
-            con.execute(
-                text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": version}
-            )
-    finally:
-        dest.dispose()
-
-
 def copy_assignments(source_url, dest_url, assignments):
     """Copy the assignments' definitions (notebooks, cells, checksums) into another gradebook."""
-    scripts_on_path()
-    schema_like(source_url, dest_url)
+    scripts_on_path()  # (a new destination is stamped in-process: nbgrader_run.alembic_head)
     with Gradebook(source_url) as src, Gradebook(dest_url) as dest:
         for a in assignments:
             assignment = src.find_assignment(a)

@@ -68,7 +68,7 @@ def gradebook_manual(db_url, assignment, manual_cells):
 
     from ..nbgrader_run import scripts_on_path
 
-    scripts_on_path()  # nbgrader stamps a new gradebook with `alembic`, found on PATH
+    scripts_on_path()  # ready for nbgrader to create and stamp a new gradebook
     manual, points, names = {}, {}, {}
     with Gradebook(db_url) as gb:
         for s in gb.students:

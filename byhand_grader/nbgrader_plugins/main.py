@@ -4,7 +4,7 @@ The same application as the ``nbgrader`` command, so its output is the same byte
 importing ``byhand_grader`` first means the package's import setting (no RFC 3987
 parser, see ``byhand_grader/__init__.py``) applies, which is a second less per command,
 and a new gradebook is stamped without running the ``alembic`` command
-(``nbgrader_run.alembic_head``), three seconds less for the command that creates one.
+(``nbgrader_run.alembic_head``), about 3 s less for the command that creates one.
 """
 
 from nbgrader.apps.nbgraderapp import main
