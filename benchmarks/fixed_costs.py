@@ -1,4 +1,4 @@
-"""What two fixed costs of grading take, against nbgrader's and Python's obvious way, in one run.
+"""What three fixed costs of grading take, against nbgrader's and Python's obvious way, in one run.
 
 1. A new gradebook's schema stamp: nbgrader 0.9.6 runs the ``alembic heads`` command
    for it (``nbgrader.api.get_alembic_version``), a process that imports nbgrader again;
@@ -9,16 +9,25 @@
    the parent's ``_Drain`` reads and drops past the cap, against the child's
    ``_CappedText``, which drops what is past the cap before the pipe.  CPU seconds of
    this process (both ends are threads of it here) for the prints alone.
+3. A new process that reads a notebook (every grading process, every ``byhand`` and
+   ``nbgrader`` command, each platform's submission): ``import nbformat`` with the pinned
+   jsonschema (``requirements.txt``), against the newest jsonschema with
+   ``rfc3987-syntax``, what an unpinned install gets (jupyter-events asks for
+   ``jsonschema[format-nongpl]``), whose grammar is built at import.  Those two are
+   installed by pip from PyPI into a temporary folder put first on the child's path
+   (``--unpinned``); CPU seconds of the child.
 
 Prints every round, the medians and their ratios.
 
 Usage:  .venv/bin/python benchmarks/fixed_costs.py [--rounds 3] [--lines 2000000]
+            [--unpinned "jsonschema==4.26.0 rfc3987-syntax==1.1.0 lark==1.3.1"]
 """
 
 import argparse
 import os
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -71,27 +80,63 @@ def flood(lines, capped):
     return seconds
 
 
+def read_notebook(path_first=None):
+    """CPU seconds of a new Python process that imports nbformat (``path_first``: a folder
+    put before the venv's packages)."""
+    env = dict(os.environ)
+    if path_first:
+        env["PYTHONPATH"] = str(path_first)
+    start = _cpu()
+    subprocess.run([sys.executable, "-c", "import nbformat"], check=True, env=env)
+    return _cpu() - start
+
+
+def unpinned_install(specs, folder):
+    """Install ``specs`` (pure-Python wheels, without their dependencies) into ``folder``."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(folder)]
+        + specs.split(),
+        check=True,
+    )
+    code = "import jsonschema, sys; assert 'rfc3987_syntax' in sys.modules"
+    subprocess.run(
+        [sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONPATH": str(folder)}
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--lines", type=int, default=2_000_000)
+    parser.add_argument(
+        "--unpinned", default="jsonschema==4.26.0 rfc3987-syntax==1.1.0 lark==1.3.1"
+    )
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="byhand-unpinned-") as unpinned:
+        unpinned_install(args.unpinned, unpinned)
+        measure(args, unpinned)
+
+
+def measure(args, unpinned):
     bindir = str(Path(sys.executable).parent)  # where nbgrader's way finds `alembic`
     os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
     assert NBGRADERS_OWN() == alembic_head()
     runs = {}
-    for name, measure in (
+    for name, take in (
         ("new gradebook, `alembic heads` (nbgrader)", lambda: new_gradebook(NBGRADERS_OWN)),
         ("new gradebook, alembic_head in-process", lambda: new_gradebook(alembic_head)),
         (f"{args.lines:,} printed lines, line-buffered pipe", lambda: flood(args.lines, False)),
         (f"{args.lines:,} printed lines, _CappedText", lambda: flood(args.lines, True)),
+        ("read a notebook, unpinned jsonschema", lambda: read_notebook(unpinned)),
+        ("read a notebook, pinned jsonschema", read_notebook),
     ):
-        runs[name] = [measure() for _ in range(args.rounds)]
+        runs[name] = [take() for _ in range(args.rounds)]
         shown = ", ".join(f"{s:.2f}" for s in runs[name])
         print(f"{name:<48} CPU s: {shown}; median {statistics.median(runs[name]):.2f}")
     medians = [statistics.median(v) for v in runs.values()]
     print(f"stamp: {medians[0] / medians[1]:.0f}x less CPU in-process")
     print(f"flood: {medians[2] / medians[3]:.1f}x less CPU with the cap before the pipe")
+    print(f"nbformat: {medians[4] / medians[5]:.1f}x less CPU with the pinned jsonschema")
 
 
 if __name__ == "__main__":

@@ -43,6 +43,8 @@ GRADER_DEPENDENCIES = (
     "nbclient",
     "nbconvert",
     "nbformat",
+    # pinned below the versions that pull rfc3987-syntax (requirements.txt says why)
+    "jsonschema",
     "pytest",
     "pyseccomp",
 )
