@@ -67,8 +67,8 @@ def alembic_head():
     migration scripts.
 
     nbgrader 0.9.6 gets it by running the ``alembic heads`` command
-    (``nbgrader.api.get_alembic_version``), a new process that imports nbgrader again, about
-    3 s of CPU for every new gradebook (a course's first, each worker's scratch one, each
+    (``nbgrader.api.get_alembic_version``), a new process that imports nbgrader again, seconds
+    of CPU for every new gradebook (a course's first, each worker's scratch one, each
     course copy of the tests); alembic's ``ScriptDirectory`` reads the same scripts here in
     milliseconds (``benchmarks/fixed_costs.py``)."""
     from alembic.script import ScriptDirectory

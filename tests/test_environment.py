@@ -1,8 +1,6 @@
 """Do requirements.txt and environment.yml pin the same packages at the same versions?"""
 
 import re
-import subprocess
-import sys
 
 from .repo import REPO
 
@@ -35,12 +33,3 @@ def test_installed_versions_are_the_pinned_ones():
 
     for name, pinned in _pins((REPO / "requirements.txt").read_text().splitlines()).items():
         assert version(name).split("+")[0] == pinned, name
-
-
-def test_reading_a_notebook_builds_no_grammar():
-    """Does a new process read a notebook without rfc3987-syntax's import-time grammar (1.4 s
-    of CPU in every grading process and command: jsonschema is pinned below the versions
-    that import it, ``requirements.txt``; ``benchmarks/fixed_costs.py`` measures both)?"""
-    code = "import nbformat, sys; print(sorted({'rfc3987_syntax', 'lark'} & set(sys.modules)))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"

@@ -1,10 +1,8 @@
 """``python -m nbgrader``, started as part of the grader: ``nbgrader_run.nbgrader`` runs this.
 
-The same application as the ``nbgrader`` command, so its output is the same bytes;
-importing ``byhand_grader`` first means the package's import setting (no RFC 3987
-parser, see ``byhand_grader/__init__.py``) applies, which is a second less per command,
-and a new gradebook is stamped without running the ``alembic`` command
-(``nbgrader_run.alembic_head``), about 3 s less for the command that creates one.
+The same application as the ``nbgrader`` command, so its output is the same bytes,
+but a new gradebook is stamped without running the ``alembic`` command
+(``nbgrader_run.alembic_head``), seconds less for the command that creates one.
 """
 
 from nbgrader.apps.nbgraderapp import main
