@@ -1,9 +1,8 @@
 """Train many XOR networks or neurons at once, with reference gradients from autograd.
 
 The grader and the instructor's luck measurement need thousands of seeded runs
-of a *correct* implementation: the grader to screen its XOR starting points and
-to draw the reference curve under a student's, ``byhand luck`` to measure how
-often a correct implementation is lucky.  One pattern at a time in Python that
+of a *correct* implementation: the grader to screen its XOR starting points,
+``byhand luck`` to measure how often a correct implementation is lucky.  One pattern at a time in Python that
 would take hours, so this module trains N runs at once: every parameter is an
 ``(N, k)`` tensor, the gradients come from autograd through the forward pass,
 and each run visits the patterns in its own order.

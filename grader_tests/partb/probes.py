@@ -14,6 +14,7 @@ ends in ``/shown`` use the examples the notebook itself shows, so feedback can
 quote numbers without revealing a hidden input.
 """
 
+import functools
 import json
 from pathlib import Path
 
@@ -115,6 +116,16 @@ NOTEBOOK_RUN = {
 #: of points (125 of the check's 1000 epochs, 1000 of the notebook's 8000), and the other
 #: epochs skip the forward pass the error needs, a sixth of the training.
 ERRORS_EVERY = 8
+
+
+@functools.lru_cache(maxsize=8)
+def reference_errors(seed, epochs, alpha):
+    """A correct run's epoch errors from the grader's start ``seed``, every
+    ``ERRORS_EVERY``-th as the student's are recorded (``notebook_run``: the same run,
+    closed form, in milliseconds)."""
+    notebook_run = load_file(Path(__file__).with_name("notebook_run.py"))
+    _, _, errors = notebook_run.reference_run(seed, epochs, alpha, epochs)
+    return tuple(errors[::ERRORS_EVERY])
 
 
 def explain_call(student):
@@ -268,6 +279,10 @@ def build_calls(student):
                 "errors_every": ERRORS_EVERY,
                 "X": X.tolist(),
                 "Y": Y_XOR.flatten().tolist(),
+                # drawn under the student's curve in the feedback (annotate.Curve)
+                "reference_errors": list(
+                    reference_errors(seed, XOR_STARTS["epochs"], XOR_STARTS["alpha"])
+                ),
             }
         )
     calls.append(explain_call(student))  # last: graded calls first, whatever the time it takes

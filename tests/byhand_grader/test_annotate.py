@@ -17,7 +17,7 @@ from byhand.explain import explain_text, net_y_terms
 from byhand.training import student_seed, train
 from byhand.xor import init_xor
 from byhand_grader import judge
-from byhand_grader.annotate import annotate, EXPLAIN_CELL_ID, verdict_text
+from byhand_grader.annotate import _curve_png, annotate, curves, EXPLAIN_CELL_ID, verdict_text
 from byhand_grader.assignment import load_assignment
 from byhand_grader.harness.protocol import Reply, Request
 from byhand_grader.harness.session import run_request
@@ -245,3 +245,23 @@ def test_what_the_sandbox_sends_back_is_read_as_numbers_only(tmp_path):
     failed = _annotated(tmp_path, "eve", call, {"ok": False, "error": "TimeoutError: <b>x</b>"})
     assert [o.output_type for o in failed.outputs] == ["display_data", "stream"]
     assert "<b>x</b>" in failed.outputs[1].text
+
+
+def test_the_curves_carry_the_calls_reference_and_draw_it_only_when_there():
+    """Does each training curve carry its call's reference errors (the hidden code's correct
+    run), and does the picture change with them and only with them?"""
+    calls = judge.build_calls(PARTB, "alice")
+    learn = {cid: c for cid, c in calls.items() if cid.startswith("p4/learn/")}
+    errors = {cid: list(c["reference_errors"]) for cid, c in learn.items()}
+    reply = Reply(
+        calls={cid: {"ok": True, "value": {"epoch_errors": e}} for cid, e in errors.items()}
+    )
+    probe = judge.make_probe(PARTB, "alice", calls, reply, [])
+    found = curves(probe)
+    assert [c.reference_errors for c in found] == list(errors.values())
+    (student,) = errors.values()
+    every = next(iter(learn.values()))["errors_every"]
+    alone = _curve_png(((tuple(student), every, ()),))
+    under = _curve_png(((tuple(student), every, tuple(student)),))
+    apart = _curve_png(((tuple(student), every, tuple(e / 2 for e in student)),))
+    assert len({alone, under, apart}) == 3

@@ -92,3 +92,25 @@ def test_package_simulator_solves_the_grader_starts():
     torch.testing.assert_close(
         yhat, stored, atol=1e-4, rtol=0
     )  # autograd vs closed form: rounding only
+
+
+def test_reference_errors_are_autograds_run_from_the_same_start():
+    """Are the reference errors the XOR check's call carries (the feedback's dashed curve,
+    from the hidden closed form) a correct run's by autograd from the same start, every
+    ``errors_every``-th epoch, to rounding?"""
+    from byhand_grader import judge
+    from byhand_grader.assignment import load_assignment
+
+    from ..repo import COURSE
+
+    calls = judge.build_calls(load_assignment(COURSE, "partb"), "alice")
+    learn = [c for c in calls.values() if c["id"].startswith("p4/learn/")]
+    assert len(learn) == DESIGN["k"]
+    for call in learn:
+        params, orders = luck.draw_xor_starts([call["seed"]], call["epochs"])
+        every = call["errors_every"]
+        autograd = luck.simulate_xor(params, orders, call["alpha"], record_errors=True)
+        expected = autograd["epoch_errors"][0].double()[::every]
+        got = torch.tensor(call["reference_errors"], dtype=torch.float64)
+        assert got.shape == expected.shape == (call["epochs"] // every,)
+        torch.testing.assert_close(got, expected, atol=1e-5, rtol=0)
