@@ -249,7 +249,47 @@ def _all(course, args):
     return code
 
 
-def build_parser():
+def _gradescope_arguments(p):
+    """The options of ``byhand gradescope``."""
+    from byhand_grader.platforms.gradescope import VISIBILITIES
+
+    p.add_argument("assignment", nargs="?", help="the assignment to build the zip of")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="ZIP",
+        help="where to write it (default: autograders/gradescope-ASSIGNMENT.zip)",
+    )
+    p.add_argument(
+        "--summary-visibility",
+        choices=VISIBILITIES,
+        default="visible",
+        help="who sees each grade cell's test: its score and short verdict (default: visible)",
+    )
+    p.add_argument(
+        "--detail-visibility",
+        choices=VISIBILITIES,
+        default="after_due_date",
+        help="who sees the whole verdict of a cell that lost points (default: after_due_date)",
+    )
+    _autograder_arguments(
+        p,
+        ("ZIP", "NOTEBOOK"),
+        "run ZIP on NOTEBOOK in a temporary /autograder layout",
+        "refuse, with no score",
+    )
+
+
+def build_parser(verb_only=None):
+    """The ``byhand`` command's parser.  ``verb_only``: the verb whose options are needed
+    ("" for none, as for ``byhand --help``); the others are listed without them, so that
+    ``luck``'s and ``gradescope``'s, whose defaults come from torch-side modules (2 s of
+    imports), cost nothing to another command.  None builds every verb's options."""
+
+    def wanted(name):
+        return verb_only is None or verb_only == name
+
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--course",
@@ -318,17 +358,16 @@ def build_parser():
         "write the bundled sample class into sample_class/submitted/",
         assignments=False,
     )
-    from .luck import add_arguments
-
-    add_arguments(
-        verb(
-            "luck",
-            _luck,
-            "measure, over many seeded runs, how often a correct "
-            "implementation learns XOR (and OR)",
-            assignments=False,
-        )
+    p = verb(
+        "luck",
+        _luck,
+        "measure, over many seeded runs, how often a correct implementation learns XOR (and OR)",
+        assignments=False,
     )
+    if wanted("luck"):
+        from .luck import add_arguments
+
+        add_arguments(p)
     verb(
         "setup-sandbox",
         _setup_sandbox,
@@ -344,8 +383,6 @@ def build_parser():
     p.add_argument(
         "--dist", type=Path, default=Path("dist"), help="where to write the wheel (default: dist/)"
     )
-    from byhand_grader.platforms.gradescope import VISIBILITIES
-
     p = verb(
         "gradescope",
         _gradescope,
@@ -353,32 +390,8 @@ def build_parser():
         "(setup.sh, run_autograder), or --try one on a notebook",
         assignments=False,
     )
-    p.add_argument("assignment", nargs="?", help="the assignment to build the zip of")
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        metavar="ZIP",
-        help="where to write it (default: autograders/gradescope-ASSIGNMENT.zip)",
-    )
-    p.add_argument(
-        "--summary-visibility",
-        choices=VISIBILITIES,
-        default="visible",
-        help="who sees each grade cell's test: its score and short verdict (default: visible)",
-    )
-    p.add_argument(
-        "--detail-visibility",
-        choices=VISIBILITIES,
-        default="after_due_date",
-        help="who sees the whole verdict of a cell that lost points (default: after_due_date)",
-    )
-    _autograder_arguments(
-        p,
-        ("ZIP", "NOTEBOOK"),
-        "run ZIP on NOTEBOOK in a temporary /autograder layout",
-        "refuse, with no score",
-    )
+    if wanted("gradescope"):
+        _gradescope_arguments(p)
     p = verb(
         "prairielearn",
         _prairielearn,
@@ -418,7 +431,9 @@ def build_parser():
 def main(argv=None):
     from byhand_grader.results import GradingStopped
 
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    verb = str(argv[0]) if argv and not str(argv[0]).startswith("-") else ""
+    args = build_parser(verb).parse_args(argv)
     try:
         course = Course(args.course)
         code = args.func(course, args)

@@ -1,6 +1,8 @@
 """Does the ``byhand`` command behave as its help and the documentation say?"""
 
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -29,6 +31,43 @@ def _help(argv, capsys, monkeypatch):
         build_parser().parse_args(argv)
     assert stop.value.code == 0
     return capsys.readouterr().out
+
+
+LIGHT = """
+import sys
+from byhand_instructor.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(sorted({"torch", "matplotlib"} & set(sys.modules)))
+"""
+
+
+@pytest.mark.parametrize(
+    "argv, heavy",
+    [
+        (["--help"], "[]"),
+        (["release", "--help"], "[]"),
+        (["report", "--help"], "[]"),
+        (["luck", "--help"], "['matplotlib', 'torch']"),
+        (["gradescope", "--help"], "['matplotlib', 'torch']"),
+    ],
+)
+def test_only_the_chosen_verbs_options_are_built(argv, heavy):
+    """Does a command build only its own verb's options, so that one whose options need
+    torch (luck's defaults, gradescope's visibilities) costs nothing to the others, and
+    does that verb still get them all?"""
+    out = subprocess.run(
+        [sys.executable, "-c", LIGHT, *argv], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.splitlines()[-1] == heavy
+    if argv[0] == "luck":
+        from byhand_grader.simulate import XOR_EPOCHS
+
+        assert "--xor-epochs XOR_EPOCHS" in out and f"(default {XOR_EPOCHS})" in out
+    if argv[0] == "gradescope":
+        assert "{visible,after_due_date,after_published,hidden}" in out
 
 
 def test_luck_help_lists_its_options(capsys, monkeypatch):
