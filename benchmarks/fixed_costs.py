@@ -1,4 +1,4 @@
-"""What three fixed costs of grading take, against nbgrader's and Python's obvious way, in one run.
+"""What five fixed costs of grading take, against nbgrader's and Python's obvious way, in one run.
 
 1. A new gradebook's schema stamp: nbgrader 0.9.6 runs the ``alembic heads`` command
    for it (``nbgrader.api.get_alembic_version``), a process that imports nbgrader again;
@@ -16,6 +16,14 @@
    ``jsonschema[format-nongpl]``), whose grammar is built at import.  Those two are
    installed by pip from PyPI into a temporary folder put first on the child's path
    (``--unpinned``); CPU seconds of the child.
+4. The dashed reference curve under a student's in the feedback, in each new grading
+   process: a correct run from the XOR check's start by the grader's autograd simulator
+   (``byhand_grader.simulate``), against the assignment's hidden closed form
+   (``grader_tests/partb/probes.reference_errors``), which the check's call now carries.
+   CPU seconds of this process, each round a new start (no cache).
+5. ``byhand --help``: a new process that builds every verb's options (luck's and
+   gradescope's import torch for their defaults), against one that builds only the
+   chosen verb's (``byhand_instructor.cli.build_parser``).  CPU seconds of the child.
 
 Prints every round, the medians and their ratios.
 
@@ -91,6 +99,37 @@ def read_notebook(path_first=None):
     return _cpu() - start
 
 
+def reference_by_autograd(seed, epochs, alpha):
+    """CPU seconds of a correct run's epoch errors by the autograd simulator."""
+    from byhand_grader.simulate import draw_xor_starts, simulate_xor
+
+    start = time.process_time()
+    params, orders = draw_xor_starts([seed], epochs)
+    simulate_xor(params, orders, alpha, record_errors=True)
+    return time.process_time() - start
+
+
+def reference_closed_form(probes, seed, epochs, alpha):
+    """CPU seconds of the same errors by the assignment's hidden closed form (uncached)."""
+    start = time.process_time()
+    probes.reference_errors.__wrapped__(seed, epochs, alpha)
+    return time.process_time() - start
+
+
+def cli_help(verb_only):
+    """CPU seconds of a new process that builds the parser (``verb_only`` as
+    ``build_parser`` takes it) and prints the top-level help."""
+    code = (
+        "import contextlib, io\n"
+        "from byhand_instructor.cli import build_parser\n"
+        f"with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        f"    build_parser({verb_only!r}).parse_args(['--help'])\n"
+    )
+    start = _cpu()
+    subprocess.run([sys.executable, "-c", code], check=True)
+    return _cpu() - start
+
+
 def unpinned_install(specs, folder):
     """Install ``specs`` (pure-Python wheels, without their dependencies) into ``folder``."""
     subprocess.run(
@@ -118,6 +157,12 @@ def main():
 
 
 def measure(args, unpinned):
+    from byhand_grader.assignment import load_file
+
+    probes = load_file(ROOT / "grader_tests" / "partb" / "probes.py")
+    design = probes.XOR_STARTS
+    seeds = iter([s["seed"] for s in design["starts"]] * 2)
+    xor_run = (design["epochs"], design["alpha"])
     bindir = str(Path(sys.executable).parent)  # where nbgrader's way finds `alembic`
     os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
     assert NBGRADERS_OWN() == alembic_head()
@@ -129,14 +174,26 @@ def measure(args, unpinned):
         (f"{args.lines:,} printed lines, _CappedText", lambda: flood(args.lines, True)),
         ("read a notebook, unpinned jsonschema", lambda: read_notebook(unpinned)),
         ("read a notebook, pinned jsonschema", read_notebook),
+        (
+            "reference curve, autograd simulator",
+            lambda: reference_by_autograd(next(seeds), *xor_run),
+        ),
+        (
+            "reference curve, hidden closed form",
+            lambda: reference_closed_form(probes, next(seeds), *xor_run),
+        ),
+        ("byhand --help, every verb's options", lambda: cli_help(None)),
+        ("byhand --help, the chosen verb's only", lambda: cli_help("")),
     ):
         runs[name] = [take() for _ in range(args.rounds)]
-        shown = ", ".join(f"{s:.2f}" for s in runs[name])
-        print(f"{name:<48} CPU s: {shown}; median {statistics.median(runs[name]):.2f}")
+        shown = ", ".join(f"{s:.3f}" for s in runs[name])
+        print(f"{name:<48} CPU s: {shown}; median {statistics.median(runs[name]):.3f}")
     medians = [statistics.median(v) for v in runs.values()]
     print(f"stamp: {medians[0] / medians[1]:.0f}x less CPU in-process")
     print(f"flood: {medians[2] / medians[3]:.1f}x less CPU with the cap before the pipe")
     print(f"nbformat: {medians[4] / medians[5]:.1f}x less CPU with the pinned jsonschema")
+    print(f"reference curve: {medians[6] / medians[7]:.0f}x less CPU by the hidden closed form")
+    print(f"byhand --help: {medians[8] / medians[9]:.0f}x less CPU with the chosen verb's options")
 
 
 if __name__ == "__main__":
