@@ -2,10 +2,11 @@
 
 The grader and the instructor's luck measurement need thousands of seeded runs
 of a *correct* implementation: the grader to screen its XOR starting points,
-``byhand luck`` to measure how often a correct implementation is lucky.  One pattern at a time in Python that
-would take hours, so this module trains N runs at once: every parameter is an
-``(N, k)`` tensor, the gradients come from autograd through the forward pass,
-and each run visits the patterns in its own order.
+``byhand luck`` to measure how often a correct implementation is lucky.  One
+pattern at a time in Python that would take hours, so this module trains N runs
+at once: every parameter is an ``(N, k)`` tensor, the gradients come from
+autograd through the forward pass, and each run visits the patterns in its own
+order.
 
 This is grader-side code: its batched forward passes are Problem 4's and the
 neurons' in column form, so it is not part of the student package ``byhand``.
