@@ -122,7 +122,7 @@ def cli_help(verb_only):
     code = (
         "import contextlib, io\n"
         "from byhand_instructor.cli import build_parser\n"
-        f"with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
         f"    build_parser({verb_only!r}).parse_args(['--help'])\n"
     )
     start = _cpu()

@@ -111,7 +111,6 @@ class Curve:
     """The student's epoch errors in one XOR training run from a grader's start, and a
     correct implementation's from the same start when the call carries them."""
 
-    seed: int
     epoch_errors: list
     errors_every: int = 1  #: ``epoch_errors[n]`` is epoch ``1 + n * errors_every``'s
     reference_errors: list = None  #: the call's ``reference_errors``, sampled alike
@@ -125,7 +124,6 @@ def curves(probe):
         if got.get("ok") and harness_calls.KINDS[call["kind"]].curve:
             found.append(
                 Curve(
-                    int(call["seed"]),
                     got["value"]["epoch_errors"],
                     int(call.get("errors_every", 1)),
                     call.get("reference_errors"),

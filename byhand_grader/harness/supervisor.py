@@ -71,8 +71,8 @@ class _CappedText(io.TextIOBase):
     The parent's ``_Drain`` keeps only the cap's worth anyway; dropping the rest before the
     pipe spares a system call per printed line.  A student who prints two million lines
     then costs about 2 s of CPU instead of 9 (``benchmarks/fixed_costs.py``); at 9, a
-    loaded machine once took that cell past its time limit.  One character more than the cap goes through, so the parent
-    still sees that output was cut."""
+    loaded machine once took that cell past its time limit.  One character more than the
+    cap goes through, so the parent still sees that output was cut."""
 
     def __init__(self, stream, room):
         self.stream, self.room = stream, room

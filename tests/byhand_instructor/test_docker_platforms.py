@@ -254,13 +254,9 @@ def gradescope(container_runs):
 
 @pytest.fixture(scope="module")
 def prairielearn(container_runs):
-    """``{student: (variant seed, ContainerRun)}`` of the PrairieLearn grader, built by the
-    command."""
-    return {
-        s: (VARIANT[s], run)
-        for (platform, s), run in container_runs.items()
-        if platform == "prairielearn"
-    }
+    """``{student: ContainerRun}`` of the PrairieLearn grader, built by the command, on every
+    student (each job with the variant seed ``VARIANT[student]``)."""
+    return {s: run for (platform, s), run in container_runs.items() if platform == "prairielearn"}
 
 
 def _hidden_lines():
@@ -315,7 +311,7 @@ def test_gradescope_scores_equal_the_hosts(on_host, gradescope, student):
 
 @pytest.mark.parametrize("student", STUDENTS)
 def test_prairielearn_scores_equal_the_hosts(on_host, prairielearn, student):
-    _, run = prairielearn[student]
+    run = prairielearn[student]
     expected = _expected(on_host, student)
     assert run.returncode == 0 and run.results is not None, run.log[-3000:]
     assert run.results["gradable"] is True, run.results
@@ -328,7 +324,7 @@ def test_prairielearn_scores_equal_the_hosts(on_host, prairielearn, student):
 @pytest.mark.parametrize("student", STUDENTS)
 def test_no_hidden_line_or_input_reaches_any_output(klass, gradescope, prairielearn, student):
     desc = load_assignment(klass[0], "partb")
-    for run in (gradescope[student], prairielearn[student][1]):
+    for run in (gradescope[student], prairielearn[student]):
         _assert_nothing_hidden(desc, WHO[student], json.dumps(run.results) + run.log)
 
 
@@ -358,7 +354,7 @@ def test_nothing_the_student_wrote_survives_beside_the_checks(klass, gradescope,
             with run._tar(top) as tar:
                 left = [m.name for m in tar.getmembers() if m.uid >= SANDBOX_UID]
             assert left == [], (student, left)
-        _, pl_run = prairielearn[student]
+        pl_run = prairielearn[student]
         (bundle,) = (pl_run.grade / "serverFilesCourse").glob("byhand-*")
         folder = bundle / "course" / "grader_tests" / "partb"
         assert {p.name for p in folder.glob("*.py")} == set(original), student
@@ -369,13 +365,13 @@ def test_nothing_the_student_wrote_survives_beside_the_checks(klass, gradescope,
 def test_a_results_file_written_by_the_student_never_counts(gradescope, prairielearn):
     """The student's full-marks results.json was refused; the grader's own is the one read."""
     assert gradescope["writes-results"].results["score"] < 35
-    assert prairielearn["writes-results"][1].results["score"] < 1
+    assert prairielearn["writes-results"].results["score"] < 1
 
 
 def test_seconds_per_submission(engine, gradescope, prairielearn, capsys):
     """Prints the seconds per submission inside the containers (the closing note's figures)."""
     gs = sorted(run.seconds for run in gradescope.values())
-    pl = sorted(run.seconds for _, run in prairielearn.values())
+    pl = sorted(run.seconds for run in prairielearn.values())
     with capsys.disabled():
         print(
             f"\nseconds per submission in the container: Gradescope median "
