@@ -14,7 +14,8 @@ import pytest
 from byhand_grader.assignment import load_assignment
 from byhand_grader.course import Course
 
-from .repo import clone_checkout, COURSE
+from . import main_job
+from .repo import clone_checkout, COURSE, REPO
 
 
 def solution_namespace(assignment, course=COURSE):
@@ -45,12 +46,15 @@ def made_clone(tmp_path_factory, worker_id):
     """A fresh clone of this checkout after ``byhand all`` (what ``make`` runs once the
     venv is set up): release/ and solutions/ regenerated, the sample class graded.
 
-    ``(clone's Course, the completed process)``.  Made once per ``make test``, whichever
-    test process asks first, and shared by all of them (the others wait for it under a file
-    lock): the clean-tree test, the solutions' drift test, the extension notebook's tests
-    (its executed solution) and the sample class's (its graded class) read it instead of
-    executing or grading the same things again.  Tests that change what they read work on a
-    copy (``copy_made``).
+    ``(clone's Course, the completed process)``.  Where ``make`` ran ``byhand all`` in
+    this checkout as a fresh clone holds it and nothing has changed since
+    (``main_job.still_as_left``: CI's ``make`` then ``make test``), that run is the one
+    shared, and the course is this checkout.  Otherwise it is made once per ``make test``,
+    whichever test process asks first, and shared by all of them (the others wait for it
+    under a file lock).  Either way the clean-tree test, the solutions' drift test, the
+    extension notebook's tests (its executed solution) and the sample class's (its graded
+    class) read it instead of executing or grading the same things again.  Tests that
+    change what they read work on a copy (``copy_made``).
     """
     from filelock import FileLock
 
@@ -60,33 +64,46 @@ def made_clone(tmp_path_factory, worker_id):
     clone, outcome = shared / "made-clone" / "course", shared / "made-clone.json"
     with FileLock(str(shared / "made-clone.lock")):
         if not outcome.exists():
-            clone_checkout(clone)
-            byhand = Path(sys.executable).with_name("byhand")
-            started = time.perf_counter()
-            done = subprocess.run(
-                [str(byhand), "all"], cwd=clone, capture_output=True, text=True, check=False
-            )
-            outcome.write_text(
-                json.dumps(
-                    {
-                        "returncode": done.returncode,
-                        "stdout": done.stdout,
-                        "stderr": done.stderr,
-                        "seconds": time.perf_counter() - started,
-                    }
+            noted = main_job.still_as_left(REPO)
+            if noted is not None:  # decided once, for every test process of this run
+                noted["course"] = str(REPO)
+                outcome.write_text(json.dumps(noted))
+            else:
+                clone_checkout(clone)
+                byhand = Path(sys.executable).with_name("byhand")
+                started = time.perf_counter()
+                done = subprocess.run(
+                    [str(byhand), "all"], cwd=clone, capture_output=True, text=True, check=False
                 )
-            )
+                outcome.write_text(
+                    json.dumps(
+                        {
+                            "course": str(clone),
+                            "returncode": done.returncode,
+                            "stdout": done.stdout,
+                            "stderr": done.stderr,
+                            "seconds": time.perf_counter() - started,
+                        }
+                    )
+                )
     done = json.loads(outcome.read_text())
-    return Course(clone), subprocess.CompletedProcess(
+    return Course(done["course"]), subprocess.CompletedProcess(
         ["byhand", "all"], done["returncode"], done["stdout"], done["stderr"]
     )
 
 
 def copy_made(made_clone, dest):
-    """A copy of the made clone in ``dest`` (for a test that changes what it reads); its
+    """A copy of the made clone in ``dest`` (for a test that changes what it reads), without
+    its git history and the environment (the venv, when it is this checkout); its
     ``Course``."""
     course, _ = made_clone
-    shutil.copytree(course.root, dest, symlinks=True)
+
+    def skipped(folder, names):
+        rel = Path(folder).relative_to(course.root).as_posix()
+        rel = "" if rel == "." else rel + "/"
+        return [n for n in names if n == ".git" or main_job.environment(rel + n + "/")]
+
+    shutil.copytree(course.root, dest, symlinks=True, ignore=skipped)
     return Course(dest)
 
 
