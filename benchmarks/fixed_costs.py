@@ -1,4 +1,4 @@
-"""What five fixed costs of grading take, against nbgrader's and Python's obvious way, in one run.
+"""What seven fixed costs of grading take, against nbgrader's and Python's obvious way, in one run.
 
 1. A new gradebook's schema stamp: nbgrader 0.9.6 runs the ``alembic heads`` command
    for it (``nbgrader.api.get_alembic_version``), a process that imports nbgrader again;
@@ -24,6 +24,16 @@
 5. ``byhand --help``: a new process that builds every verb's options (luck's and
    gradescope's import torch for their defaults), against one that builds only the
    chosen verb's (``byhand_instructor.cli.build_parser``).  CPU seconds of the child.
+6. A grading process's first judgement (each grading worker, each platform submission):
+   the hidden checks of Part B on an empty reply, with the pytest plugins the venv
+   happens to install loaded as pytest does by default (here pytest-xdist's and anyio's),
+   against ``judge``'s ``--disable-plugin-autoload``.  CPU seconds of the judgement in a
+   new process that has imported the grader already.
+7. The schema head in a process that makes its first gradebook (each grading worker,
+   each platform submission, each ``nbgrader`` command that creates one): alembic's
+   ``ScriptDirectory``, imported for it, against the migration scripts read as data
+   (``alembic_head``).  CPU seconds of the lookup in a new process that has imported
+   nbgrader already.
 
 Prints every round, the medians and their ratios.
 
@@ -130,6 +140,46 @@ def cli_help(verb_only):
     return _cpu() - start
 
 
+def _child_seconds(code):
+    """The CPU seconds a new process prints after running ``code`` (it times its own part)."""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return float(out.stdout.split()[-1])
+
+
+FIRST_JUDGEMENT = """
+import time
+import pytest
+from byhand_grader.assignment import load_assignment
+from byhand_grader.course import Course
+from byhand_grader.harness.protocol import Reply
+from byhand_grader.judge import build_calls, judge, Probe
+if {autoload}:  # pytest's default: the flag judge passes taken out
+    main = pytest.main
+    pytest.main = lambda args, **kw: main([a for a in args if a != "--disable-plugin-autoload"], **kw)
+partb = load_assignment(Course("."), "partb")
+probe = Probe("ada", build_calls(partb, "ada"), Reply())
+start = time.process_time()
+judge(partb, probe)
+print(time.process_time() - start)
+"""
+
+SCHEMA_HEAD = """
+import time
+import nbgrader.api
+from nbgrader.dbutil import ALEMBIC_DIR
+start = time.process_time()
+if {alembic}:
+    from alembic.script import ScriptDirectory
+    ScriptDirectory(ALEMBIC_DIR).get_current_head()
+else:
+    from byhand_grader.nbgrader_run import alembic_head
+    alembic_head()
+print(time.process_time() - start)
+"""
+
+
 def unpinned_install(specs, folder):
     """Install ``specs`` (pure-Python wheels, without their dependencies) into ``folder``."""
     subprocess.run(
@@ -184,6 +234,22 @@ def measure(args, unpinned):
         ),
         ("byhand --help, every verb's options", lambda: cli_help(None)),
         ("byhand --help, the chosen verb's only", lambda: cli_help("")),
+        (
+            "first judgement, installed plugins loaded",
+            lambda: _child_seconds(FIRST_JUDGEMENT.format(autoload=True)),
+        ),
+        (
+            "first judgement, plugin autoload off",
+            lambda: _child_seconds(FIRST_JUDGEMENT.format(autoload=False)),
+        ),
+        (
+            "schema head, alembic's ScriptDirectory",
+            lambda: _child_seconds(SCHEMA_HEAD.format(alembic=True)),
+        ),
+        (
+            "schema head, scripts read as data",
+            lambda: _child_seconds(SCHEMA_HEAD.format(alembic=False)),
+        ),
     ):
         runs[name] = [take() for _ in range(args.rounds)]
         shown = ", ".join(f"{s:.3f}" for s in runs[name])
@@ -194,6 +260,8 @@ def measure(args, unpinned):
     print(f"nbformat: {medians[4] / medians[5]:.1f}x less CPU with the pinned jsonschema")
     print(f"reference curve: {medians[6] / medians[7]:.0f}x less CPU by the hidden closed form")
     print(f"byhand --help: {medians[8] / medians[9]:.0f}x less CPU with the chosen verb's options")
+    print(f"first judgement: {medians[10] / medians[11]:.1f}x less CPU with plugin autoload off")
+    print(f"schema head: {medians[12] / medians[13]:.0f}x less CPU read as data")
 
 
 if __name__ == "__main__":

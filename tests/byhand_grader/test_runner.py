@@ -57,10 +57,14 @@ def test_os_exit_in_a_cell_costs_only_that_cell(runner):
     assert [c["error"] is None for c in reply.cells] == [True, False, True]
 
 
-def test_a_flood_of_output_is_cut_at_the_cap_and_costs_little(runner):
+def test_a_flood_of_output_is_cut_at_the_cap(runner):
     """Does a cell printing two million lines (as the sample class's output-flood does), on
-    stdout and stderr, keep the first ``output_bytes`` exactly, say it was cut, and finish
-    well inside a 3 s cell limit (the lines past the cap never reach the pipe)?"""
+    stdout and stderr, keep the first ``output_bytes`` exactly, say it was cut, and leave
+    the next cell and the calls to run?
+
+    What the lines past the cap cost (little: they never reach the pipe) is measured by
+    ``benchmarks/fixed_costs.py``, not timed here: on a loaded machine this cell once
+    outlasted a 3 s limit it keeps well inside when the machine is quiet."""
     cap = 4096
     flood = (
         "import sys\n"
@@ -68,7 +72,8 @@ def test_a_flood_of_output_is_cut_at_the_cap_and_costs_little(runner):
         "    print('debug', i, file=sys.stderr if i % 2 else sys.stdout)\n"
     )
     cells = [{"label": "cell 0", "source": flood}, {"label": "cell 1", "source": GOOD}]
-    reply = runner.run(Request(cells=cells, calls=[GRADS], limits={**FAST, "output_bytes": cap}))
+    limits = {**FAST, "cell_s": 60, "total_s": 120, "output_bytes": cap}
+    reply = runner.run(Request(cells=cells, calls=[GRADS], limits=limits))
     assert reply.status == "ok" and reply.limits == ["output"], reply
     assert reply.reason == "printed more than 4 KiB; output cut"
     printed = "".join(f"debug {i}\n" for i in range(1000))
