@@ -46,10 +46,11 @@ def made_clone(tmp_path_factory, worker_id):
     """A fresh clone of this checkout after ``byhand all`` (what ``make`` runs once the
     venv is set up): release/ and solutions/ regenerated, the sample class graded.
 
-    ``(clone's Course, the completed process)``.  Where ``make`` ran ``byhand all`` in
-    this checkout as a fresh clone holds it and nothing has changed since
+    ``(its Course, the completed process)``.  Where ``make`` ran ``byhand all`` in this
+    checkout as a fresh clone holds it and nothing has changed since
     (``main_job.still_as_left``: CI's ``make`` then ``make test``), that run is the one
-    shared, and the course is this checkout.  Otherwise it is made once per ``make test``,
+    shared, and the course is this checkout, as the run left it (dirty, if it changed
+    git's files: the clean-tree test then fails on it).  Otherwise it is made once per ``make test``,
     whichever test process asks first, and shared by all of them (the others wait for it
     under a file lock).  Either way the clean-tree test, the solutions' drift test, the
     extension notebook's tests (its executed solution) and the sample class's (its graded

@@ -11,13 +11,17 @@ it comes and notes, in ``.byhand/main-job.json``:
   untracked or ignored but the environment (``ENVIRONMENT``: the venv, bytecode, caches);
 * the commit, the exit status, the output and the seconds;
 * every file the run added among the ignored ones (the sample class's graded folders,
-  the gradebooks, ``.byhand/``), with its digest.
+  the gradebooks, ``.byhand/``), with its digest;
+* what ``git status`` said after it, with the digest of every file it names: a run that
+  changed ``solutions/`` or ``release/`` (they drifted from ``source/``) left them so.
 
 ``made_clone`` shares the run only while the checkout is still exactly what it left
-(``still_as_left``): the same commit, ``git status`` empty, and every file the run added
-unchanged.  Anything else (an edit, a commit, a ``byhand`` command since, a tree that was
-not pristine) and the tests make their own clone and run ``byhand all`` there, as
-before.
+(``still_as_left``): the same commit, the same ``git status``, and every file the run
+added or changed as it left it.  Anything else (an edit, a commit, a ``byhand`` command
+since, a tree that was not pristine) and the tests make their own clone and run ``byhand
+all`` there, as before.  A run that left the tree dirty is shared as it left it, so that
+the clean-tree test fails on what the run changed: a clone of the checkout would carry the
+regenerated files as its own, and drift would pass unseen.
 
 Usage (what ``make`` runs):  .venv/bin/python tests/main_job.py
 """
@@ -80,6 +84,17 @@ def _digests(repo, paths):
     }
 
 
+def _status(repo):
+    """``git status`` of ``repo``: git's files changed and the untracked ones (not ignored)."""
+    return _git(repo, "status", "--porcelain", "-uall")
+
+
+def _status_paths(repo):
+    """The files ``git status`` names (``byhand all`` stages nothing: no renames)."""
+    listed = _git(repo, "status", "--porcelain", "-z", "-uall")
+    return sorted(entry[3:] for entry in filter(None, listed.split("\0")))
+
+
 def pristine(repo):
     """Whether ``repo`` holds what a fresh clone holds: git's files unchanged, nothing else
     but the environment."""
@@ -97,6 +112,8 @@ def write_note(repo, head, was_pristine, done, seconds):
         "stderr": done.stderr,
         "seconds": seconds,
         "added": _digests(repo, extra_files(repo)),
+        "status": _status(repo),
+        "changed": _digests(repo, _status_paths(repo)),
     }
     (repo / NOTE).parent.mkdir(exist_ok=True)
     (repo / NOTE).write_text(json.dumps(note, indent=1), encoding="utf-8")
@@ -111,7 +128,9 @@ def still_as_left(repo):
         return None
     if not note.get("pristine") or _git(repo, "rev-parse", "HEAD").strip() != note["head"]:
         return None
-    if _git(repo, "status", "--porcelain", "-uall") != "":
+    if _status(repo) != note["status"]:
+        return None
+    if _digests(repo, note["changed"]) != note["changed"]:
         return None
     if set(extra_files(repo)) - {NOTE.as_posix()} != set(note["added"]):
         return None

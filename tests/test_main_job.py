@@ -30,10 +30,13 @@ def repo(tmp_path):
     return tmp_path
 
 
-def _run_and_note(repo, returncode=0):
-    """What ``main_job.run`` does, with writing two outputs for ``byhand all``."""
+def _run_and_note(repo, returncode=0, drifts=False):
+    """What ``main_job.run`` does, with writing two outputs for ``byhand all`` (and, with
+    ``drifts``, rewriting a file git tracks, as a run whose solutions drifted does)."""
     head = git("rev-parse", "HEAD", cwd=repo).strip()
     was_pristine = main_job.pristine(repo)
+    if drifts:
+        (repo / "source.txt").write_text("regenerated\n")
     (repo / "out").mkdir(exist_ok=True)
     (repo / "out" / "graded.txt").write_text("35 / 35\n")
     (repo / "out" / "report.html").write_text("<p>report</p>\n")
@@ -69,6 +72,18 @@ def test_any_change_since_stops_the_sharing(repo, change):
     else:
         (repo / "source.txt").write_text("edited\n")
         git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "d", cwd=repo)
+    assert main_job.still_as_left(repo) is None
+
+
+def test_a_run_that_dirtied_the_tree_is_shared_as_it_left_it(repo):
+    """A run that rewrote a tracked file is shared dirty, so that the clean-tree test fails
+    on it (a clone of the checkout would commit the rewritten file as its own); a later
+    edit of that file stops the sharing."""
+    _run_and_note(repo, drifts=True)
+    note = main_job.still_as_left(repo)
+    assert note is not None and note["status"] == " M source.txt\n"
+    assert git("status", "--porcelain", cwd=repo) == " M source.txt\n"
+    (repo / "source.txt").write_text("edited after the run\n")
     assert main_job.still_as_left(repo) is None
 
 
