@@ -432,7 +432,8 @@ def main(argv=None):
     from byhand_grader.results import GradingStopped
 
     argv = sys.argv[1:] if argv is None else list(argv)
-    verb = str(argv[0]) if argv and not str(argv[0]).startswith("-") else ""
+    # the first word that is not an option names the verb (argparse reads it so too)
+    verb = next((str(a) for a in argv if not str(a).startswith("-")), "")
     args = build_parser(verb).parse_args(argv)
     try:
         course = Course(args.course)

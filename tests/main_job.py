@@ -98,7 +98,7 @@ def _status_paths(repo):
 def pristine(repo):
     """Whether ``repo`` holds what a fresh clone holds: git's files unchanged, nothing else
     but the environment."""
-    return _git(repo, "status", "--porcelain") == "" and extra_files(repo) == []
+    return _status(repo) == "" and extra_files(repo) == []
 
 
 def write_note(repo, head, was_pristine, done, seconds):
